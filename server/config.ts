@@ -1,0 +1,55 @@
+import path from "node:path";
+import { z } from "zod";
+
+// Every setting comes from the environment and is checked once at start, so a typo fails loudly
+// with the variable's name instead of surfacing later as odd behaviour.
+const boolean = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
+  DATA_DIR: z.string().min(1).default("data"),
+  FERRETDB_BIN: z.string().min(1).default(".local/bin/ferretdb"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+  BASE_MODEL_DIR: z.string().min(1).default(".local/models/all-MiniLM-L6-v2"),
+  MODELS_DIR: z.string().min(1).default("data/models"),
+  TFJS_BACKEND: z.enum(["wasm", "cpu", "webgpu", "tensorflow"]).optional(),
+  SESSION_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
+  CORS_ORIGINS: z.string().default("*"),
+  TRAINER_SCHEDULE: z.string().default("0 2 * * *"),
+  TRAINER_TIMEZONE: z.string().default("UTC"),
+  TRAINER_ENABLED: boolean.default("true"),
+  RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_PRETTY: boolean.optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): Config {
+  const parsed = configSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  const abs = (p: string) => (path.isAbsolute(p) ? p : path.join(root, p));
+  return {
+    ...c,
+    DATA_DIR: abs(c.DATA_DIR),
+    FERRETDB_BIN: abs(c.FERRETDB_BIN),
+    BASE_MODEL_DIR: abs(c.BASE_MODEL_DIR),
+    MODELS_DIR: abs(c.MODELS_DIR),
+  };
+}

@@ -1,0 +1,10 @@
+import type { Server as SocketServer } from "socket.io";
+import type { Config } from "./config.js";
+import type { Bot } from "./bot/types.js";
+
+// What request handlers, socket handlers and commands may reach. Built once in app.ts.
+export interface AppContext {
+  config: Config;
+  io: SocketServer;
+  bot: Bot;
+}

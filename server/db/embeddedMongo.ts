@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+export interface EmbeddedMongo {
+  uri: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedMongoOptions {
+  bin: string;
+  dataDir: string;
+  port?: number;
+  database?: string;
+  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`FerretDB exited with code ${child.exitCode} before listening`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => (s.destroy(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`FerretDB did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts FerretDB (MongoDB wire protocol, SQLite backend) as a child process. Used when no
+ * MONGODB_URI is configured and by the tests, so that a newcomer needs no MongoDB server.
+ */
+export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
+  if (!fs.existsSync(opts.bin)) {
+    throw new Error(
+      `Embedded database binary not found at ${opts.bin}. Run \`npm run setup\` to build FerretDB, ` +
+        `or set MONGODB_URI to use an existing MongoDB server.`,
+    );
+  }
+  const sqliteDir = path.resolve(opts.dataDir);
+  fs.mkdirSync(sqliteDir, { recursive: true });
+  const port = opts.port ?? (await freePort());
+  const child = spawn(
+    opts.bin,
+    [
+      "--handler=sqlite",
+      `--sqlite-url=file:${sqliteDir}/`,
+      `--state-dir=${sqliteDir}`,
+      `--listen-addr=127.0.0.1:${port}`,
+      "--debug-addr=-",
+      "--telemetry=disable",
+      `--log-level=${opts.logLevel ?? "ERROR"}`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  try {
+    await waitForPort(port, child, 15000);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    port,
+    uri: `mongodb://127.0.0.1:${port}/${opts.database ?? "understudy"}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

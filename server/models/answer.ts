@@ -1,0 +1,22 @@
+import mongoose, { Schema, type InferSchemaType, type HydratedDocument } from "mongoose";
+
+// A canonical answer of the reply bank: one answer, many customer phrasings (the examples that point at it).
+// The model's labels are answer ids.
+const answerSchema = new Schema(
+  {
+    title: { type: String, required: true, trim: true, maxlength: 200 },
+    // May hold {{placeholders}} filled from conversation data when sent.
+    text: { type: String, required: true, maxlength: 4000 },
+    status: { type: String, enum: ["active", "retired", "merged"], default: "active" },
+    mergedInto: { type: Schema.Types.ObjectId, ref: "Answer", default: null },
+    createdBy: { type: Schema.Types.ObjectId, ref: "User", default: null },
+    version: { type: Number, default: 1 },
+  },
+  { timestamps: true },
+);
+
+answerSchema.index({ status: 1, title: 1 });
+
+export type AnswerAttrs = InferSchemaType<typeof answerSchema>;
+export type AnswerDoc = HydratedDocument<AnswerAttrs>;
+export const Answer = mongoose.model("Answer", answerSchema);

@@ -1,0 +1,7 @@
+// Importing this registers every model, so syncIndexes at connect covers all collections.
+export * from "./conversation.js";
+export * from "./message.js";
+export * from "./user.js";
+export * from "./answer.js";
+export * from "./example.js";
+export * from "./auditEntry.js";

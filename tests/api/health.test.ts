@@ -1,0 +1,23 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import request from "supertest";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+let t: TestServer;
+before(async () => {
+  t = await startTestServer();
+});
+after(async () => {
+  await t.stop();
+});
+
+test("health reports the database up and no active model", async () => {
+  const res = await request(t.url).get("/api/health").expect(200);
+  assert.equal(res.body.database, "up");
+  assert.equal(res.body.model, null);
+});
+
+test("unknown API routes are a JSON 404", async () => {
+  const res = await request(t.url).get("/api/nope").expect(404);
+  assert.equal(res.body.error.code, "not_found");
+});

@@ -1,0 +1,47 @@
+import path from "node:path";
+import { loadConfig, type Config } from "../../server/config.js";
+import { createServer, type CreateServerOptions, type RunningServer } from "../../server/app.js";
+import { startTestDatabase, type TestDatabase } from "./database.js";
+
+export interface TestServer {
+  url: string;
+  port: number;
+  server: RunningServer;
+  db: TestDatabase;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+/** A real HTTP + socket.io server on a free port over a real FerretDB. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: CreateServerOptions = {},
+): Promise<TestServer> {
+  const db = await startTestDatabase();
+  const config = loadConfig(
+    {
+      NODE_ENV: "test",
+      MONGODB_URI: db.uri,
+      DATA_DIR: path.join(db.dataDir, "data"),
+      MODELS_DIR: path.join(db.dataDir, "models"),
+      SESSION_SECRET: "test-session-secret-0123456789",
+      TRAINER_ENABLED: "false",
+      LOG_LEVEL: "silent",
+      ...env,
+    },
+    path.resolve(import.meta.dirname, "../.."),
+  );
+  const server = await createServer(config, opts);
+  const port = await server.listen(0, "127.0.0.1");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    db,
+    config,
+    async stop() {
+      await server.close();
+      await db.stop();
+    },
+  };
+}
