@@ -9,6 +9,8 @@ import { mountApi } from "./api/index.js";
 import { errorHandler, notFound } from "./api/errors.js";
 import { attachGateway } from "./gateway/index.js";
 import { mountClient } from "./client.js";
+import { attachAuth } from "./auth/index.js";
+import { ensureFirstAdmin } from "./auth/firstAdmin.js";
 
 export interface RunningServer {
   app: express.Express;
@@ -36,6 +38,8 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
   const ctx: AppContext = { config, io, bot };
 
   app.use(express.json({ limit: "64kb" }));
+  attachAuth(app, ctx);
+  await ensureFirstAdmin(config);
   mountApi(app, ctx);
   app.use("/api", (_req, _res, next) => next(notFound("Route")));
   mountClient(app, ctx);
@@ -56,6 +60,8 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
     async close() {
       // io.close() also closes the http server; sockets get a clean disconnect.
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // The model-backed bot polls the active-version pointer and holds loaded models; stop and free them.
+      await (bot as { close?: () => Promise<void> }).close?.();
     },
   };
 }

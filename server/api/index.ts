@@ -1,8 +1,32 @@
 import type express from "express";
 import type { AppContext } from "../context.js";
 import { healthRouter } from "./health/routes.js";
+import { widgetRouter } from "./widget/routes.js";
+import { authRouter } from "./auth/routes.js";
+import { usersRouter } from "./users/routes.js";
+import { conversationsRouter } from "./conversations/routes.js";
+import { reviewsRouter } from "./reviews/routes.js";
+import { answersRouter } from "./answers/routes.js";
+import { examplesRouter } from "./examples/routes.js";
+import { auditRouter } from "./audit/routes.js";
+import { modelsRouter } from "./models/routes.js";
+import { runsRouter } from "./runs/routes.js";
+import { trainerRouter } from "./trainer/routes.js";
+import { analyticsRouter } from "./analytics/routes.js";
 
 // Every REST resource is mounted here, one line each, so the API surface is readable in one place.
 export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/health", healthRouter(ctx));
+  app.use("/api/widget", widgetRouter(ctx));
+  app.use("/api/auth", authRouter(ctx));
+  app.use("/api/users", usersRouter(ctx));
+  app.use("/api/conversations", conversationsRouter(ctx));
+  app.use("/api/reviews", reviewsRouter(ctx));
+  app.use("/api/answers", answersRouter(ctx));
+  app.use("/api/examples", examplesRouter(ctx));
+  app.use("/api/audit", auditRouter(ctx));
+  app.use("/api/models", modelsRouter(ctx));
+  app.use("/api/runs", runsRouter(ctx));
+  app.use("/api/trainer", trainerRouter(ctx));
+  app.use("/api/analytics", analyticsRouter(ctx));
 }

@@ -1,19 +1,73 @@
+import { randomUUID } from "node:crypto";
+import mongoose from "mongoose";
 import type { Config } from "../config.js";
+import { logger } from "../logger.js";
+import { Answer } from "../models/answer.js";
+import { ModelHost, type PredictorLoader } from "./modelHost.js";
+import { renderReply } from "./render.js";
 import type { Bot, BotDecision, BotInput } from "./types.js";
 
 export type { Bot, BotDecision, BotInput } from "./types.js";
 
+export interface ModelBot extends Bot {
+  /** Applies the active-version pointer now instead of at the next poll. */
+  sync(): Promise<void>;
+  loadedVersions(): string[];
+  close(): Promise<void>;
+}
+
+export interface CreateBotOptions {
+  load?: PredictorLoader;
+  pollMs?: number;
+}
+
+// The model library (and TensorFlow.js) is imported on first load, so a server with no model starts light.
+function defaultLoader(config: Config): PredictorLoader {
+  return async (dir) => {
+    const { loadPredictor } = await import("../../trainer/index.js");
+    return loadPredictor(dir, { baseModelDir: config.BASE_MODEL_DIR });
+  };
+}
+
 /**
- * The live bot. Until a model version is active, every message is handed off to a human:
- * the customer is told so and the conversation waits for an agent.
+ * The live bot: answers with the active model version when it is confident and the answer still exists,
+ * otherwise hands off. With no active version every message is handed off (reason "no_model").
  */
-export async function createBot(_config: Config): Promise<Bot> {
+export async function createBot(config: Config, opts: CreateBotOptions = {}): Promise<ModelBot> {
+  const host = new ModelHost(config, opts.load ?? defaultLoader(config), opts.pollMs);
+  host.start();
+
+  async function decide(input: BotInput): Promise<BotDecision> {
+    const lease = host.acquire();
+    if (!lease) return { kind: "handoff", reason: "no_model" };
+    const { entry, release } = lease;
+    try {
+      const p = await entry.predictor.predict(input.text, input.previousTurn ?? undefined);
+      if (!p.confident) return { kind: "handoff", reason: "low_confidence", confidence: p.confidence, modelVersion: entry.version };
+      const answer = mongoose.isValidObjectId(p.label) ? await Answer.findOne({ _id: p.label, status: "active" }).lean() : null;
+      if (!answer) return { kind: "handoff", reason: "unknown_answer", confidence: p.confidence, modelVersion: entry.version };
+      return {
+        kind: "reply",
+        answerId: String(answer._id),
+        text: await renderReply(answer.text, input.conversationId),
+        confidence: p.confidence,
+        modelVersion: entry.version,
+        replyId: randomUUID(),
+        alternatives: p.alternatives.map((a) => ({ answerId: a.label, confidence: a.confidence })),
+      };
+    } catch (err) {
+      logger.error({ err, version: entry.version }, "model failed to answer; handing off");
+      return { kind: "handoff", reason: "model_error", modelVersion: entry.version };
+    } finally {
+      release();
+    }
+  }
+
   return {
-    async decide(_input: BotInput): Promise<BotDecision> {
-      return { kind: "handoff", reason: "no_model" };
-    },
-    activeVersion() {
-      return null;
-    },
+    decide,
+    activeVersion: () => host.activeVersion(),
+    sync: () => host.sync(),
+    loadedVersions: () => host.loadedVersions(),
+    close: () => host.close(),
   };
 }

@@ -5,3 +5,8 @@ export * from "./user.js";
 export * from "./answer.js";
 export * from "./example.js";
 export * from "./auditEntry.js";
+export * from "./modelVersion.js";
+export * from "./trainingRun.js";
+export * from "./lease.js";
+export * from "./snapshot.js";
+export * from "./setting.js";

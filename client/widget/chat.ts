@@ -1,0 +1,221 @@
+import { io, type Socket } from "socket.io-client";
+import type { Language } from "./i18n.js";
+import { lastSeq, mergeMessage, type ChatMessage, type Store } from "./store.js";
+
+// The widget's connection: identity, resync on every (re)connect, and an outbox that survives reloads.
+// Unsent messages keep their clientId across retries, so the server stores each one once.
+
+export interface ChatEvents {
+  change(): void;
+  connection(state: "connecting" | "online" | "offline"): void;
+  typing(active: boolean): void;
+  notice(kind: "rateLimited" | "agentJoined" | "closed"): void;
+}
+
+interface AckError {
+  code: string;
+  message: string;
+  retryAfter?: number;
+}
+type Ack<T> = ({ ok: true } & T) | { ok: false; error: AckError };
+
+const ACK_TIMEOUT_MS = 10_000;
+
+const uuid = () =>
+  typeof crypto !== "undefined" && "randomUUID" in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+
+export function createChat(server: string, language: Language, store: Store, on: ChatEvents) {
+  let socket: Socket | null = null;
+  let flushing = false;
+  let typingSent = 0;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const messages = () => store.get().messages;
+  const setMessages = (list: ChatMessage[]) => {
+    store.update({ messages: list });
+    on.change();
+  };
+  const merge = (m: ChatMessage) => setMessages(mergeMessage(messages(), m));
+
+  async function session(): Promise<string> {
+    const res = await fetch(`${server}/api/widget/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(store.get().token ? { token: store.get().token } : {}),
+    });
+    if (!res.ok) throw new Error(`session ${res.status}`);
+    const body = (await res.json()) as { token: string; renewed: boolean };
+    // A new identity cannot read the old conversation: start clean.
+    if (body.renewed && store.get().token) store.update({ conversationId: null, status: null, messages: messages().filter((m) => m.state) });
+    store.update({ token: body.token });
+    return body.token;
+  }
+
+  function emit<T>(event: string, payload: unknown): Promise<Ack<T>> {
+    return new Promise((resolve) => {
+      if (!socket?.connected) return resolve({ ok: false, error: { code: "offline", message: "offline" } });
+      socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err: Error | null, res: Ack<T>) =>
+        resolve(err ? { ok: false, error: { code: "timeout", message: err.message } } : res),
+      );
+    });
+  }
+
+  function applyConversation(c: { id: string; status: string; agentAssigned: boolean } | null) {
+    if (!c) return;
+    const before = store.get();
+    if (before.conversationId === c.id && !before.agentAssigned && c.agentAssigned) on.notice("agentJoined");
+    if (before.conversationId === c.id && before.status !== "closed" && c.status === "closed") on.notice("closed");
+    store.update({ conversationId: c.id, status: c.status, agentAssigned: c.agentAssigned });
+    on.change();
+  }
+
+  async function sync() {
+    const { conversationId } = store.get();
+    const res = await emit<{ conversation: any; messages: ChatMessage[]; hasMore: boolean }>("conversation:sync", {
+      conversationId,
+      afterSeq: lastSeq(messages()),
+    });
+    if (!res.ok) {
+      // The conversation is gone (e.g. the server's data was reset): forget it, keep unsent messages.
+      if (res.error.code === "not_found") {
+        store.update({ conversationId: null, status: null, messages: messages().filter((m) => m.state) });
+        on.change();
+      }
+      return;
+    }
+    if (res.conversation && res.conversation.id !== conversationId) {
+      store.update({ messages: messages().filter((m) => m.state) });
+    }
+    applyConversation(res.conversation);
+    let list = messages();
+    for (const m of res.messages) list = mergeMessage(list, m);
+    setMessages(list);
+    if (res.hasMore) await sync();
+  }
+
+  /** Sends queued messages one at a time, in order; stops when offline and resumes on reconnect. */
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (;;) {
+        const next = messages().find((m) => m.state === "pending");
+        if (!next || !socket?.connected) return;
+        const res = await emit<{ message: ChatMessage; conversation: any }>("message:send", {
+          conversationId: store.get().conversationId,
+          clientId: next.clientId,
+          text: next.text,
+        });
+        if (res.ok) {
+          const switched = res.conversation.id !== store.get().conversationId;
+          applyConversation(res.conversation);
+          if (switched) setMessages(messages().filter((m) => m.state));
+          merge(res.message);
+          continue;
+        }
+        if (res.error.code === "rate_limited") {
+          on.notice("rateLimited");
+          await new Promise((r) => setTimeout(r, Math.max(1, res.error.retryAfter ?? 2) * 1000));
+          continue;
+        }
+        if (res.error.code === "invalid_input" || res.error.code === "not_found") {
+          merge({ ...next, state: "failed", error: res.error.message });
+          continue;
+        }
+        // offline, timeout, unavailable: the message stays queued for the next connect.
+        return;
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  return {
+    async start() {
+      on.connection("connecting");
+      let token: string;
+      try {
+        token = await session();
+      } catch {
+        on.connection("offline");
+        setTimeout(() => void this.start(), 5000);
+        return;
+      }
+      socket = io(`${server}/customer`, {
+        auth: { token, language, pageUrl: location.href.slice(0, 2000) },
+        transports: ["websocket", "polling"],
+      });
+      socket.on("connect", async () => {
+        on.connection("online");
+        await sync();
+        await flush();
+      });
+      socket.on("disconnect", () => on.connection("offline"));
+      socket.on("connect_error", async (err: Error & { data?: { code?: string } }) => {
+        on.connection("offline");
+        if (err.data?.code === "unauthorized" && socket) {
+          store.update({ token: null });
+          (socket.auth as { token: string }).token = await session().catch(() => "");
+          socket.connect();
+        }
+      });
+      socket.on("message:new", (m: ChatMessage) => {
+        if (m.conversationId === store.get().conversationId) {
+          merge(m);
+          if (m.role === "agent") on.typing(false);
+        }
+      });
+      socket.on("message:updated", (m: ChatMessage) => {
+        if (messages().some((x) => x.id === m.id)) merge(m);
+      });
+      socket.on("conversation:updated", (c: { id: string; status: string; agentAssigned: boolean }) => {
+        if (c.id === store.get().conversationId) applyConversation(c);
+      });
+      socket.on("typing", (e: { conversationId: string; typing: boolean }) => {
+        if (e.conversationId !== store.get().conversationId) return;
+        clearTimeout(agentTypingTimer);
+        on.typing(e.typing);
+        // A lost "stopped typing" must not leave the indicator on forever.
+        if (e.typing) agentTypingTimer = setTimeout(() => on.typing(false), 8000);
+      });
+    },
+
+    send(text: string) {
+      merge({ clientId: uuid(), role: "customer", text, createdAt: new Date().toISOString(), state: "pending" });
+      this.typing(false);
+      void flush();
+    },
+
+    retry(clientId: string) {
+      const m = messages().find((x) => x.clientId === clientId);
+      if (m) merge({ ...m, state: "pending", error: undefined });
+      void flush();
+    },
+
+    feedback(id: string, value: "up" | "down" | null) {
+      void emit<{ message: ChatMessage }>("message:feedback", { messageId: id, value }).then((res) => res.ok && merge(res.message));
+    },
+
+    /** Called on every keystroke; sends at most one "typing" every 2 s and a "stopped" after 3 s idle. */
+    typing(active: boolean) {
+      const conversationId = store.get().conversationId;
+      if (!conversationId || !socket?.connected) return;
+      clearTimeout(typingTimer);
+      if (active) {
+        if (Date.now() - typingSent > 2000) {
+          typingSent = Date.now();
+          socket.emit("typing", { conversationId, typing: true });
+        }
+        typingTimer = setTimeout(() => this.typing(false), 3000);
+      } else if (typingSent) {
+        typingSent = 0;
+        socket.emit("typing", { conversationId, typing: false });
+      }
+    },
+  };
+}
+
+export type Chat = ReturnType<typeof createChat>;

@@ -1,0 +1,95 @@
+// The trainer from the command line.
+//   npm run trainer:run          one run now (snapshot → train → eval → promote), with a progress bar
+//   npm run trainer              long-running trainer: follows the schedule and executes "train now" requests
+// Exit codes of a single run: 0 promoted, 2 rejected, 1 failed, 3 another run holds the lease.
+import cliProgress from "cli-progress";
+import { ConfigError, loadConfig } from "../server/config.js";
+import { connectDatabase } from "../server/db/connect.js";
+import "../server/models/index.js";
+import { Lease } from "../server/models/lease.js";
+import { TrainingRun } from "../server/models/trainingRun.js";
+import { acquireLease, keepAlive, processOwnerId, TRAINER_LEASE } from "../server/nightly/lease.js";
+import { enqueueRun, claimQueuedRun } from "../server/nightly/runQueue.js";
+import { nightlyRunner, type Outcome } from "../server/nightly/nightlyRunner.js";
+import { startTrainerWorker } from "../server/nightly/trainerWorker.js";
+import { loadTrainerSettings } from "../server/nightly/settings.js";
+import { nextSlot } from "../server/nightly/scheduler.js";
+
+const LEASE_TTL_MS = Number(process.env.TRAINER_LEASE_TTL_MS ?? 30_000);
+
+async function runOnce(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const owner = processOwnerId();
+  const lease = await acquireLease(TRAINER_LEASE, owner, LEASE_TTL_MS);
+  if (!lease) {
+    const held = await Lease.findById(TRAINER_LEASE).lean();
+    console.log(`Another trainer holds the lease (${held?.owner ?? "unknown"}, run ${held?.runId ?? "none yet"}); not starting a second run.`);
+    return 3;
+  }
+  const lost = new AbortController();
+  const stop = keepAlive(lease, LEASE_TTL_MS, () => lost.abort());
+  const bar = new cliProgress.SingleBar(
+    { format: "{phase} |{bar}| epoch {epoch}/{epochs} step {value}/{total} loss {loss} val {val}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+    cliProgress.Presets.shades_classic,
+  );
+  let barStarted = false;
+  try {
+    const { run } = await enqueueRun("cli", null, process.env.USER ?? null);
+    const runId = String(run._id);
+    await claimQueuedRun(owner, runId);
+    await lease.setRun(runId);
+    console.log(`Run ${runId} started (lease owner ${owner})`);
+    const outcome: Outcome = await nightlyRunner(runId, {
+      config,
+      signal: lost.signal,
+      onProgress: (p) => {
+        const payload = { phase: p.phase.padEnd(11), epoch: p.epoch ?? "-", epochs: p.epochs ?? "-", loss: p.loss?.toFixed(4) ?? "-", val: p.valAccuracy?.toFixed(3) ?? "-" };
+        if (!barStarted) {
+          bar.start(p.steps ?? 1, p.step ?? 0, payload);
+          barStarted = true;
+        }
+        bar.setTotal(p.steps ?? 1);
+        bar.update(p.step ?? 0, payload);
+      },
+    });
+    if (barStarted) bar.stop();
+    const done = await TrainingRun.findById(runId).lean();
+    console.log(`Run ${runId}: ${outcome}${done?.candidateVersion ? ` (candidate ${done.candidateVersion})` : ""}`);
+    for (const r of done?.reasons ?? []) console.log(`  - ${r}`);
+    if (done?.error) console.log(`  error: ${done.error}`);
+    return outcome === "promoted" ? 0 : outcome === "rejected" ? 2 : 1;
+  } finally {
+    if (barStarted) bar.stop();
+    stop();
+    await lease.release().catch(() => {});
+  }
+}
+
+async function main() {
+  const config = loadConfig();
+  const db = await connectDatabase(config);
+  try {
+    if (process.argv.includes("--watch")) {
+      const worker = startTrainerWorker({ config });
+      const s = await loadTrainerSettings(config);
+      const next = s.schedule.enabled ? nextSlot(s.schedule.cron, s.schedule.timezone, new Date()) : null;
+      console.log(`Trainer ${worker.owner} waiting: schedule "${s.schedule.cron}" (${s.schedule.timezone})${next ? `, next at ${next.toISOString()}` : ", disabled"}`);
+      await new Promise<void>((resolve) => {
+        const bye = () => void worker.stop().then(resolve);
+        process.once("SIGINT", bye);
+        process.once("SIGTERM", bye);
+      });
+      return 0;
+    }
+    return await runOnce(config);
+  } finally {
+    await db.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  },
+);

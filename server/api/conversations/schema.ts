@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { CONVERSATION_STATUSES } from "../../models/conversation.js";
+import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH } from "../../conversationLog/limits.js";
+import { idParams } from "../users/schema.js";
+
+export const listConversationsQuery = z.object({
+  // "open" (the default) is every status but closed, waiting ones first.
+  status: z.enum([...CONVERSATION_STATUSES, "open", "all"]).default("open"),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+export const messagesQuery = z.object({ after: z.coerce.number().int().min(0).default(0) });
+
+export const replyBody = z
+  .object({
+    clientId: z.string().min(1).max(MAX_CLIENT_ID_LENGTH),
+    text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+  })
+  .strict();
+
+export const conversationsSchemas = {
+  list: { query: listConversationsQuery },
+  get: { params: idParams },
+  messages: { params: idParams, query: messagesQuery },
+  reply: { params: idParams, body: replyBody },
+  action: { params: idParams },
+};

@@ -1,0 +1,37 @@
+import { Router } from "express";
+import type { ZodTypeAny } from "zod";
+import type { AppContext } from "../../context.js";
+import { currentUser, guard } from "../../auth/index.js";
+import { reviewQueue } from "../../curation/reviewQueue.js";
+import { exampleApprover, type ReviewDecision } from "../../curation/exampleApprover.js";
+import { presentMessageForAgent } from "../../presenters/message.js";
+import { valid, validate } from "../errors.js";
+import { presentAnswer } from "../answers/presenter.js";
+import { presentOneExample } from "../examples/presenter.js";
+import { reviewsSchemas as s } from "./schema.js";
+
+export function reviewsRouter(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get("/", guard("reviews.act"), validate(s.queue), async (req, res) => {
+    const { query } = valid(req, s.queue);
+    res.json({ items: await reviewQueue(query.kind, query.limit) });
+  });
+
+  // :id is the reply message's id.
+  for (const action of ["approve", "edit", "reject"] as const) {
+    const schemas = s[action] as { params: typeof s.approve.params; body: ZodTypeAny };
+    router.post(`/:id/${action}`, guard("reviews.act"), validate(schemas), async (req, res) => {
+      const { params, body } = valid(req, schemas);
+      const result = await exampleApprover(ctx, currentUser(req), params.id, { action, ...(body as object) } as ReviewDecision);
+      res.status(201).json({
+        example: await presentOneExample(result.example),
+        answer: presentAnswer(result.answer),
+        createdAnswer: result.createdAnswer,
+        message: presentMessageForAgent(result.message),
+      });
+    });
+  }
+
+  return router;
+}

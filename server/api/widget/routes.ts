@@ -1,0 +1,62 @@
+import { Router, type RequestHandler } from "express";
+import cors from "cors";
+import { rateLimit } from "express-rate-limit";
+import type { AppContext } from "../../context.js";
+import { customerConversations, findCustomerConversation, messagesSince, ChatError } from "../../conversationLog/index.js";
+import { issueCustomerToken, verifyCustomerToken } from "../../gateway/customer/customerToken.js";
+import { presentConversationForCustomer } from "../../presenters/conversation.js";
+import { presentMessageForCustomer } from "../../presenters/message.js";
+import { getServerSecret } from "../../secrets.js";
+import { notFound, unauthorized, valid, validate } from "../errors.js";
+import { conversationsSchema, messagesSchema, sessionSchema } from "./schema.js";
+
+// The widget's REST side: its identity, and its own history. It runs on other sites' pages, so CORS is
+// open to CORS_ORIGINS and auth is a bearer token, never a cookie.
+export function widgetRouter(ctx: AppContext): Router {
+  const router = Router();
+  const secret = getServerSecret(ctx.config);
+  const origins = ctx.config.CORS_ORIGINS === "*" ? true : ctx.config.CORS_ORIGINS.split(",").map((s) => s.trim());
+  router.use(cors({ origin: origins, methods: ["GET", "POST"], allowedHeaders: ["Content-Type", "Authorization"], maxAge: 600 }));
+
+  const customerOf: RequestHandler = (req, res, next) => {
+    const header = req.get("authorization") ?? "";
+    const customerId = verifyCustomerToken(secret, header.startsWith("Bearer ") ? header.slice(7) : null);
+    if (!customerId) return next(unauthorized("Missing or invalid widget token"));
+    res.locals.customerId = customerId;
+    next();
+  };
+
+  // New identities are cheap to ask for; cap them per address so nobody fills the log with customers.
+  const sessionLimit = rateLimit({ windowMs: 60_000, limit: 30, standardHeaders: "draft-8", legacyHeaders: false });
+
+  router.post("/session", sessionLimit, validate(sessionSchema), (req, res) => {
+    const { body } = valid(req, sessionSchema);
+    const existing = body.token ? verifyCustomerToken(secret, body.token) : null;
+    if (existing) {
+      res.status(200).json({ customerId: existing, token: body.token, renewed: false });
+      return;
+    }
+    res.status(201).json({ ...issueCustomerToken(secret), renewed: true });
+  });
+
+  router.get("/conversations", customerOf, validate(conversationsSchema), async (req, res) => {
+    const { query } = valid(req, conversationsSchema);
+    const conversations = await customerConversations(res.locals.customerId, query.limit);
+    res.json({ conversations: conversations.map(presentConversationForCustomer) });
+  });
+
+  router.get("/conversations/:id/messages", customerOf, validate(messagesSchema), async (req, res) => {
+    const { params, query } = valid(req, messagesSchema);
+    const conversation = await findCustomerConversation(res.locals.customerId, params.id).catch((err) => {
+      throw err instanceof ChatError ? notFound("Conversation") : err;
+    });
+    const messages = await messagesSince(conversation._id, query.afterSeq, query.limit);
+    res.json({
+      conversation: presentConversationForCustomer(conversation),
+      messages: messages.map(presentMessageForCustomer),
+      hasMore: messages.length === query.limit,
+    });
+  });
+
+  return router;
+}

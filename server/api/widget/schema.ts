@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { MAX_SYNC_MESSAGES } from "../../conversationLog/index.js";
+
+export const sessionSchema = {
+  // A widget that already has a token sends it back; a valid one is kept, so history survives reloads.
+  body: z.object({ token: z.string().max(200).optional() }).strict(),
+};
+
+export const conversationsSchema = {
+  query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }).strict(),
+};
+
+export const messagesSchema = {
+  params: z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id") }),
+  query: z
+    .object({
+      afterSeq: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(MAX_SYNC_MESSAGES).default(200),
+    })
+    .strict(),
+};

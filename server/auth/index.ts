@@ -1,0 +1,95 @@
+import type express from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import session from "express-session";
+import MongoStore from "connect-mongo";
+import cookieParser from "cookie-parser";
+import mongoose from "mongoose";
+import type { AppContext } from "../context.js";
+import { getServerSecret } from "../secrets.js";
+import { forbidden, HttpError, unauthorized } from "../api/errors.js";
+import { can, type Permission } from "../policies/permissions.js";
+import { createCsrf, type Csrf } from "./csrf.js";
+import { createPassport } from "./strategy.js";
+import type { SessionUser } from "./types.js";
+
+export type { SessionUser } from "./types.js";
+
+export const SESSION_COOKIE = "understudy.sid";
+const SESSION_TTL_S = 12 * 60 * 60;
+
+export interface Auth {
+  session: RequestHandler;
+  passport: ReturnType<typeof createPassport>;
+  csrf: Csrf;
+}
+
+const byContext = new WeakMap<AppContext, Auth>();
+
+/** The auth pieces of one server; the agent socket namespace reuses the same session middleware. */
+export function authFor(ctx: AppContext): Auth {
+  const auth = byContext.get(ctx);
+  if (!auth) throw new Error("attachAuth(app, ctx) must run before the gateway and routes that need it");
+  return auth;
+}
+
+/** Sessions in MongoDB, passport and CSRF on /api. Must run before mountApi. */
+export function attachAuth(app: express.Express, ctx: AppContext): Auth {
+  const { config } = ctx;
+  const secret = getServerSecret(config);
+  const secure = config.PUBLIC_URL?.startsWith("https://") ?? false;
+  if (secure) app.set("trust proxy", 1);
+  const store = MongoStore.create({
+    // The app's own connection: no second pool, and it works with the embedded FerretDB.
+    clientPromise: Promise.resolve(mongoose.connection.getClient() as never),
+    collectionName: "sessions",
+    ttl: SESSION_TTL_S,
+    // FerretDB has no TTL monitor, so expired sessions are removed by a timer instead of an index.
+    autoRemove: "interval",
+    autoRemoveInterval: 10,
+    stringify: false,
+  });
+  const sessionMiddleware = session({
+    name: SESSION_COOKIE,
+    secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: "lax", secure, maxAge: SESSION_TTL_S * 1000 },
+  });
+  const passport = createPassport();
+  const auth: Auth = { session: sessionMiddleware, passport, csrf: createCsrf(secret, secure) };
+  byContext.set(ctx, auth);
+
+  app.use("/api", cookieParser(), sessionMiddleware, passport.initialize(), passport.session(), (_req, res, next) => {
+    res.locals.auth = auth;
+    next();
+  });
+  return auth;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Route guard: 401 without a session, 403 on a missing/stale CSRF token for a mutating request,
+ * 403 when the role lacks the permission. Order matters: an anonymous caller learns nothing about CSRF.
+ */
+export function guard(permission?: Permission): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.user) return next(unauthorized());
+    if (!SAFE_METHODS.has(req.method)) {
+      const auth = res.locals.auth as Auth | undefined;
+      if (!auth || !auth.csrf.isValid(req)) {
+        return next(new HttpError(403, "csrf_invalid", "Missing or stale CSRF token; fetch /api/auth/csrf and retry"));
+      }
+    }
+    if (permission && !can(req.user, permission)) return next(forbidden());
+    next();
+  };
+}
+
+/** The signed-in user of a request that passed `guard`. */
+export function currentUser(req: Request): SessionUser {
+  if (!req.user) throw unauthorized();
+  return req.user;
+}

@@ -1,0 +1,77 @@
+import { Types } from "mongoose";
+import type { AppContext } from "../context.js";
+import { Conversation, type ConversationDoc } from "../models/conversation.js";
+import { Message, type MessageAttrs, type MessageDoc } from "../models/message.js";
+import { publishConversation, publishMessage } from "../gateway/broadcast.js";
+import { ChatError } from "./errors.js";
+import { PREVIEW_LENGTH } from "./limits.js";
+
+export interface RecordResult {
+  conversation: ConversationDoc;
+  message: MessageDoc;
+  // True when (conversationId, clientId) was already stored: the stored message is returned, nothing written.
+  duplicate: boolean;
+}
+
+export interface NewMessage {
+  role: MessageAttrs["role"];
+  text: string;
+  clientId: string;
+  authorId?: Types.ObjectId | null;
+  bot?: {
+    modelVersion: string;
+    answerId: Types.ObjectId | null;
+    confidence: number;
+    replyId: string;
+    alternatives: { answerId: string; confidence: number }[];
+    inReplyTo: Types.ObjectId | null;
+  } | null;
+  handoffReason?: string | null;
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+
+/**
+ * Stores one message in a conversation and tells both sides. Without transactions the steps are:
+ * allocate `seq` ($inc on the conversation), insert (the unique (conversationId, clientId) index makes
+ * a resend land on the stored copy), then update the conversation's summary. A failed insert leaves
+ * only a gap in `seq`, which readers tolerate.
+ */
+export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage): Promise<RecordResult> {
+  const existing = await Message.findOne({ conversationId, clientId: fields.clientId });
+  if (existing) return { conversation: await loadConversation(conversationId), message: existing, duplicate: true };
+
+  const allocated = await Conversation.findOneAndUpdate({ _id: conversationId }, { $inc: { lastSeq: 1 } }, { new: true });
+  if (!allocated) throw new ChatError("not_found", "Conversation not found");
+
+  let message: MessageDoc;
+  try {
+    message = await Message.create({ ...fields, conversationId, seq: allocated.lastSeq });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    // Lost a race with the same resend: the winner's copy is the message.
+    const winner = await Message.findOne({ conversationId, clientId: fields.clientId });
+    if (!winner) throw err;
+    return { conversation: await loadConversation(conversationId), message: winner, duplicate: true };
+  }
+
+  const summary: Record<string, unknown> = {
+    $set: {
+      lastMessageAt: message.createdAt ?? new Date(),
+      lastMessagePreview: fields.text.slice(0, PREVIEW_LENGTH),
+      ...(fields.role === "agent" ? { unreadByAgents: 0 } : {}),
+    },
+    ...(fields.role === "customer" ? { $inc: { unreadByAgents: 1 } } : {}),
+  };
+  const conversation = (await Conversation.findOneAndUpdate({ _id: conversationId }, summary, { new: true })) ?? allocated;
+
+  publishMessage(ctx.io, conversation, message);
+  publishConversation(ctx.io, conversation);
+  return { conversation, message, duplicate: false };
+}
+
+async function loadConversation(conversationId: Types.ObjectId): Promise<ConversationDoc> {
+  const c = await Conversation.findById(conversationId);
+  if (!c) throw new ChatError("not_found", "Conversation not found");
+  return c;
+}

@@ -1,0 +1,60 @@
+import type { AppContext } from "../context.js";
+import type { BotDecision, HandoffReason } from "../bot/types.js";
+import { Conversation, type ConversationDoc } from "../models/conversation.js";
+import { Message, type MessageDoc } from "../models/message.js";
+import { publishConversation } from "../gateway/broadcast.js";
+import { logger } from "../logger.js";
+import { recordBotReply, recordSystemMessage } from "./messageRecorder.js";
+import { notice } from "./notices.js";
+
+/**
+ * After a customer message is stored: ask the bot, then store its reply or hand the conversation to a
+ * person. Silent while an agent has the conversation — people are talking.
+ */
+export async function respondToCustomerMessage(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc): Promise<void> {
+  if (conversation.status === "agent" || conversation.status === "closed") return;
+  const previous = await Message.findOne({ conversationId: conversation._id, seq: { $lt: message.seq }, role: { $in: ["bot", "agent"] } })
+    .sort({ seq: -1 })
+    .select("text")
+    .lean();
+
+  let decision: BotDecision;
+  try {
+    decision = await ctx.bot.decide({
+      conversationId: String(conversation._id),
+      text: message.text,
+      previousTurn: previous?.text ?? null,
+      language: conversation.channel?.language ?? "en",
+    });
+  } catch (err) {
+    logger.error({ err, conversationId: String(conversation._id) }, "bot failed; handing off");
+    decision = { kind: "handoff", reason: "model_error" };
+  }
+
+  // An agent may have taken over while the model was thinking.
+  const now = await Conversation.findById(conversation._id).select("status").lean();
+  if (!now || now.status === "agent" || now.status === "closed") return;
+
+  if (decision.kind === "reply") {
+    await recordBotReply(ctx, conversation, decision, message._id);
+    return;
+  }
+  await handOff(ctx, conversation, decision.reason, message);
+}
+
+/**
+ * Marks the conversation waiting for an agent and tells the customer, once: the conditional update only
+ * matches while the bot still has it, so a second hand-off in a waiting conversation adds no notice.
+ */
+export async function handOff(ctx: AppContext, conversation: ConversationDoc, reason: HandoffReason, cause: MessageDoc): Promise<boolean> {
+  const waiting = await Conversation.findOneAndUpdate(
+    { _id: conversation._id, status: "bot" },
+    { $set: { status: "waiting", waitingSince: new Date() } },
+    { new: true },
+  );
+  if (!waiting) return false;
+  await recordSystemMessage(ctx, waiting, notice("handoff", waiting.channel?.language), reason, `handoff:${String(cause._id)}`);
+  // appendMessage already published the conversation, but only if the notice was new; make sure agents see "waiting".
+  publishConversation(ctx.io, (await Conversation.findById(waiting._id)) ?? waiting);
+  return true;
+}

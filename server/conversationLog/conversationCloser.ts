@@ -1,0 +1,38 @@
+import type { AppContext } from "../context.js";
+import type { SessionUser } from "../auth/types.js";
+import { Conversation, type ConversationDoc } from "../models/conversation.js";
+import { publishConversation } from "../gateway/broadcast.js";
+import { audit } from "../audit/index.js";
+import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
+import { refusal } from "./conversationAssigner.js";
+
+/**
+ * Closes a conversation; the customer's next message starts a new one. An agent may close one that is
+ * theirs or not assigned; someone else's is left to them (or an admin).
+ */
+export async function conversationCloser(ctx: AppContext, agent: SessionUser, conversationId: string): Promise<ConversationDoc> {
+  const id = toObjectId(conversationId);
+  const filter: Record<string, unknown> = { _id: id, status: { $ne: "closed" } };
+  if (agent.role !== "admin") filter.$or = [{ assignedAgentId: null }, { assignedAgentId: toObjectId(agent.id, "Agent") }];
+  const closed = await Conversation.findOneAndUpdate(
+    filter,
+    { $set: { status: "closed", closedAt: new Date(), waitingSince: null, unreadByAgents: 0 } },
+    { new: true },
+  );
+  if (!closed) throw await refusal(id, "close");
+  // The notice is written after the status flips; appendMessage works on closed conversations.
+  await recordSystemMessage(ctx, closed, "This conversation has been closed.");
+  const now = (await Conversation.findById(id))!;
+  publishConversation(ctx.io, now);
+  await audit(agent, "conversation.close", { type: "conversation", id: String(id) });
+  return now;
+}
+
+/** Marks the conversation read for agents (the unread badge in the console). */
+export async function conversationReader(ctx: AppContext, conversationId: string): Promise<ConversationDoc> {
+  const id = toObjectId(conversationId);
+  const read = await Conversation.findOneAndUpdate({ _id: id }, { $set: { unreadByAgents: 0 } }, { new: true });
+  if (!read) throw await refusal(id, "read");
+  publishConversation(ctx.io, read);
+  return read;
+}

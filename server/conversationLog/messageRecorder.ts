@@ -1,0 +1,145 @@
+import crypto from "node:crypto";
+import { Types } from "mongoose";
+import type { AppContext } from "../context.js";
+import type { BotReply, HandoffReason } from "../bot/types.js";
+import { Conversation, type ConversationDoc } from "../models/conversation.js";
+import { Message } from "../models/message.js";
+import { appendMessage, type RecordResult } from "./appendMessage.js";
+import { withCustomerLock } from "./customerLock.js";
+import { ChatError } from "./errors.js";
+import { checkMessageText, MAX_CLIENT_ID_LENGTH } from "./limits.js";
+
+export type { RecordResult } from "./appendMessage.js";
+
+export interface CustomerChannel {
+  origin?: string | null;
+  pageUrl?: string | null;
+  userAgent?: string | null;
+  language?: string | null;
+}
+
+export interface CustomerMessageInput {
+  customerId: string;
+  // Absent for the first message; a closed conversation also starts a new one.
+  conversationId?: string | null;
+  clientId: string;
+  text: string;
+  channel?: CustomerChannel;
+}
+
+function validText(text: unknown): string {
+  const checked = checkMessageText(text);
+  if (!checked.ok) throw new ChatError("invalid_input", checked.reason);
+  return checked.text;
+}
+
+function validClientId(clientId: unknown): string {
+  if (typeof clientId !== "string" || clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
+    throw new ChatError("invalid_input", `clientId must be 1-${MAX_CLIENT_ID_LENGTH} characters`);
+  }
+  return clientId;
+}
+
+export function toObjectId(id: unknown, what = "Conversation"): Types.ObjectId {
+  if (typeof id !== "string" || !Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) {
+    throw new ChatError("not_found", `${what} not found`);
+  }
+  return new Types.ObjectId(id);
+}
+
+/** messageRecorder for the widget: stores the customer's message, opening a conversation when needed. */
+export async function recordCustomerMessage(ctx: AppContext, input: CustomerMessageInput): Promise<RecordResult> {
+  const text = validText(input.text);
+  const clientId = validClientId(input.clientId);
+  return withCustomerLock(input.customerId, async () => {
+    // A resend may name no conversation (the first ack was lost) or an old one: look across the customer's.
+    const own = await Conversation.find({ customerId: input.customerId }).select("_id").lean();
+    if (own.length > 0) {
+      const stored = await Message.findOne({ conversationId: { $in: own.map((c) => c._id) }, clientId });
+      if (stored) {
+        const conversation = await Conversation.findById(stored.conversationId);
+        if (conversation) return { conversation, message: stored, duplicate: true };
+      }
+    }
+
+    let conversation: ConversationDoc | null = null;
+    if (input.conversationId) {
+      conversation = await Conversation.findOne({ _id: toObjectId(input.conversationId), customerId: input.customerId });
+      if (!conversation) throw new ChatError("not_found", "Conversation not found");
+      if (conversation.status === "closed") conversation = null;
+    }
+    if (!conversation) {
+      const ch = input.channel ?? {};
+      conversation = await Conversation.create({
+        customerId: input.customerId,
+        status: "bot",
+        channel: {
+          origin: ch.origin ?? null,
+          pageUrl: ch.pageUrl ?? null,
+          userAgent: ch.userAgent ?? null,
+          language: ch.language ?? "en",
+        },
+      });
+    }
+    return appendMessage(ctx, conversation._id, { role: "customer", text, clientId });
+  });
+}
+
+export interface AgentMessageInput {
+  conversationId: string;
+  agentId: string;
+  clientId: string;
+  text: string;
+}
+
+/** messageRecorder for the console. Assignment and status belong to conversationAssigner. */
+export async function recordAgentMessage(ctx: AppContext, input: AgentMessageInput): Promise<RecordResult> {
+  const text = validText(input.text);
+  const clientId = validClientId(input.clientId);
+  const conversationId = toObjectId(input.conversationId);
+  const conversation = await Conversation.findById(conversationId).select("status").lean();
+  if (!conversation) throw new ChatError("not_found", "Conversation not found");
+  const stored = await Message.findOne({ conversationId, clientId });
+  if (stored) return { conversation: (await Conversation.findById(conversationId))!, message: stored, duplicate: true };
+  if (conversation.status === "closed") throw new ChatError("conversation_closed", "The conversation is closed");
+  return appendMessage(ctx, conversationId, { role: "agent", text, clientId, authorId: toObjectId(input.agentId, "Agent") });
+}
+
+/** Stores a bot reply. Its clientId derives from the message it answers, so answering twice stores once. */
+export async function recordBotReply(
+  ctx: AppContext,
+  conversation: Pick<ConversationDoc, "_id">,
+  decision: BotReply,
+  inReplyTo: Types.ObjectId | string,
+): Promise<RecordResult> {
+  const text = validText(decision.text);
+  return appendMessage(ctx, conversation._id, {
+    role: "bot",
+    text,
+    clientId: `bot:${String(inReplyTo)}`,
+    bot: {
+      modelVersion: decision.modelVersion,
+      answerId: Types.ObjectId.isValid(decision.answerId) ? new Types.ObjectId(decision.answerId) : null,
+      confidence: decision.confidence,
+      replyId: decision.replyId,
+      alternatives: decision.alternatives.map((a) => ({ answerId: a.answerId, confidence: a.confidence })),
+      inReplyTo: new Types.ObjectId(String(inReplyTo)),
+    },
+  });
+}
+
+/** A notice from the system (hand-off, agent joined, closed). Pass a clientId to make it idempotent. */
+export async function recordSystemMessage(
+  ctx: AppContext,
+  conversation: Pick<ConversationDoc, "_id">,
+  text: string,
+  handoffReason?: HandoffReason | null,
+  clientId: string = `system:${crypto.randomUUID()}`,
+): Promise<RecordResult> {
+  return appendMessage(ctx, conversation._id, {
+    role: "system",
+    text: validText(text),
+    clientId: validClientId(clientId),
+    handoffReason: handoffReason ?? null,
+  });
+}

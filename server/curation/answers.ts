@@ -1,0 +1,46 @@
+import type { SessionUser } from "../auth/types.js";
+import { Answer, type AnswerDoc } from "../models/answer.js";
+import { audit } from "../audit/index.js";
+import { badRequest, conflict, notFound } from "../api/errors.js";
+import { presentAnswer } from "../api/answers/presenter.js";
+import { assertValidAnswerText } from "./placeholders.js";
+
+/** An answer that can take new examples: active, or merged (followed to where it went). */
+export async function resolveAnswer(id: unknown): Promise<AnswerDoc> {
+  let answer = await Answer.findById(id);
+  // Follow merge chains, bounded in case of a cycle written by hand.
+  for (let hops = 0; answer?.status === "merged" && answer.mergedInto && hops < 10; hops++) answer = await Answer.findById(answer.mergedInto);
+  if (!answer) throw notFound("Answer");
+  if (answer.status !== "active") throw conflict("That answer is retired; pick another", { answer: presentAnswer(answer) });
+  return answer;
+}
+
+async function staleOr404(id: string, what: string) {
+  const current = await Answer.findById(id);
+  if (!current) return notFound("Answer");
+  return conflict(`The answer changed meanwhile (${what}); review the current version and retry`, { current: presentAnswer(current) });
+}
+
+export async function answerCreator(actor: SessionUser, input: { title: string; text: string }): Promise<AnswerDoc> {
+  assertValidAnswerText(input.text);
+  const answer = await Answer.create({ ...input, createdBy: actor.id });
+  await audit(actor, "answer.create", { type: "answer", id: String(answer._id) }, { title: input.title });
+  return answer;
+}
+
+/** Rename and/or reword; `version` is the one the agent saw, a stale one is 409 with the current answer. */
+export async function answerUpdater(actor: SessionUser, id: string, input: { version: number; title?: string; text?: string }): Promise<AnswerDoc> {
+  if (input.text !== undefined) assertValidAnswerText(input.text);
+  const { version, ...changes } = input;
+  const updated = await Answer.findOneAndUpdate({ _id: id, version, status: "active" }, { $set: changes, $inc: { version: 1 } }, { new: true });
+  if (!updated) throw await staleOr404(id, "edited, merged or retired");
+  await audit(actor, "answer.update", { type: "answer", id }, changes);
+  return updated;
+}
+
+export async function answerRetirer(actor: SessionUser, id: string, version: number): Promise<AnswerDoc> {
+  const retired = await Answer.findOneAndUpdate({ _id: id, version, status: "active" }, { $set: { status: "retired" }, $inc: { version: 1 } }, { new: true });
+  if (!retired) throw await staleOr404(id, "edited, merged or retired");
+  await audit(actor, "answer.retire", { type: "answer", id });
+  return retired;
+}

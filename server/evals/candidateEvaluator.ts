@@ -1,0 +1,143 @@
+import { accuracy, confusionPairs, coverageAtPrecision, expectedCalibrationError, macroF1, perLabelF1 } from "../../trainer/evals/metrics.js";
+import { Answer } from "../models/answer.js";
+import { Message } from "../models/message.js";
+import type { SnapshotAttrs } from "../models/snapshot.js";
+import type { ModelPredictor } from "../bot/predictor.js";
+import { meanBleu } from "./bleu.js";
+import type { EvalReport, FailedCase, SuiteMetrics } from "./types.js";
+
+type SnapshotExample = SnapshotAttrs["examples"][number];
+
+interface Case {
+  exampleId: string;
+  text: string;
+  previousTurn: string | null;
+  label: string;
+  mustPass: boolean;
+  /** The reply an agent approved for this question: the real message when there is one, else the answer text. */
+  reference: string;
+}
+
+interface Scored {
+  metrics: SuiteMetrics;
+  predicted: string[];
+  confidences: number[];
+}
+
+async function score(predictor: ModelPredictor, cases: Case[], answerText: Map<string, string>, targetPrecision: number): Promise<Scored> {
+  const predicted: string[] = [];
+  const confidences: number[] = [];
+  for (const c of cases) {
+    const p = await predictor.predict(c.text, c.previousTurn ?? undefined);
+    predicted.push(p.label);
+    confidences.push(p.confidence);
+  }
+  const truth = cases.map((c) => c.label);
+  const correct = truth.map((t, i) => t === predicted[i]);
+  return {
+    predicted,
+    confidences,
+    metrics: {
+      count: cases.length,
+      accuracy: accuracy(truth, predicted),
+      macroF1: macroF1(truth, predicted),
+      coverage: coverageAtPrecision(confidences, correct, targetPrecision),
+      ece: expectedCalibrationError(confidences, correct),
+      bleu: meanBleu(predicted.map((l) => answerText.get(l) ?? ""), cases.map((c) => c.reference)),
+      perLabelF1: perLabelF1(truth, predicted),
+      confusionPairs: confusionPairs(truth, predicted),
+    },
+  };
+}
+
+/**
+ * Scores the candidate (and the active version, on the very same cases) on three suites: the golden set,
+ * the snapshot's held-out split, and a replay of the questions agents approved in the last `replayDays`.
+ */
+export async function candidateEvaluator(opts: {
+  snapshot: Pick<SnapshotAttrs, "examples">;
+  candidate: ModelPredictor;
+  candidateVersion: string;
+  active: ModelPredictor | null;
+  activeVersion: string | null;
+  replayDays: number;
+  targetPrecision: number;
+  now?: Date;
+}): Promise<EvalReport> {
+  const answers = await Answer.find({}, { text: 1, title: 1 }).lean();
+  const answerText = new Map(answers.map((a) => [String(a._id), a.text]));
+  const answerTitle = new Map(answers.map((a) => [String(a._id), a.title]));
+
+  const since = new Date((opts.now ?? new Date()).getTime() - opts.replayDays * 86400000);
+  const replayRows = opts.snapshot.examples.filter(
+    (e) =>
+      e.polarity === "positive" &&
+      e.split !== "golden" &&
+      (e.lineage?.sourceKind === "bot_reply" || e.lineage?.sourceKind === "agent_reply") &&
+      e.lineage?.approvedAt &&
+      new Date(e.lineage.approvedAt) >= since,
+  );
+  const replyIds = replayRows.map((e) => e.lineage?.replyMessageId).filter((x): x is string => !!x);
+  const replies = replyIds.length ? await Message.find({ _id: { $in: replyIds } }, { text: 1 }).lean() : [];
+  const replyText = new Map(replies.map((m) => [String(m._id), m.text]));
+
+  const toCase = (e: SnapshotExample): Case => ({
+    exampleId: e.exampleId!,
+    text: e.text!,
+    previousTurn: e.previousTurn ?? null,
+    label: e.label!,
+    mustPass: !!e.mustPass,
+    reference: (e.lineage?.replyMessageId && replyText.get(e.lineage.replyMessageId)) || answerText.get(e.label!) || "",
+  });
+  const suites: Record<string, Case[]> = {
+    golden: opts.snapshot.examples.filter((e) => e.split === "golden").map(toCase),
+    heldout: opts.snapshot.examples.filter((e) => e.split === "heldout" && e.polarity === "positive").map(toCase),
+    replay: replayRows.map(toCase),
+  };
+
+  const report: EvalReport = {
+    candidateVersion: opts.candidateVersion,
+    activeVersion: opts.activeVersion,
+    targetPrecision: opts.targetPrecision,
+    suites: {},
+    perLabelDelta: [],
+    failedGolden: [],
+    failedMustPass: [],
+  };
+  for (const [name, cases] of Object.entries(suites)) {
+    if (cases.length === 0) continue;
+    const cand = await score(opts.candidate, cases, answerText, opts.targetPrecision);
+    const act = opts.active ? await score(opts.active, cases, answerText, opts.targetPrecision) : null;
+    report.suites[name] = { candidate: cand.metrics, active: act?.metrics ?? null };
+    if (name === "golden") {
+      cases.forEach((c, i) => {
+        if (cand.predicted[i] === c.label) return;
+        const f: FailedCase = { exampleId: c.exampleId, text: c.text, expected: c.label, predicted: cand.predicted[i], confidence: cand.confidences[i], mustPass: c.mustPass };
+        report.failedGolden.push(f);
+        if (c.mustPass) report.failedMustPass.push(f);
+      });
+    }
+  }
+
+  const base = report.suites.heldout ?? report.suites.golden;
+  if (base) {
+    const labels = new Set([...Object.keys(base.candidate.perLabelF1), ...Object.keys(base.active?.perLabelF1 ?? {})]);
+    report.perLabelDelta = [...labels]
+      .map((answerId) => {
+        const c = base.candidate.perLabelF1[answerId]?.f1 ?? 0;
+        const a = base.active ? (base.active.perLabelF1[answerId]?.f1 ?? 0) : null;
+        return { answerId, title: answerTitle.get(answerId) ?? null, candidate: c, active: a, delta: a === null ? null : c - a };
+      })
+      .sort((x, y) => Math.abs(y.delta ?? 0) - Math.abs(x.delta ?? 0) || x.answerId.localeCompare(y.answerId));
+  }
+  return report;
+}
+
+/** The headline numbers stored on a version and shown in the versions table. */
+export function headlineMetrics(report: EvalReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [suite, s] of Object.entries(report.suites)) {
+    for (const k of ["accuracy", "macroF1", "coverage", "ece", "bleu", "count"] as const) out[`${suite}.${k}`] = s.candidate[k];
+  }
+  return out;
+}

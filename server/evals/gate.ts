@@ -1,0 +1,49 @@
+import type { TrainerSettings } from "../nightly/settings.js";
+import type { EvalReport, SuiteMetrics } from "./types.js";
+
+export interface GateResult {
+  passed: boolean;
+  reasons: string[];
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+// Higher is better for all of these except ECE, which is compared the other way round.
+const COMPARED: (keyof SuiteMetrics)[] = ["accuracy", "macroF1", "coverage", "bleu"];
+
+/**
+ * The promotion gate. A candidate passes only if it (1) clears the absolute minimums, (2) does not regress
+ * beyond epsilon against the active version on any aggregate metric of any suite both were scored on, and
+ * (3) still answers every must-pass golden example correctly. Every failed check is a reason.
+ */
+export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"]): GateResult {
+  const reasons: string[] = [];
+  const heldout = report.suites.heldout?.candidate;
+  const goldenSuite = report.suites.golden?.candidate;
+  const primary = heldout && heldout.count > 0 ? heldout : goldenSuite;
+  if (!primary || primary.count === 0) {
+    reasons.push("no held-out or golden examples to evaluate on");
+  } else {
+    const name = primary === heldout ? "held-out" : "golden";
+    if (primary.accuracy < gate.minAccuracy) reasons.push(`${name} accuracy ${pct(primary.accuracy)} is below the minimum ${pct(gate.minAccuracy)}`);
+    if (primary.macroF1 < gate.minMacroF1) reasons.push(`${name} macro-F1 ${pct(primary.macroF1)} is below the minimum ${pct(gate.minMacroF1)}`);
+  }
+  if (goldenSuite && goldenSuite.count > 0 && goldenSuite.accuracy < gate.minGoldenAccuracy) {
+    reasons.push(`golden accuracy ${pct(goldenSuite.accuracy)} is below the minimum ${pct(gate.minGoldenAccuracy)}`);
+  }
+
+  for (const [suite, s] of Object.entries(report.suites)) {
+    if (!s.active || s.candidate.count === 0) continue;
+    for (const m of COMPARED) {
+      const drop = (s.active[m] as number) - (s.candidate[m] as number);
+      if (drop > gate.epsilon) reasons.push(`${suite} ${m} regressed from ${pct(s.active[m] as number)} to ${pct(s.candidate[m] as number)} (ε ${pct(gate.epsilon)})`);
+    }
+    const rise = s.candidate.ece - s.active.ece;
+    if (rise > gate.epsilon) reasons.push(`${suite} calibration error rose from ${pct(s.active.ece)} to ${pct(s.candidate.ece)} (ε ${pct(gate.epsilon)})`);
+  }
+
+  for (const f of report.failedMustPass) {
+    reasons.push(`must-pass golden example ${f.exampleId} ("${f.text.slice(0, 60)}") answered ${f.predicted} instead of ${f.expected}`);
+  }
+  return { passed: reasons.length === 0, reasons };
+}

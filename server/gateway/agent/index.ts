@@ -1,0 +1,57 @@
+import type { Server as SocketServer, Socket } from "socket.io";
+import type { Request } from "express";
+import type { AppContext } from "../../context.js";
+import { socketSession, socketUser } from "../../auth/socket.js";
+import { HttpError } from "../../api/errors.js";
+import { ChatError } from "../../conversationLog/errors.js";
+import { logger } from "../../logger.js";
+import { AGENT_NS, AGENTS_ROOM } from "../broadcast.js";
+import { ackOf, invalidInput, sendError, type SocketErrorBody } from "../customer/ack.js";
+import { agentHandlers } from "./handlers.js";
+import { agentEvents, isAgentEvent, type AgentEventName } from "./schema.js";
+
+export const userRoom = (userId: string) => `user:${userId}`;
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+/**
+ * The console's namespace. The handshake must carry the console's session cookie (same session as the
+ * REST API); every socket joins `agents` (the live list), its user's room (disable → disconnect) and its
+ * session's room (logout → disconnect).
+ */
+export function attachAgentNamespace(io: SocketServer, ctx: AppContext): void {
+  const ns = io.of(AGENT_NS);
+  ns.use(socketSession(ctx, "conversations.read"));
+
+  ns.on("connection", (socket) => {
+    const user = socketUser(socket);
+    const sessionId = (socket.request as Request).sessionID;
+    void socket.join([AGENTS_ROOM, userRoom(user.id), ...(sessionId ? [sessionRoom(sessionId)] : [])]);
+    socket.use(([event, ...args], next) => {
+      if (isAgentEvent(event)) return next();
+      sendError(socket, String(event), ackOf(args), { code: "unknown_event", message: `Unknown event "${String(event).slice(0, 64)}"` });
+    });
+    for (const event of Object.keys(agentEvents) as AgentEventName[]) {
+      socket.on(event, (...args: unknown[]) => void dispatch(ctx, socket, event, args));
+    }
+  });
+}
+
+async function dispatch(ctx: AppContext, socket: Socket, event: AgentEventName, args: unknown[]): Promise<void> {
+  const ack = ackOf(args);
+  const parsed = agentEvents[event].safeParse(args.length > (ack ? 1 : 0) ? args[0] : undefined);
+  if (!parsed.success) return sendError(socket, event, ack, invalidInput(parsed.error));
+  try {
+    const handler = agentHandlers[event] as (c: AppContext, s: Socket, p: unknown) => Promise<Record<string, unknown>>;
+    const result = await handler(ctx, socket, parsed.data);
+    ack?.({ ok: true, ...result });
+  } catch (err) {
+    sendError(socket, event, ack, errorBody(err, event));
+  }
+}
+
+function errorBody(err: unknown, event: string): SocketErrorBody {
+  if (err instanceof HttpError) return { code: err.code, message: err.message, ...(err.details ? { details: err.details as never } : {}) };
+  if (err instanceof ChatError) return { code: err.code, message: err.message };
+  logger.error({ err, event }, "agent socket handler failed");
+  return { code: "internal", message: "Internal error" };
+}

@@ -1,0 +1,33 @@
+import type { Socket } from "socket.io";
+import type { ZodError } from "zod";
+
+// Ack shape for every socket event: { ok: true, ...result } or { ok: false, error }.
+// Errors also go out as a `chat:error` event, so a client that sent no ack callback still learns why.
+export interface SocketErrorBody {
+  code: string;
+  message: string;
+  details?: { path: string; message: string }[];
+  retryAfter?: number;
+}
+
+export type Ack = (response: unknown) => void;
+
+export function ackOf(args: unknown[]): Ack | null {
+  const last = args[args.length - 1];
+  return typeof last === "function" ? (last as Ack) : null;
+}
+
+export function sendError(socket: Socket, event: string, ack: Ack | null, error: SocketErrorBody): void {
+  socket.emit("chat:error", { event, ...error });
+  ack?.({ ok: false, error });
+}
+
+export function invalidInput(err: ZodError): SocketErrorBody {
+  const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const first = details[0];
+  return {
+    code: "invalid_input",
+    message: first ? `Invalid payload: ${first.path || "payload"} ${first.message}` : "Invalid payload",
+    details,
+  };
+}

@@ -1,0 +1,77 @@
+import type { Server as SocketServer, Socket } from "socket.io";
+import type { AppContext } from "../../context.js";
+import { ChatError } from "../../conversationLog/errors.js";
+import { logger } from "../../logger.js";
+import { getServerSecret } from "../../secrets.js";
+import { CUSTOMER_NS } from "../broadcast.js";
+import { createSocketLimiter, CUSTOMER_LIMITS, type SocketLimiterOptions } from "../rateLimit.js";
+import { ackOf, invalidInput, sendError, type SocketErrorBody } from "./ack.js";
+import { verifyCustomerToken } from "./customerToken.js";
+import { customerHandlers, type CustomerSocketData } from "./handlers.js";
+import { customerEvents, handshakeSchema, isCustomerEvent, WRITE_EVENTS, type CustomerEventName } from "./schema.js";
+
+/** The widget's namespace. See docs/events.md for every event, payload and ack. */
+export function attachCustomerNamespace(io: SocketServer, ctx: AppContext, limits: SocketLimiterOptions = CUSTOMER_LIMITS): void {
+  const ns = io.of(CUSTOMER_NS);
+  const secret = getServerSecret(ctx.config);
+
+  ns.use((socket, next) => {
+    const auth = handshakeSchema.safeParse(socket.handshake.auth ?? {});
+    const customerId = auth.success ? verifyCustomerToken(secret, auth.data.token) : null;
+    if (!auth.success || !customerId) {
+      const err = new Error("Invalid or missing widget token; request one from POST /api/widget/session") as Error & { data?: unknown };
+      err.data = { code: "unauthorized" };
+      return next(err);
+    }
+    const socketData: CustomerSocketData = { customerId, language: auth.data.language ?? "en", pageUrl: auth.data.pageUrl ?? null };
+    socket.data = socketData;
+    next();
+  });
+
+  ns.on("connection", (socket) => {
+    const limiter = createSocketLimiter(limits);
+
+    // Runs before any listener: floods are refused here, unknown events are answered here.
+    socket.use(([event, ...args], next) => {
+      const ack = ackOf(args);
+      const verdict = limiter.check(WRITE_EVENTS.has(event));
+      if (!verdict.ok) {
+        sendError(socket, event, ack, { code: "rate_limited", message: `Too many messages; try again in ${verdict.retryAfter}s`, retryAfter: verdict.retryAfter });
+        if (verdict.disconnect) socket.disconnect(true);
+        return;
+      }
+      if (!isCustomerEvent(event)) {
+        sendError(socket, event, ack, { code: "unknown_event", message: `Unknown event "${String(event).slice(0, 64)}"` });
+        return;
+      }
+      next();
+    });
+
+    for (const event of Object.keys(customerEvents) as CustomerEventName[]) {
+      socket.on(event, (...args: unknown[]) => void dispatch(ctx, socket, event, args));
+    }
+  });
+}
+
+async function dispatch(ctx: AppContext, socket: Socket, event: CustomerEventName, args: unknown[]): Promise<void> {
+  const ack = ackOf(args);
+  const parsed = customerEvents[event].safeParse(args.length > (ack ? 1 : 0) ? args[0] : undefined);
+  if (!parsed.success) return sendError(socket, event, ack, invalidInput(parsed.error));
+  try {
+    const handler = customerHandlers[event] as (ctx: AppContext, socket: Socket, payload: unknown) => Promise<object>;
+    const result = await handler(ctx, socket, parsed.data);
+    ack?.({ ok: true, ...result });
+  } catch (err) {
+    sendError(socket, event, ack, toErrorBody(err, event));
+  }
+}
+
+function toErrorBody(err: unknown, event: string): SocketErrorBody {
+  if (err instanceof ChatError) return { code: err.code, message: err.message };
+  const name = (err as { name?: string }).name ?? "";
+  if (/^Mongo(ServerSelection|Network|NotConnected)Error$/.test(name)) {
+    return { code: "unavailable", message: "The chat is briefly unavailable; your message will be retried" };
+  }
+  logger.error({ err, event }, "customer event failed");
+  return { code: "internal", message: "Something went wrong; please try again" };
+}

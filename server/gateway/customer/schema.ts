@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH } from "../../conversationLog/limits.js";
+
+// Every payload the widget may send, checked before any handler runs. docs/events.md mirrors this file.
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id");
+const clientId = z.string().min(1).max(MAX_CLIENT_ID_LENGTH).regex(/^[A-Za-z0-9_:.-]+$/, "may only contain letters, digits and _:.-");
+const text = z
+  .string({ invalid_type_error: "must be a string", required_error: "is required" })
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, "must not be empty")
+      .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
+  );
+
+export const LANGUAGES = ["en", "zh-CN"] as const;
+
+/** socket.handshake.auth */
+export const handshakeSchema = z.object({
+  token: z.string().min(1).max(200),
+  language: z.enum(LANGUAGES).optional(),
+  pageUrl: z.string().max(2000).optional(),
+});
+
+export const customerEvents = {
+  "message:send": z
+    .object({
+      conversationId: objectId.nullish(),
+      clientId,
+      text,
+    })
+    .strict(),
+  "conversation:sync": z
+    .object({
+      // Absent: resume the customer's latest open conversation, if any.
+      conversationId: objectId.nullish(),
+      afterSeq: z.number().int().min(0).default(0),
+    })
+    .strict(),
+  typing: z.object({ conversationId: objectId, typing: z.boolean() }).strict(),
+  "message:feedback": z.object({ messageId: objectId, value: z.enum(["up", "down"]).nullable() }).strict(),
+} as const;
+
+export type CustomerEventName = keyof typeof customerEvents;
+export type CustomerPayload<E extends CustomerEventName> = z.infer<(typeof customerEvents)[E]>;
+
+export const WRITE_EVENTS: ReadonlySet<string> = new Set<CustomerEventName>(["message:send", "message:feedback"]);
+
+export const isCustomerEvent = (name: string): name is CustomerEventName => Object.hasOwn(customerEvents, name);

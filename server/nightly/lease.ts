@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { Lease } from "../models/lease.js";
+import { TrainingRun, ACTIVE_RUN_STATES } from "../models/trainingRun.js";
+import { logger } from "../logger.js";
+
+export const TRAINER_LEASE = "trainer";
+
+/** Identifies this process in lease and run documents, so a log line can be traced to a host and pid. */
+export function processOwnerId(): string {
+  return `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+export interface LeaseHandle {
+  name: string;
+  owner: string;
+  /** Resolves false once the lease was lost (another process took it after it expired). */
+  renew(): Promise<boolean>;
+  setRun(runId: string): Promise<void>;
+  release(): Promise<void>;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+/**
+ * Takes the named lease if it is free or expired. The filter only matches a lease this owner may take;
+ * when someone else holds it, the upsert collides on _id and we get a duplicate-key error instead,
+ * so two processes asking at once cannot both win.
+ */
+export async function acquireLease(
+  name: string,
+  owner: string,
+  ttlMs: number,
+  now: () => Date = () => new Date(),
+): Promise<LeaseHandle | null> {
+  const at = now();
+  let previous;
+  try {
+    previous = await Lease.findOneAndUpdate(
+      { _id: name, $or: [{ expiresAt: { $lte: at } }, { owner }] },
+      { $set: { owner, acquiredAt: at, expiresAt: new Date(at.getTime() + ttlMs), runId: null } },
+      { upsert: true, new: false },
+    ).lean();
+  } catch (err) {
+    if (isDuplicateKey(err)) return null;
+    throw err;
+  }
+  // A previous holder whose lease ran out died mid-run (or hung): its run can never finish now.
+  if (previous && previous.owner !== owner && previous.runId) {
+    await failOrphanedRun(previous.runId, `trainer process ${previous.owner} stopped renewing its lease; run abandoned`);
+  }
+  await failStaleRuns(name);
+
+  const handle: LeaseHandle = {
+    name,
+    owner,
+    async renew() {
+      const t = now();
+      const res = await Lease.updateOne({ _id: name, owner }, { $set: { expiresAt: new Date(t.getTime() + ttlMs) } });
+      return res.matchedCount === 1;
+    },
+    async setRun(runId: string) {
+      await Lease.updateOne({ _id: name, owner }, { $set: { runId } });
+    },
+    async release() {
+      await Lease.deleteOne({ _id: name, owner });
+    },
+  };
+  return handle;
+}
+
+export async function failOrphanedRun(runId: string, reason: string): Promise<boolean> {
+  const at = new Date();
+  const res = await TrainingRun.updateOne(
+    { _id: runId, state: { $in: [...ACTIVE_RUN_STATES] } },
+    {
+      $set: { state: "failed", error: reason, finishedAt: at },
+      $push: { transitions: { state: "failed", at }, logs: { at, level: "error", message: reason } },
+    },
+  );
+  if (res.modifiedCount) logger.warn({ runId, reason }, "marked abandoned run failed");
+  return res.modifiedCount === 1;
+}
+
+/**
+ * Whoever holds the lease is the only one allowed to have a run in progress; any other run still marked
+ * in progress belongs to a process that died before it recorded its run id on the lease.
+ */
+async function failStaleRuns(name: string): Promise<void> {
+  const lease = await Lease.findById(name).lean();
+  const stale = await TrainingRun.find({ state: { $in: [...ACTIVE_RUN_STATES] } }, { _id: 1 }).lean();
+  for (const run of stale) {
+    if (lease?.runId === String(run._id)) continue;
+    await failOrphanedRun(String(run._id), "trainer process stopped before the run finished; run abandoned");
+  }
+}
+
+/**
+ * Holds a lease while `work` runs, renewing it at a third of its TTL. If renewal finds the lease lost,
+ * `onLost` is told so the work can stop rather than race a new holder.
+ */
+export function keepAlive(lease: LeaseHandle, ttlMs: number, onLost: () => void): () => void {
+  const timer = setInterval(() => {
+    lease
+      .renew()
+      .then((ok) => {
+        if (!ok) {
+          clearInterval(timer);
+          onLost();
+        }
+      })
+      .catch((err) => logger.warn({ err }, "lease renewal failed; will retry"));
+  }, Math.max(50, Math.floor(ttlMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,149 @@
+import fsp from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "../config.js";
+import { ModelVersion } from "../models/modelVersion.js";
+import type { SnapshotDoc } from "../models/snapshot.js";
+import { TrainingRun } from "../models/trainingRun.js";
+import { snapshotBuilder, InsufficientDataError } from "../snapshot/snapshotBuilder.js";
+import { encoderEmbedder, type Embedder } from "../snapshot/embedder.js";
+import { candidateEvaluator, headlineMetrics } from "../evals/candidateEvaluator.js";
+import { promotionGate } from "../evals/gate.js";
+import { readActivePointer } from "../registry/activeModel.js";
+import { ensureLocalArtifact, localArtifactDir } from "../registry/artifactStore.js";
+import { modelRegistrar, nextVersionName } from "../registry/modelRegistrar.js";
+import { modelPromoter } from "../registry/modelPromoter.js";
+import { RegistryConflictError } from "../registry/errors.js";
+import type { ModelPredictor } from "../bot/predictor.js";
+import { loadTrainerSettings } from "./settings.js";
+import { RunLog } from "./runLog.js";
+
+export type Outcome = "promoted" | "rejected" | "failed";
+
+export interface RunnerDeps {
+  config: Pick<Config, "MODELS_DIR" | "BASE_MODEL_DIR" | "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">;
+  /** Aborted when the lease is lost: stop rather than race the process that took over. */
+  signal?: AbortSignal;
+  /** CLI progress bar. */
+  onProgress?: (p: { phase: string; epoch?: number; epochs?: number; step?: number; steps?: number; loss?: number; valAccuracy?: number }) => void;
+  embedder?: () => Promise<Embedder>;
+}
+
+let sharedEmbedder: Promise<Embedder> | null = null;
+
+/**
+ * Drives one claimed run through snapshotting → training → evaluating → promoted | rejected | failed.
+ * Training happens in a child process (the model library's trainInChildProcess); snapshot embeddings
+ * and evals run here, in the trainer process, never in a chat server.
+ */
+export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Outcome> {
+  const log = new RunLog(runId);
+  let candidate: ModelPredictor | null = null;
+  let active: ModelPredictor | null = null;
+  try {
+    const settings = await loadTrainerSettings(deps.config);
+    await log.state("snapshotting", { startedAt: new Date() });
+    const embed = await (deps.embedder ?? (() => (sharedEmbedder ??= encoderEmbedder(deps.config.BASE_MODEL_DIR))))();
+    let snapshot: SnapshotDoc;
+    try {
+      snapshot = await snapshotBuilder({ settings: settings.snapshot, embed });
+    } catch (err) {
+      if (!(err instanceof InsufficientDataError)) throw err;
+      await log.finish("rejected", { reasons: [err.message] });
+      return "rejected";
+    }
+    await TrainingRun.updateOne({ _id: runId }, { $set: { snapshotHash: snapshot.hash } });
+    await log.log(`snapshot ${snapshot.name}: ${JSON.stringify(snapshot.counts)}`);
+    for (const w of snapshot.warnings) await log.log(w, "warn");
+    deps.signal?.throwIfAborted();
+
+    const { trainInChildProcess, loadPredictor } = await import("../../trainer/index.js");
+    const pointer = await readActivePointer();
+    const parent = pointer.version ? await ModelVersion.findOne({ version: pointer.version }).lean() : null;
+    let warmStartDir: string | null = null;
+    if (parent) {
+      try {
+        warmStartDir = await ensureLocalArtifact(deps.config.MODELS_DIR, parent.version, parent.artifact as never);
+      } catch (err) {
+        await log.log(`cannot warm-start from ${parent.version} (${(err as Error).message}); training from the base model`, "warn");
+      }
+    }
+
+    const version = await nextVersionName();
+    await log.state("training", { parentVersion: parent?.version ?? null, candidateVersion: version });
+    const rows = snapshot.examples;
+    const asTrain = (e: (typeof rows)[number]) => ({ text: e.text!, previousTurn: e.previousTurn ?? null, label: e.label!, polarity: (e.polarity as "positive" | "negative") ?? "positive" });
+    const outDir = localArtifactDir(deps.config.MODELS_DIR, version);
+    await fsp.mkdir(path.dirname(outDir), { recursive: true });
+    const validation = rows.filter((e) => e.split === "validation").map(asTrain);
+    const trained = await trainInChildProcess(
+      {
+        examples: rows.filter((e) => e.split === "train").map(asTrain),
+        ...(validation.length ? { validation } : {}),
+        outDir,
+        baseModelDir: deps.config.BASE_MODEL_DIR,
+        warmStartDir,
+        method: settings.training.method,
+        epochs: settings.training.epochs,
+        seed: settings.training.seed,
+        targetPrecision: settings.evals.targetPrecision,
+        maxMinutes: settings.training.maxMinutes,
+      },
+      (p: NonNullable<RunnerDeps["onProgress"]> extends (x: infer P) => void ? P : never) => {
+        deps.onProgress?.(p);
+        void log.progress(p, p.phase !== "training").catch(() => {});
+      },
+      deps.signal,
+    );
+    for (const h of trained.manifest.history) await log.epoch(h);
+    const mv = await modelRegistrar({ version, dir: trained.outDir, manifest: trained.manifest, runId, parentVersion: parent?.version ?? null, snapshotHash: snapshot.hash });
+    await log.log(`registered ${version} (${mv.artifact?.totalBytes ?? 0} bytes in GridFS)`);
+    deps.signal?.throwIfAborted();
+
+    await log.state("evaluating");
+    const cand: ModelPredictor = await loadPredictor(trained.outDir, { baseModelDir: deps.config.BASE_MODEL_DIR });
+    candidate = cand;
+    if (warmStartDir && parent) active = await loadPredictor(warmStartDir, { baseModelDir: deps.config.BASE_MODEL_DIR });
+    const report = await candidateEvaluator({
+      snapshot,
+      candidate: cand,
+      candidateVersion: version,
+      active,
+      activeVersion: active ? parent!.version : null,
+      replayDays: settings.evals.replayDays,
+      targetPrecision: settings.evals.targetPrecision,
+    });
+    const gate = promotionGate(report, settings.gate);
+    await ModelVersion.updateOne(
+      { version },
+      { $set: { report, metrics: { ...headlineMetrics(report), ...trained.manifest.metrics }, gate: { ...gate, comparedWith: report.activeVersion } } },
+    );
+
+    if (!gate.passed) {
+      await ModelVersion.updateOne({ version }, { $set: { status: "rejected" } });
+      await log.finish("rejected", { reasons: gate.reasons, candidateVersion: version });
+      return "rejected";
+    }
+    const now = await readActivePointer();
+    if (now.pinned) {
+      const reason = `passed the gate but ${now.version ?? "the active version"} is pinned; kept as a candidate to promote by hand`;
+      await log.finish("rejected", { reasons: [reason], candidateVersion: version });
+      return "rejected";
+    }
+    try {
+      await modelPromoter({ version, actor: null, reason: `nightly run ${runId}`, automatic: { expectedActive: parent?.version ?? null } });
+    } catch (err) {
+      if (!(err instanceof RegistryConflictError)) throw err;
+      await log.finish("rejected", { reasons: [`passed the gate but was not promoted: ${err.message}`], candidateVersion: version });
+      return "rejected";
+    }
+    await log.finish("promoted", { reasons: [], candidateVersion: version });
+    return "promoted";
+  } catch (err) {
+    const message = deps.signal?.aborted ? "lease lost; another trainer took over" : (err as Error).message;
+    await log.finish("failed", { error: message }).catch(() => {});
+    return "failed";
+  } finally {
+    await Promise.resolve(candidate?.dispose()).catch(() => {});
+    await Promise.resolve(active?.dispose()).catch(() => {});
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { createRequire } from "node:module";
+import { Setting } from "../models/setting.js";
+import type { Config } from "../config.js";
+
+const require = createRequire(import.meta.url);
+const nodeCron = require("node-cron") as { validate(expr: string): boolean };
+
+export const TRAINER_SETTINGS_KEY = "trainer";
+
+const cronExpression = z.string().trim().min(1).refine((s) => nodeCron.validate(s), "is not a valid cron expression");
+const timeZone = z.string().trim().min(1).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "is not a known IANA time zone");
+
+const redactPattern = z
+  .object({ name: z.string().trim().min(1).max(40), pattern: z.string().min(1).max(500), flags: z.string().regex(/^[gimsu]*$/).default("g") })
+  .refine((p) => {
+    try {
+      new RegExp(p.pattern, p.flags);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "pattern is not a valid regular expression");
+
+// Every knob of the nightly loop, with the defaults a fresh install runs with. Stored as one Setting
+// document so the admin API changes them atomically and every trainer process reads the same values.
+export const trainerSettingsSchema = z.object({
+  schedule: z
+    .object({ cron: cronExpression.default("0 2 * * *"), timezone: timeZone.default("UTC"), enabled: z.boolean().default(true) })
+    .default({}),
+  snapshot: z
+    .object({
+      nearDuplicateThreshold: z.number().min(0.5).max(1).default(0.93),
+      minChars: z.number().int().min(1).max(100).default(3),
+      maxChars: z.number().int().min(10).max(4000).default(1000),
+      minPerAnswer: z.number().int().min(1).max(1000).default(5),
+      minExamples: z.number().int().min(2).max(100000).default(10),
+      heldoutPercent: z.number().int().min(0).max(50).default(15),
+      validationPercent: z.number().int().min(0).max(50).default(10),
+      redactPatterns: z.array(redactPattern).max(50).default([]),
+    })
+    .default({}),
+  training: z
+    .object({
+      method: z.enum(["head", "lora", "full"]).default("head"),
+      epochs: z.number().int().min(1).max(100).optional(),
+      seed: z.number().int().min(0).default(1),
+      maxMinutes: z.number().min(0.1).max(600).optional(),
+    })
+    .default({}),
+  evals: z
+    .object({
+      replayDays: z.number().int().min(0).max(365).default(14),
+      targetPrecision: z.number().min(0.5).max(1).default(0.9),
+    })
+    .default({}),
+  gate: z
+    .object({
+      minAccuracy: z.number().min(0).max(1).default(0.6),
+      minMacroF1: z.number().min(0).max(1).default(0.5),
+      minGoldenAccuracy: z.number().min(0).max(1).default(0.6),
+      epsilon: z.number().min(0).max(1).default(0.02),
+    })
+    .default({}),
+});
+
+export type TrainerSettings = z.infer<typeof trainerSettingsSchema>;
+export type TrainerSettingsInput = z.input<typeof trainerSettingsSchema>;
+
+/** The stored settings merged over the defaults; the environment supplies the schedule's defaults. */
+export async function loadTrainerSettings(config?: Pick<Config, "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">): Promise<TrainerSettings> {
+  const doc = await Setting.findById(TRAINER_SETTINGS_KEY).lean();
+  const stored = (doc?.value ?? {}) as Record<string, unknown>;
+  const envDefaults = config ? { schedule: { cron: config.TRAINER_SCHEDULE, timezone: config.TRAINER_TIMEZONE } } : {};
+  return trainerSettingsSchema.parse(deepMerge(envDefaults, stored));
+}
+
+/** Validates a partial update against the whole schema before writing, so a bad field changes nothing. */
+export async function updateTrainerSettings(
+  patch: Record<string, unknown>,
+  updatedBy: string | null,
+  config?: Pick<Config, "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">,
+): Promise<TrainerSettings> {
+  const current = await loadTrainerSettings(config);
+  const next = trainerSettingsSchema.parse(deepMerge(current, patch));
+  await Setting.updateOne({ _id: TRAINER_SETTINGS_KEY }, { $set: { value: next, updatedBy }, $inc: { seq: 1 } }, { upsert: true });
+  return next;
+}
+
+function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)
+        ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}

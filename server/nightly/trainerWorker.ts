@@ -1,0 +1,101 @@
+import { logger } from "../logger.js";
+import { TrainingRun } from "../models/trainingRun.js";
+import { acquireLease, keepAlive, processOwnerId, TRAINER_LEASE } from "./lease.js";
+import { nightlyRunner, type Outcome, type RunnerDeps } from "./nightlyRunner.js";
+import { claimQueuedRun, enqueueRun, reapExpiredLease } from "./runQueue.js";
+import { latestDueSlot } from "./scheduler.js";
+import { loadTrainerSettings } from "./settings.js";
+
+export interface WorkerOptions extends RunnerDeps {
+  /** Injected clock: the schedule is evaluated against it (tests move it; production passes nothing). */
+  now?: () => Date;
+  tickMs?: number;
+  leaseTtlMs?: number;
+  owner?: string;
+  onRunFinished?: (runId: string, outcome: Outcome) => void;
+}
+
+export interface TrainerWorker {
+  owner: string;
+  /** One pass: enqueue a due scheduled run, then execute queued runs while holding the lease. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The long-running trainer: follows the cron schedule from the settings document, executes queued runs
+ * ("train now" from the console queues one) and fails runs whose trainer died. Any number of these may
+ * run; the lease makes one of them execute at a time.
+ */
+export function startTrainerWorker(opts: WorkerOptions): TrainerWorker {
+  const now = opts.now ?? (() => new Date());
+  const owner = opts.owner ?? processOwnerId();
+  const ttl = opts.leaseTtlMs ?? 30_000;
+  let lastCheck = now();
+  let current: Promise<void> | null = null;
+  let stopped = false;
+  const abort = new AbortController();
+
+  async function scheduleTick(): Promise<void> {
+    const settings = await loadTrainerSettings(opts.config);
+    const t = now();
+    const from = lastCheck;
+    lastCheck = t;
+    if (!settings.schedule.enabled) return;
+    const slot = latestDueSlot(settings.schedule.cron, settings.schedule.timezone, from, t);
+    if (!slot) return;
+    const { run, created } = await enqueueRun("schedule", `schedule:${slot.toISOString()}`);
+    if (created) logger.info({ runId: String(run._id), slot }, "scheduled training run queued");
+  }
+
+  async function drainQueue(): Promise<void> {
+    while (!stopped) {
+      // Look before taking the lease, so idle trainers do not write to it every tick.
+      if (!(await TrainingRun.exists({ state: "queued" }))) return;
+      const lease = await acquireLease(TRAINER_LEASE, owner, ttl);
+      if (!lease) return;
+      const lost = new AbortController();
+      const stopRenewing = keepAlive(lease, ttl, () => lost.abort());
+      try {
+        const run = await claimQueuedRun(owner);
+        if (!run) return;
+        const runId = String(run._id);
+        await lease.setRun(runId);
+        const outcome = await nightlyRunner(runId, { ...opts, signal: AbortSignal.any([lost.signal, abort.signal]) });
+        opts.onRunFinished?.(runId, outcome);
+      } finally {
+        stopRenewing();
+        await lease.release().catch(() => {});
+      }
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (current) return current;
+    current = (async () => {
+      try {
+        await reapExpiredLease();
+        await scheduleTick();
+        await drainQueue();
+      } catch (err) {
+        if (!stopped) logger.error({ err }, "trainer tick failed");
+      } finally {
+        current = null;
+      }
+    })();
+    return current;
+  }
+
+  const timer = setInterval(() => void tick(), opts.tickMs ?? 1000);
+  timer.unref();
+  return {
+    owner,
+    tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      abort.abort();
+      await current?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { loginAs, seedBotExchange, seedWaitingConversation } from "../helpers/agents.js";
+import { Conversation } from "../../server/models/conversation.js";
+import { Message } from "../../server/models/message.js";
+import { AuditEntry } from "../../server/models/auditEntry.js";
+
+let t: TestServer;
+before(async () => {
+  t = await startTestServer();
+});
+after(async () => {
+  await t.stop();
+});
+
+test("the list puts waiting conversations first, longest-waiting on top", async () => {
+  const agent = await loginAs(t.url, "agent");
+  const bot = await seedBotExchange(t.server.ctx);
+  const w1 = await seedWaitingConversation(t.server.ctx, "first");
+  const w2 = await seedWaitingConversation(t.server.ctx, "second");
+  const { body } = await agent.get("/api/conversations").expect(200);
+  const ids = body.conversations.map((c: { id: string }) => c.id);
+  assert.deepEqual(ids.slice(0, 2), [String(w1.conversation._id), String(w2.conversation._id)]);
+  assert.ok(ids.includes(String(bot.conversation._id)));
+  assert.equal(body.conversations[0].status, "waiting");
+  assert.equal(body.conversations[0].unreadByAgents, 1);
+  const waitingOnly = await agent.get("/api/conversations?status=waiting").expect(200);
+  assert.equal(waitingOnly.body.conversations.length, 2);
+  await agent.get("/api/conversations?status=nope").expect(400);
+});
+
+test("take over, reply, hand back, close: states, messages and audit", async () => {
+  const agent = await loginAs(t.url, "agent");
+  const { conversation } = await seedWaitingConversation(t.server.ctx);
+  const id = String(conversation._id);
+
+  // Replying before taking over is refused, nothing stored.
+  const early = await agent.post(`/api/conversations/${id}/messages`).send({ clientId: "c1", text: "hello" }).expect(409);
+  assert.equal(early.body.error.details.status, "waiting");
+  assert.equal(await Message.countDocuments({ conversationId: id, role: "agent" }), 0);
+
+  const taken = await agent.post(`/api/conversations/${id}/takeover`).expect(200);
+  assert.equal(taken.body.conversation.status, "agent");
+  assert.equal(taken.body.conversation.assignedAgentId, agent.user.id);
+  assert.equal(taken.body.conversation.assignedAgentName, agent.user.name);
+  assert.equal(taken.body.conversation.unreadByAgents, 0);
+
+  const sent = await agent.post(`/api/conversations/${id}/messages`).send({ clientId: "c1", text: "<b>Hi</b> I'm here" }).expect(201);
+  assert.equal(sent.body.message.text, "<b>Hi</b> I'm here");
+  assert.equal(sent.body.message.authorId, agent.user.id);
+  // A resend with the same clientId is stored once.
+  const again = await agent.post(`/api/conversations/${id}/messages`).send({ clientId: "c1", text: "<b>Hi</b> I'm here" }).expect(200);
+  assert.equal(again.body.message.id, sent.body.message.id);
+
+  const detail = await agent.get(`/api/conversations/${id}`).expect(200);
+  const roles = detail.body.messages.map((m: { role: string }) => m.role);
+  assert.deepEqual(roles, ["customer", "system", "system", "agent"]);
+  const since = await agent.get(`/api/conversations/${id}/messages?after=${detail.body.messages[2].seq}`).expect(200);
+  assert.equal(since.body.messages.length, 1);
+
+  // Another agent cannot take it, reply in it or hand it back.
+  const other = await loginAs(t.url, "agent");
+  const stolen = await other.post(`/api/conversations/${id}/takeover`).expect(409);
+  assert.equal(stolen.body.error.details.assignedAgentId, agent.user.id);
+  await other.post(`/api/conversations/${id}/messages`).send({ clientId: "x", text: "me too" }).expect(409);
+  await other.post(`/api/conversations/${id}/handback`).expect(409);
+  await other.post(`/api/conversations/${id}/close`).expect(409);
+
+  const back = await agent.post(`/api/conversations/${id}/handback`).expect(200);
+  assert.equal(back.body.conversation.status, "bot");
+  assert.equal(back.body.conversation.assignedAgentId, null);
+  const closed = await agent.post(`/api/conversations/${id}/close`).expect(200);
+  assert.equal(closed.body.conversation.status, "closed");
+  await agent.post(`/api/conversations/${id}/close`).expect(409);
+  await agent.post(`/api/conversations/${id}/takeover`).expect(409);
+
+  const actions = (await AuditEntry.find({ targetId: id }).sort({ at: 1 }).lean()).map((e) => e.action);
+  assert.deepEqual(actions, ["conversation.takeover", "conversation.handback", "conversation.close"]);
+});
+
+test("read resets the unread count", async () => {
+  const agent = await loginAs(t.url, "agent");
+  const { conversation } = await seedWaitingConversation(t.server.ctx);
+  assert.equal((await Conversation.findById(conversation._id).lean())!.unreadByAgents, 1);
+  const res = await agent.post(`/api/conversations/${conversation._id}/read`).expect(200);
+  assert.equal(res.body.conversation.unreadByAgents, 0);
+});
+
+test("bad ids and bodies are clear 400/404s", async () => {
+  const agent = await loginAs(t.url, "agent");
+  const bad = await agent.get("/api/conversations/not-an-id").expect(400);
+  assert.equal(bad.body.error.code, "invalid_input");
+  await agent.get("/api/conversations/0123456789abcdef01234567").expect(404);
+  await agent.post("/api/conversations/0123456789abcdef01234567/takeover").expect(404);
+  const { conversation } = await seedWaitingConversation(t.server.ctx);
+  await agent.post(`/api/conversations/${conversation._id}/takeover`).expect(200);
+  await agent.post(`/api/conversations/${conversation._id}/messages`).send({ clientId: "c", text: "   " }).expect(400);
+  await agent.post(`/api/conversations/${conversation._id}/messages`).send({ clientId: "c", text: "x".repeat(4001) }).expect(400);
+  await agent.post(`/api/conversations/${conversation._id}/messages`).send({ clientId: "c", text: "hi", extra: 1 }).expect(400);
+});
+
+test("two agents taking over at once: exactly one wins", async () => {
+  const [a, b] = await Promise.all([loginAs(t.url, "agent"), loginAs(t.url, "agent")]);
+  const { conversation } = await seedWaitingConversation(t.server.ctx);
+  const results = await Promise.all([a, b].map((x) => x.post(`/api/conversations/${conversation._id}/takeover`)));
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
+  assert.equal(await Message.countDocuments({ conversationId: conversation._id, text: /joined/ }), 1);
+});

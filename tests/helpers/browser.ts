@@ -1,0 +1,27 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** The system Chromium (never a downloaded one); CHROMIUM_PATH overrides where it lives. */
+export function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].filter(Boolean) as string[];
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`No Chromium found (tried ${candidates.join(", ")}); run SETUP_SYSTEM=1 npm run setup or set CHROMIUM_PATH`);
+  return found;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** Builds client/dist (widget, console, demo page) so the server under test serves the current code. */
+export function buildClient(): void {
+  const res = spawnSync(process.execPath, [path.join(root, "scripts/build-client.mjs")], { cwd: root, encoding: "utf8" });
+  if (res.status !== 0) throw new Error(`client build failed:\n${res.stdout}\n${res.stderr}`);
+}

@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { promotionGate } from "../../server/evals/gate.js";
+import { sentenceBleu, meanBleu } from "../../server/evals/bleu.js";
+import { trainerSettingsSchema } from "../../server/nightly/settings.js";
+import type { EvalReport, SuiteMetrics } from "../../server/evals/types.js";
+
+const gate = trainerSettingsSchema.parse({}).gate;
+
+function suite(over: Partial<SuiteMetrics> = {}): SuiteMetrics {
+  return { count: 20, accuracy: 0.9, macroF1: 0.88, coverage: 0.8, ece: 0.05, bleu: 0.85, perLabelF1: {}, confusionPairs: [], ...over };
+}
+
+function report(suites: EvalReport["suites"], failedMustPass: EvalReport["failedMustPass"] = []): EvalReport {
+  return { candidateVersion: "v2", activeVersion: "v1", targetPrecision: 0.9, suites, perLabelDelta: [], failedGolden: failedMustPass, failedMustPass };
+}
+
+test("a candidate as good as the active version passes", () => {
+  const r = promotionGate(report({ heldout: { candidate: suite(), active: suite() }, golden: { candidate: suite(), active: suite({ accuracy: 0.91 }) } }), gate);
+  assert.deepEqual(r, { passed: true, reasons: [] });
+});
+
+test("the first version (no active one) is judged on the absolute minimums only", () => {
+  assert.equal(promotionGate(report({ heldout: { candidate: suite(), active: null } }), gate).passed, true);
+  const low = promotionGate(report({ heldout: { candidate: suite({ accuracy: 0.3, macroF1: 0.2 }), active: null } }), gate);
+  assert.equal(low.passed, false);
+  assert.equal(low.reasons.length, 2);
+  assert.match(low.reasons[0], /held-out accuracy 30\.0% is below the minimum 60\.0%/);
+  assert.match(low.reasons[1], /macro-F1 20\.0% is below the minimum 50\.0%/);
+});
+
+test("a regression beyond epsilon on any compared metric rejects, within epsilon does not", () => {
+  const within = promotionGate(report({ heldout: { candidate: suite({ accuracy: 0.885 }), active: suite() } }), gate);
+  assert.equal(within.passed, true);
+  const beyond = promotionGate(report({ heldout: { candidate: suite({ accuracy: 0.85 }), active: suite() } }), gate);
+  assert.equal(beyond.passed, false);
+  assert.match(beyond.reasons.join("\n"), /heldout accuracy regressed from 90\.0% to 85\.0%/);
+  const calibration = promotionGate(report({ golden: { candidate: suite({ ece: 0.2 }), active: suite() } }), gate);
+  assert.match(calibration.reasons.join("\n"), /golden calibration error rose/);
+});
+
+test("every must-pass golden example must still be right, whatever the averages say", () => {
+  const r = promotionGate(
+    report({ heldout: { candidate: suite({ accuracy: 1 }), active: suite() } }, [
+      { exampleId: "e1", text: "I lost my card", expected: "a1", predicted: "a2", confidence: 0.7, mustPass: true },
+    ]),
+    gate,
+  );
+  assert.equal(r.passed, false);
+  assert.deepEqual(r.reasons, ['must-pass golden example e1 ("I lost my card") answered a2 instead of a1']);
+});
+
+test("with nothing to evaluate on, the gate refuses", () => {
+  const r = promotionGate(report({}), gate);
+  assert.equal(r.passed, false);
+  assert.match(r.reasons[0], /no held-out or golden examples/);
+});
+
+test("BLEU: identical replies score 1, unrelated ones 0, partial overlap in between", () => {
+  const ref = "You can track your card in the app under Cards, then Delivery.";
+  assert.equal(sentenceBleu(ref, ref), 1);
+  assert.equal(sentenceBleu("Our exchange rates follow the market.", "Top up limits are shown in settings"), 0);
+  const partial = sentenceBleu("You can track your card in the app.", ref);
+  assert.ok(partial > 0.2 && partial < 1, `partial overlap scored ${partial}`);
+  assert.equal(meanBleu([ref, "zzz"], [ref, "qqq"]), 0.5);
+  assert.throws(() => meanBleu(["a"], []), /differ in length/);
+});
+
+test("gate settings reject nonsense values", () => {
+  assert.throws(() => trainerSettingsSchema.parse({ gate: { epsilon: -1 } }));
+  assert.throws(() => trainerSettingsSchema.parse({ schedule: { cron: "not a cron" } }));
+  assert.throws(() => trainerSettingsSchema.parse({ schedule: { timezone: "Mars/Olympus" } }));
+  assert.throws(() => trainerSettingsSchema.parse({ snapshot: { redactPatterns: [{ name: "x", pattern: "(" }] } }));
+});

@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import { initBackend, loadBaseModel, type BackendName, type BaseModel } from './model/index.js';
+
+// One copy of the base weights per process, shared by the trainer and every loaded predictor.
+const loaded = new Map<string, Promise<BaseModel>>();
+
+export async function sharedBaseModel(dir: string, backend?: BackendName): Promise<BaseModel> {
+  await initBackend(backend);
+  const key = resolve(dir);
+  let model = loaded.get(key);
+  if (!model) {
+    model = loadBaseModel(dir);
+    loaded.set(key, model);
+    model.catch(() => loaded.delete(key));
+  }
+  return model;
+}

@@ -1,0 +1,61 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { registerGradientFixes } from './gradients.js';
+
+export type BackendName = 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
+const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgpu', 'tensorflow'];
+
+// Optional native bindings: never a dependency, only used when someone installed them.
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+async function importNative(): Promise<boolean> {
+  for (const pkg of NATIVE_PACKAGES) {
+    try {
+      await import(pkg);
+      return true;
+    } catch {
+      // not installed: try the next one
+    }
+  }
+  return false;
+}
+
+function wasmDistDir(): string {
+  const require = createRequire(import.meta.url);
+  // The package's main file lives in dist/, next to the .wasm binaries: load them from disk, not a CDN.
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
+}
+
+async function prepare(name: BackendName): Promise<void> {
+  if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(wasmDistDir());
+  } else if (name === 'webgpu') {
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } else if (name === 'tensorflow') {
+    if (!(await importNative())) {
+      throw new Error(`backend 'tensorflow' needs ${NATIVE_PACKAGES.join(' or ')} installed`);
+    }
+  }
+}
+
+/**
+ * Selects and initialises the TensorFlow.js backend once per process and registers the gradient fixes.
+ * Default: env TFJS_BACKEND, else 'tensorflow' when a native binding is importable, else 'wasm'.
+ */
+export async function initBackend(name?: BackendName): Promise<BackendName> {
+  let chosen = name ?? (process.env.TFJS_BACKEND as BackendName | undefined);
+  if (chosen !== undefined && !BACKENDS.includes(chosen)) {
+    throw new Error(`unknown TensorFlow.js backend '${chosen}' (expected one of ${BACKENDS.join(', ')})`);
+  }
+  if (chosen === undefined) chosen = (await importNative()) ? 'tensorflow' : 'wasm';
+  if (tf.getBackend() !== chosen || !tf.engine().backendName) {
+    await prepare(chosen);
+    const ok = await tf.setBackend(chosen);
+    if (!ok) throw new Error(`TensorFlow.js backend '${chosen}' failed to initialise`);
+    await tf.ready();
+  }
+  registerGradientFixes();
+  return chosen;
+}

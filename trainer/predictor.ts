@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  disposeOverrides, embeddings, encodeBatch, meanPool, mergeLora, runLayers,
+  type BackendName, type LayerOverrides,
+} from './model/index.js';
+import { verifyArtifact, type Manifest } from './artifact.js';
+import { sharedBaseModel } from './baseModels.js';
+import type { Prediction } from './types.js';
+import { loadVersionWeights } from './versionWeights.js';
+import { lengthSortedBatches, MAX_TOKENS, tokenLength, type ModelInput } from './train/features.js';
+import { prototypeLogits } from './train/objective.js';
+import { softmax } from './train/calibration.js';
+
+export interface Predictor {
+  manifest: Manifest;
+  labels: string[];
+  threshold: number;
+  predict(text: string, previousTurn?: string | null): Promise<Prediction>;
+  predictBatch(items: ModelInput[]): Promise<Prediction[]>;
+  dispose(): void;
+}
+
+export interface LoadPredictorOptions {
+  baseModelDir: string;
+  backend?: BackendName;
+  /** How many runner-up answers each prediction lists. Default 3. */
+  alternatives?: number;
+}
+
+const BATCH_SIZE = 32;
+
+/**
+ * Verifies the artifact's hashes, then builds a predictor on the process-wide shared base model. LoRA adapters are
+ * folded into plain weights once here, so serving a LoRA version costs the same as serving the base.
+ */
+export async function loadPredictor(artifactDir: string, opts: LoadPredictorOptions): Promise<Predictor> {
+  const manifest = await verifyArtifact(artifactDir);
+  const base = await sharedBaseModel(opts.baseModelDir, opts.backend);
+  if (manifest.baseModel.weightsSha256 !== base.weightsSha256) {
+    throw new Error(`${artifactDir} was trained on base weights ${manifest.baseModel.weightsSha256.slice(0, 12)}…, ${opts.baseModelDir} has ${base.weightsSha256.slice(0, 12)}…`);
+  }
+  const loaded = loadVersionWeights(artifactDir, base, manifest);
+  let overrides: LayerOverrides | undefined = loaded.overrides;
+  if (loaded.overrides?.kind === 'lora') {
+    overrides = mergeLora(base, loaded.overrides);
+    disposeOverrides(loaded.overrides);
+  }
+  const prototypes = tf.tensor2d(loaded.prototypes.data, loaded.prototypes.shape as [number, number]);
+  const scale = Number(manifest.hyperParameters.logitScale);
+  const temperature = manifest.calibrationTemperature;
+  const labels = manifest.labels;
+  const topK = opts.alternatives ?? 3;
+  let disposed = false;
+
+  const toPrediction = (logits: Float32Array): Prediction => {
+    const probs = softmax(logits, temperature);
+    const ranked = probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+    const [confidence, best] = ranked[0];
+    return {
+      label: labels[best],
+      confidence,
+      confident: confidence >= manifest.threshold,
+      alternatives: ranked.slice(1, 1 + topK).map(([p, i]) => ({ label: labels[i], confidence: p })),
+    };
+  };
+
+  const predictBatch = async (items: ModelInput[]): Promise<Prediction[]> => {
+    if (disposed) throw new Error('predictor was disposed');
+    items.forEach((it, i) => {
+      if (typeof it?.text !== 'string') throw new Error(`predictBatch: items[${i}].text must be a string`);
+    });
+    const out = new Array<Prediction>(items.length);
+    if (items.length === 0) return out;
+    for (const batch of lengthSortedBatches(items.map((it) => tokenLength(base, it)), BATCH_SIZE)) {
+      const logits = tf.tidy(() => {
+        const enc = encodeBatch(base, batch.map((i) => items[i].text), { pairs: batch.map((i) => items[i].previousTurn ?? null), maxLength: MAX_TOKENS });
+        const hidden = runLayers(base, embeddings(base, enc), enc.mask, 0, base.config.numLayers, overrides);
+        return prototypeLogits(meanPool(hidden, enc.mask), prototypes, scale);
+      });
+      const data = (await logits.data()) as Float32Array;
+      logits.dispose();
+      batch.forEach((idx, row) => (out[idx] = toPrediction(data.subarray(row * labels.length, (row + 1) * labels.length))));
+    }
+    return out;
+  };
+
+  return {
+    manifest,
+    labels,
+    threshold: manifest.threshold,
+    predictBatch,
+    predict: async (text, previousTurn = null) => (await predictBatch([{ text, previousTurn }]))[0],
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      if (overrides) disposeOverrides(overrides);
+      prototypes.dispose();
+    },
+  };
+}
+

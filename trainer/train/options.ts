@@ -1,0 +1,132 @@
+import type { BackendName } from '../model/index.js';
+import type { Manifest, TrainMethod } from '../artifact.js';
+import type { TrainExample } from '../types.js';
+
+export interface TrainOptions {
+  examples: TrainExample[];
+  /** Held-out examples for early stopping, calibration and the threshold; default: a stratified 10 % of `examples`. */
+  validation?: TrainExample[];
+  outDir: string;
+  baseModelDir: string;
+  /** Artifact to continue from (same method and layers); its labels keep their trained prototypes. */
+  warmStartDir?: string | null;
+  /** head: frozen encoder; lora: adapters on the top `topLayers`; full: train copies of the top `topLayers`. */
+  method?: TrainMethod;
+  /** Encoder layers trained from the top (lora/full); the layers below are frozen and their outputs cached once. */
+  topLayers?: number;
+  epochs?: number;
+  batchSize?: number;
+  /** Encoder (top layers / adapters) learning rate. */
+  learningRate?: number;
+  /** Answer-prototype learning rate. */
+  headLearningRate?: number;
+  loraRank?: number;
+  loraAlpha?: number;
+  /** Cosine-logit scale (inverse softmax temperature during training). */
+  logitScale?: number;
+  contrastiveWeight?: number;
+  negativeWeight?: number;
+  /** Epochs without validation improvement before stopping. */
+  patience?: number;
+  validationFraction?: number;
+  seed?: number;
+  targetPrecision?: number;
+  /** Wall-clock budget for the training loop; the best epoch so far is kept. */
+  maxMinutes?: number;
+  /** Processes used to build the cache (this one plus helpers). */
+  cacheWorkers?: number;
+  backend?: BackendName;
+}
+
+export interface TrainProgress {
+  phase: 'loading' | 'caching' | 'training' | 'calibrating' | 'saving';
+  epoch?: number;
+  epochs?: number;
+  step?: number;
+  steps?: number;
+  loss?: number;
+  valAccuracy?: number;
+  message?: string;
+}
+
+export interface TrainResult { outDir: string; manifest: Manifest }
+
+export interface ResolvedOptions {
+  method: TrainMethod;
+  topLayers: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  headLearningRate: number;
+  loraRank: number;
+  loraAlpha: number;
+  logitScale: number;
+  contrastiveWeight: number;
+  negativeWeight: number;
+  patience: number;
+  validationFraction: number;
+  seed: number;
+  targetPrecision: number;
+  maxMinutes: number;
+  cacheWorkers: number;
+}
+
+const METHODS: TrainMethod[] = ['head', 'lora', 'full'];
+
+// Defaults chosen by measurement on BANKING77 (bench/model.ts; see bench/results/model.json).
+export const DEFAULTS: Record<TrainMethod, Omit<ResolvedOptions, 'method'>> = {
+  head: {
+    topLayers: 0, epochs: 30, batchSize: 64, learningRate: 0, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
+    logitScale: 20, contrastiveWeight: 0, negativeWeight: 1, patience: 5, validationFraction: 0.1, seed: 1,
+    targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
+  },
+  lora: {
+    topLayers: 2, epochs: 6, batchSize: 32, learningRate: 1e-3, headLearningRate: 5e-3, loraRank: 8, loraAlpha: 16,
+    logitScale: 20, contrastiveWeight: 0.3, negativeWeight: 1, patience: 2, validationFraction: 0.1, seed: 1,
+    targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
+  },
+  full: {
+    topLayers: 1, epochs: 6, batchSize: 32, learningRate: 1e-4, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
+    logitScale: 20, contrastiveWeight: 0.3, negativeWeight: 1, patience: 2, validationFraction: 0.1, seed: 1,
+    targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
+  },
+};
+
+export const DEFAULT_METHOD: TrainMethod = 'full';
+
+function check(cond: boolean, message: string): void {
+  if (!cond) throw new Error(`invalid TrainOptions: ${message}`);
+}
+
+export function resolveOptions(opts: TrainOptions, numLayers: number): ResolvedOptions {
+  const method = opts.method ?? DEFAULT_METHOD;
+  check(METHODS.includes(method), `method must be one of ${METHODS.join(', ')}, got "${method}"`);
+  const d = DEFAULTS[method];
+  const pick = <K extends keyof typeof d>(k: K): (typeof d)[K] => ((opts as unknown as Record<string, unknown>)[k] ?? d[k]) as (typeof d)[K];
+  const r: ResolvedOptions = {
+    method,
+    topLayers: method === 'head' ? 0 : pick('topLayers'),
+    epochs: pick('epochs'), batchSize: pick('batchSize'), learningRate: pick('learningRate'),
+    headLearningRate: pick('headLearningRate'), loraRank: method === 'lora' ? pick('loraRank') : 0,
+    loraAlpha: method === 'lora' ? opts.loraAlpha ?? 2 * pick('loraRank') : 0, logitScale: pick('logitScale'),
+    contrastiveWeight: pick('contrastiveWeight'), negativeWeight: pick('negativeWeight'), patience: pick('patience'),
+    validationFraction: pick('validationFraction'), seed: pick('seed'), targetPrecision: pick('targetPrecision'),
+    maxMinutes: pick('maxMinutes'), cacheWorkers: pick('cacheWorkers'),
+  };
+  const int = (v: number) => Number.isInteger(v);
+  check(method === 'head' || (int(r.topLayers) && r.topLayers >= 1 && r.topLayers <= numLayers), `topLayers must be an integer in 1..${numLayers}`);
+  check(int(r.epochs) && r.epochs >= 1, 'epochs must be a positive integer');
+  check(int(r.batchSize) && r.batchSize >= 2, 'batchSize must be an integer ≥ 2');
+  check(method === 'head' || r.learningRate > 0, 'learningRate must be > 0');
+  check(r.headLearningRate >= 0, 'headLearningRate must be ≥ 0');
+  check(method !== 'lora' || (int(r.loraRank) && r.loraRank >= 1), 'loraRank must be a positive integer');
+  check(r.logitScale > 0, 'logitScale must be > 0');
+  check(r.contrastiveWeight >= 0 && r.negativeWeight >= 0, 'loss weights must be ≥ 0');
+  check(int(r.patience) && r.patience >= 1, 'patience must be a positive integer');
+  check(r.validationFraction > 0 && r.validationFraction < 1, 'validationFraction must be in (0, 1)');
+  check(int(r.seed), 'seed must be an integer');
+  check(r.targetPrecision > 0 && r.targetPrecision <= 1, 'targetPrecision must be in (0, 1]');
+  check(r.maxMinutes > 0, 'maxMinutes must be > 0');
+  check(int(r.cacheWorkers) && r.cacheWorkers >= 1, 'cacheWorkers must be a positive integer');
+  return r;
+}

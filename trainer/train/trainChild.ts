@@ -1,0 +1,13 @@
+// Entry point of the process trainInChildProcess forks: one TrainOptions in, progress and one result out.
+import { toChildError } from './childProcess.js';
+import type { TrainOptions } from './options.js';
+import { trainModel } from './trainModel.js';
+
+process.once('message', async (opts: TrainOptions) => {
+  try {
+    const result = await trainModel(opts, (progress) => process.send!({ type: 'progress', progress }));
+    process.send!({ type: 'result', result }, () => process.exit(0));
+  } catch (err) {
+    process.send!({ type: 'error', error: toChildError(err) }, () => process.exit(1));
+  }
+});
