@@ -161,15 +161,18 @@ async function main(): Promise<void> {
   };
   const dataDir = flags['data-dir'] ?? DATA_DIR;
   const [train, test] = [await loadSplit(dataDir, 'train.csv'), await loadSplit(dataDir, 'test.csv')];
-  const results: Record<string, unknown> = existsSync(RESULTS) ? JSON.parse(await readFile(RESULTS, 'utf8')) : {};
+  // Parts may run as separate invocations (even at once): each save re-reads the file and replaces only its own keys.
+  const results: Record<string, unknown> = {};
   results.dataset = { name: 'BANKING77', citation: 'Casanueva et al. 2020, CC BY 4.0', train: train.length, test: test.length, intents: new Set(train.map((e) => e.label)).size };
   results.machine = { cores: (await import('node:os')).cpus().length, node: process.version, backend: common.backend ?? process.env.TFJS_BACKEND ?? 'wasm' };
   const save = async () => {
-    results.peakRssMiB = Math.max(Number(results.peakRssMiB ?? 0) * 0, peakRssMiB());
-    results.updatedAt = new Date().toISOString();
+    const onDisk: Record<string, any> = existsSync(RESULTS) ? JSON.parse(await readFile(RESULTS, 'utf8')) : {};
+    const rss = { ...(onDisk.peakRssMiB ?? {}), [only ?? 'all']: peakRssMiB() };
+    Object.assign(onDisk, results, { peakRssMiB: rss, updatedAt: new Date().toISOString() });
     await mkdir('bench/results', { recursive: true });
-    await writeFile(`${RESULTS}.tmp`, JSON.stringify(results, null, 2) + '\n');
-    await rename(`${RESULTS}.tmp`, RESULTS);
+    await writeFile(`${RESULTS}.${process.pid}.tmp`, JSON.stringify(onDisk, null, 2) + '\n');
+    await rename(`${RESULTS}.${process.pid}.tmp`, RESULTS);
+    Object.assign(results, onDisk);
   };
   if (!only || only === 'full') { results.full = await runFull(train, test, common); await save(); }
   if (!only || only === 'fewshot') { results.fewShot10 = await runFewShot(train, test, common, numberFlag(flags, 'seeds', { integer: true, min: 1 }) ?? 5); await save(); }
@@ -188,7 +191,7 @@ function printTable(r: Record<string, any>): void {
     ['10-shot: mean accuracy', r.fewShot10 ? `${pct(r.fewShot10.accuracy)} (${r.fewShot10.seeds} seeds)` : '—', '≥ 84 % (stretch 88 %)'],
     ['10-shot: mean macro-F1', pct(r.fewShot10?.macroF1), ''],
     ['inference p50 / p99, one message', r.latency ? `${r.latency.p50Ms.toFixed(1)} / ${r.latency.p99Ms.toFixed(1)} ms` : '—', 'p50 ≤ 60 ms (stretch 10 ms)'],
-    ['peak RSS (this process)', `${r.peakRssMiB} MiB`, ''],
+    ...Object.entries(r.peakRssMiB ?? {}).map(([part, mib]) => [`peak RSS, --only ${part} (main process)`, `${mib} MiB`, ''] as [string, string, string]),
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));

@@ -2,8 +2,8 @@
 // Bundles the browser code into client/dist/ (served by the server at /):
 //   widget.js            the embeddable widget (one <script> tag), checked against a 30 KB gzip budget
 //   console/main.js      the agent console, when client/console/main.tsx exists
-//   index.html           the demo page (client/demo/index.html)
-// Usage: node scripts/build-client.mjs [--if-missing] [--watch]
+//   index.html           the demo page (client/demo/*.html)
+// Usage: node scripts/build-client.mjs [--if-stale] [--watch]
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -14,7 +14,17 @@ const dist = path.join(root, "client/dist");
 const WIDGET_BUDGET_GZIP = 30 * 1024;
 const args = new Set(process.argv.slice(2));
 
-if (args.has("--if-missing") && fs.existsSync(path.join(dist, "widget.js")) && fs.existsSync(path.join(dist, "index.html"))) {
+// --if-stale (used by `npm start`): skip when the bundles exist and no client source is newer than them.
+const newest = (dir) =>
+  fs.existsSync(dir)
+    ? fs.readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
+        if (e.name === "dist") return max;
+        const p = path.join(dir, e.name);
+        return Math.max(max, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+      }, 0)
+    : 0;
+const built = (f) => fs.statSync(path.join(dist, f), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+if (args.has("--if-stale") && Math.min(built("widget.js"), built("index.html")) > newest(path.join(root, "client"))) {
   process.exit(0);
 }
 
@@ -47,7 +57,10 @@ if (fs.existsSync(consoleEntry)) {
 }
 
 fs.mkdirSync(dist, { recursive: true });
-fs.copyFileSync(path.join(root, "client/demo/index.html"), path.join(dist, "index.html"));
+// Demo pages: index.html (English) and zh-CN.html.
+for (const f of fs.readdirSync(path.join(root, "client/demo"))) {
+  if (f.endsWith(".html")) fs.copyFileSync(path.join(root, "client/demo", f), path.join(dist, f));
+}
 // The console ships its own page when it has one.
 const consoleHtml = path.join(root, "client/console/index.html");
 if (fs.existsSync(consoleHtml)) {

@@ -8,6 +8,7 @@ import { createBot } from "./bot/index.js";
 import { mountApi } from "./api/index.js";
 import { errorHandler, notFound } from "./api/errors.js";
 import { attachGateway } from "./gateway/index.js";
+import { attachRedisAdapter } from "./gateway/redisAdapter.js";
 import { mountClient } from "./client.js";
 import { attachAuth } from "./auth/index.js";
 import { ensureFirstAdmin } from "./auth/firstAdmin.js";
@@ -36,6 +37,8 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
   });
   const bot = opts.bot ?? (await createBot(config));
   const ctx: AppContext = { config, io, bot };
+  // With REDIS_URL, rooms (and model-change announcements) are shared with the other chat processes.
+  const redis = await attachRedisAdapter(io, ctx);
 
   app.use(express.json({ limit: "64kb" }));
   attachAuth(app, ctx);
@@ -60,6 +63,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
     async close() {
       // io.close() also closes the http server; sockets get a clean disconnect.
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await redis?.close();
       // The model-backed bot polls the active-version pointer and holds loaded models; stop and free them.
       await (bot as { close?: () => Promise<void> }).close?.();
     },

@@ -9,7 +9,7 @@ export interface ChatEvents {
   change(): void;
   connection(state: "connecting" | "online" | "offline"): void;
   typing(active: boolean): void;
-  notice(kind: "rateLimited" | "agentJoined" | "closed"): void;
+  notice(kind: "rateLimited" | "closed"): void;
 }
 
 interface AckError {
@@ -66,7 +66,6 @@ export function createChat(server: string, language: Language, store: Store, on:
   function applyConversation(c: { id: string; status: string; agentAssigned: boolean } | null) {
     if (!c) return;
     const before = store.get();
-    if (before.conversationId === c.id && !before.agentAssigned && c.agentAssigned) on.notice("agentJoined");
     if (before.conversationId === c.id && before.status !== "closed" && c.status === "closed") on.notice("closed");
     store.update({ conversationId: c.id, status: c.status, agentAssigned: c.agentAssigned });
     on.change();
@@ -157,7 +156,7 @@ export function createChat(server: string, language: Language, store: Store, on:
       socket.on("connect_error", async (err: Error & { data?: { code?: string } }) => {
         on.connection("offline");
         if (err.data?.code === "unauthorized" && socket) {
-          store.update({ token: null });
+          // The server no longer accepts the token (its secret changed): get a new identity and retry.
           (socket.auth as { token: string }).token = await session().catch(() => "");
           socket.connect();
         }

@@ -26,7 +26,6 @@ function boot() {
 
   const store = createStore(server);
   let connection: "connecting" | "online" | "offline" = "connecting";
-  let greetedAgent = false;
   const chat = createChat(server, lang, store, {
     change: () => draw(),
     connection(state) {
@@ -36,7 +35,6 @@ function boot() {
     },
     typing: (active) => view.setTyping(active),
     notice(kind) {
-      if (kind === "agentJoined" && !greetedAgent) (greetedAgent = true), view.setNote(t.agentJoined);
       if (kind === "closed") view.setNote(t.closed);
       if (kind === "rateLimited") view.setNote(t.rateLimited);
     },

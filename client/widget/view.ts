@@ -48,6 +48,7 @@ export function createView(host: HTMLElement, o: ViewOptions) {
 
   let open = false;
   let unread = 0;
+  const loadedAt = Date.now() - 2000;
   const nodes = new Map<string, HTMLElement>();
   const signature = new Map<string, string>();
 
@@ -133,7 +134,8 @@ export function createView(host: HTMLElement, o: ViewOptions) {
         if (!el) {
           el = h("div", {});
           nodes.set(m.clientId, el);
-          if (m.role !== "customer") added++;
+          // Only what arrives while the page is open counts as unread, not history restored on load.
+          if (m.role !== "customer" && Date.parse(m.createdAt) > loadedAt) added++;
         }
         const sig = JSON.stringify([m.text, m.state, m.error, m.feedback, m.id, offline && m.state === "pending"]);
         if (signature.get(m.clientId) !== sig) {

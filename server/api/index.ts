@@ -9,6 +9,7 @@ import { reviewsRouter } from "./reviews/routes.js";
 import { answersRouter } from "./answers/routes.js";
 import { examplesRouter } from "./examples/routes.js";
 import { auditRouter } from "./audit/routes.js";
+import { openApiRouter } from "./openapi/routes.js";
 import { modelsRouter } from "./models/routes.js";
 import { runsRouter } from "./runs/routes.js";
 import { trainerRouter } from "./trainer/routes.js";
@@ -25,6 +26,7 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/answers", answersRouter(ctx));
   app.use("/api/examples", examplesRouter(ctx));
   app.use("/api/audit", auditRouter(ctx));
+  app.use("/api", openApiRouter(ctx));
   app.use("/api/models", modelsRouter(ctx));
   app.use("/api/runs", runsRouter(ctx));
   app.use("/api/trainer", trainerRouter(ctx));

@@ -17,7 +17,14 @@ export function socketSession(ctx: AppContext, permission: Permission) {
       const res = { getHeader() {}, setHeader() {}, end() {} } as unknown as Response;
       mw(socket.request as Request, res, (err?: unknown) => (err ? reject(err) : resolve()));
     });
+  const publicOrigin = ctx.config.PUBLIC_URL ? new URL(ctx.config.PUBLIC_URL).origin : null;
   return async (socket: Socket, next: (err?: Error) => void) => {
+    // Cross-site WebSocket hijacking: a browser always sends Origin, and a page elsewhere must not ride
+    // the console's cookie. Non-browser clients send none and still need the session cookie.
+    const origin = socket.handshake.headers.origin;
+    if (origin && !sameOrigin(origin, socket.handshake.headers.host, publicOrigin)) {
+      return next(Object.assign(new Error("forbidden"), { data: { code: "forbidden", message: "Cross-origin console connections are refused" } }));
+    }
     try {
       await run(auth.session as never, socket);
       await run(auth.passport.initialize() as never, socket);
@@ -31,6 +38,15 @@ export function socketSession(ctx: AppContext, permission: Permission) {
       next(err as Error);
     }
   };
+}
+
+function sameOrigin(origin: string, host: string | undefined, publicOrigin: string | null): boolean {
+  if (publicOrigin && origin === publicOrigin) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 export function socketUser(socket: Socket): SessionUser {

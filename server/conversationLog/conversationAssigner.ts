@@ -5,18 +5,21 @@ import { publishConversation } from "../gateway/broadcast.js";
 import { audit } from "../audit/index.js";
 import { conflict, notFound } from "../api/errors.js";
 import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
+import { withRecordLock } from "../curation/recordLock.js";
 
 /**
  * An agent takes a conversation: the bot goes quiet in it (botResponder skips status "agent").
- * One conditional update decides races: of two agents clicking together, one wins and the other gets 409.
+ * One conditional update (under a record lock, see recordLock.ts) decides races: of two agents clicking together, one wins and the other gets 409.
  * Taking one's own conversation again is a no-op.
  */
 export async function conversationAssigner(ctx: AppContext, agent: SessionUser, conversationId: string): Promise<ConversationDoc> {
   const id = toObjectId(conversationId);
-  const taken = await Conversation.findOneAndUpdate(
-    { _id: id, $or: [{ status: { $in: ["bot", "waiting"] } }, { status: "agent", assignedAgentId: toObjectId(agent.id, "Agent") }] },
-    { $set: { status: "agent", assignedAgentId: toObjectId(agent.id, "Agent"), waitingSince: null, unreadByAgents: 0 } },
-    { new: false },
+  const taken = await withRecordLock(`conversation:${id}`, () =>
+    Conversation.findOneAndUpdate(
+      { _id: id, $or: [{ status: { $in: ["bot", "waiting"] } }, { status: "agent", assignedAgentId: toObjectId(agent.id, "Agent") }] },
+      { $set: { status: "agent", assignedAgentId: toObjectId(agent.id, "Agent"), waitingSince: null, unreadByAgents: 0 } },
+      { new: false },
+    ),
   );
   if (!taken) throw await refusal(id, "take over");
   if (taken.status === "agent") return (await Conversation.findById(id))!;
@@ -32,7 +35,9 @@ export async function conversationHandBack(ctx: AppContext, agent: SessionUser, 
   const id = toObjectId(conversationId);
   const filter: Record<string, unknown> = { _id: id, status: "agent" };
   if (agent.role !== "admin") filter.assignedAgentId = toObjectId(agent.id, "Agent");
-  const back = await Conversation.findOneAndUpdate(filter, { $set: { status: "bot", assignedAgentId: null } }, { new: true });
+  const back = await withRecordLock(`conversation:${id}`, () =>
+    Conversation.findOneAndUpdate(filter, { $set: { status: "bot", assignedAgentId: null } }, { new: true }),
+  );
   if (!back) throw await refusal(id, "hand back");
   await recordSystemMessage(ctx, back, "You are chatting with our assistant again.");
   const now = (await Conversation.findById(id))!;

@@ -5,6 +5,7 @@ import { publishConversation } from "../gateway/broadcast.js";
 import { audit } from "../audit/index.js";
 import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
 import { refusal } from "./conversationAssigner.js";
+import { withRecordLock } from "../curation/recordLock.js";
 
 /**
  * Closes a conversation; the customer's next message starts a new one. An agent may close one that is
@@ -14,10 +15,8 @@ export async function conversationCloser(ctx: AppContext, agent: SessionUser, co
   const id = toObjectId(conversationId);
   const filter: Record<string, unknown> = { _id: id, status: { $ne: "closed" } };
   if (agent.role !== "admin") filter.$or = [{ assignedAgentId: null }, { assignedAgentId: toObjectId(agent.id, "Agent") }];
-  const closed = await Conversation.findOneAndUpdate(
-    filter,
-    { $set: { status: "closed", closedAt: new Date(), waitingSince: null, unreadByAgents: 0 } },
-    { new: true },
+  const closed = await withRecordLock(`conversation:${id}`, () =>
+    Conversation.findOneAndUpdate(filter, { $set: { status: "closed", closedAt: new Date(), waitingSince: null, unreadByAgents: 0 } }, { new: true }),
   );
   if (!closed) throw await refusal(id, "close");
   // The notice is written after the status flips; appendMessage works on closed conversations.

@@ -68,6 +68,9 @@ export async function recordCustomerMessage(ctx: AppContext, input: CustomerMess
       if (!conversation) throw new ChatError("not_found", "Conversation not found");
       if (conversation.status === "closed") conversation = null;
     }
+    // A conversation left empty by a failed first attempt (database error after it was opened) is reused,
+    // so retries do not leave empty conversations in the agents' list.
+    conversation ??= await Conversation.findOne({ customerId: input.customerId, status: "bot", lastSeq: 0 });
     if (!conversation) {
       const ch = input.channel ?? {};
       conversation = await Conversation.create({

@@ -4,6 +4,7 @@ import { Example } from "../models/example.js";
 import { audit } from "../audit/index.js";
 import { badRequest, conflict, notFound } from "../api/errors.js";
 import { presentAnswer } from "../api/answers/presenter.js";
+import { withRecordLock } from "./recordLock.js";
 
 /**
  * Merges `sourceId` into `targetId`: the source becomes "merged" (pointing at the target) and its
@@ -16,10 +17,8 @@ export async function answerMerger(actor: SessionUser, sourceId: string, targetI
   if (!target) throw notFound("Target answer");
   if (target.status !== "active") throw conflict("The target answer is not active", { current: presentAnswer(target) });
 
-  const source = await Answer.findOneAndUpdate(
-    { _id: sourceId, status: "active" },
-    { $set: { status: "merged", mergedInto: target._id }, $inc: { version: 1 } },
-    { new: true },
+  const source = await withRecordLock(`answer:${sourceId}`, () =>
+    Answer.findOneAndUpdate({ _id: sourceId, status: "active" }, { $set: { status: "merged", mergedInto: target._id }, $inc: { version: 1 } }, { new: true }),
   );
   if (!source) {
     const current = await Answer.findById(sourceId);

@@ -4,6 +4,7 @@ import { audit } from "../audit/index.js";
 import { badRequest, conflict, notFound } from "../api/errors.js";
 import { presentAnswer } from "../api/answers/presenter.js";
 import { assertValidAnswerText } from "./placeholders.js";
+import { withRecordLock } from "./recordLock.js";
 
 /** An answer that can take new examples: active, or merged (followed to where it went). */
 export async function resolveAnswer(id: unknown): Promise<AnswerDoc> {
@@ -32,14 +33,18 @@ export async function answerCreator(actor: SessionUser, input: { title: string; 
 export async function answerUpdater(actor: SessionUser, id: string, input: { version: number; title?: string; text?: string }): Promise<AnswerDoc> {
   if (input.text !== undefined) assertValidAnswerText(input.text);
   const { version, ...changes } = input;
-  const updated = await Answer.findOneAndUpdate({ _id: id, version, status: "active" }, { $set: changes, $inc: { version: 1 } }, { new: true });
+  const updated = await withRecordLock(`answer:${id}`, () =>
+    Answer.findOneAndUpdate({ _id: id, version, status: "active" }, { $set: changes, $inc: { version: 1 } }, { new: true }),
+  );
   if (!updated) throw await staleOr404(id, "edited, merged or retired");
   await audit(actor, "answer.update", { type: "answer", id }, changes);
   return updated;
 }
 
 export async function answerRetirer(actor: SessionUser, id: string, version: number): Promise<AnswerDoc> {
-  const retired = await Answer.findOneAndUpdate({ _id: id, version, status: "active" }, { $set: { status: "retired" }, $inc: { version: 1 } }, { new: true });
+  const retired = await withRecordLock(`answer:${id}`, () =>
+    Answer.findOneAndUpdate({ _id: id, version, status: "active" }, { $set: { status: "retired" }, $inc: { version: 1 } }, { new: true }),
+  );
   if (!retired) throw await staleOr404(id, "edited, merged or retired");
   await audit(actor, "answer.retire", { type: "answer", id });
   return retired;

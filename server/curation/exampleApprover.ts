@@ -11,6 +11,7 @@ import { badRequest, conflict, notFound } from "../api/errors.js";
 import { resolveAnswer } from "./answers.js";
 import { assertValidAnswerText } from "./placeholders.js";
 import { questionFor } from "./questionFor.js";
+import { withRecordLock } from "./recordLock.js";
 
 export type ReviewDecision =
   // The reply was right. For a bot reply the answer is the bot's unless `answerId` says "same as answer X";
@@ -60,10 +61,12 @@ export async function exampleApprover(ctx: AppContext, actor: SessionUser, messa
   }
 
   const previousReview = reply.review?.status ?? null;
-  const claimed = await Message.findOneAndUpdate(
-    { _id: reply._id, "review.status": { $in: [null, "pending"] } },
-    { $set: { "review.status": REVIEW_STATUS[decision.action], "review.reviewedBy": actor.id, "review.reviewedAt": new Date() } },
-    { new: true },
+  const claimed = await withRecordLock(`message:${messageId}`, () =>
+    Message.findOneAndUpdate(
+      { _id: reply._id, "review.status": { $in: [null, "pending"] } },
+      { $set: { "review.status": REVIEW_STATUS[decision.action], "review.reviewedBy": actor.id, "review.reviewedAt": new Date() } },
+      { new: true },
+    ),
   );
   if (!claimed) throw alreadyReviewed(((await Message.findById(reply._id).lean()) ?? reply) as MessageLike);
 

@@ -4,6 +4,7 @@ import { audit } from "../audit/index.js";
 import { badRequest, conflict, notFound } from "../api/errors.js";
 import { presentOneExample } from "../api/examples/presenter.js";
 import { resolveAnswer } from "./answers.js";
+import { withRecordLock } from "./recordLock.js";
 
 export interface ExampleChanges {
   version: number;
@@ -26,7 +27,9 @@ export async function exampleUpdater(actor: SessionUser, id: string, input: Exam
     const current = await Example.findById(id).select("polarity").lean();
     if (current?.polarity === "negative") throw badRequest("A negative example cannot be golden: the regression set holds right answers");
   }
-  const updated = await Example.findOneAndUpdate({ _id: id, version }, { $set: set, $inc: { version: 1 } }, { new: true });
+  const updated = await withRecordLock(`example:${id}`, () =>
+    Example.findOneAndUpdate({ _id: id, version }, { $set: set, $inc: { version: 1 } }, { new: true }),
+  );
   if (!updated) {
     const current = await Example.findById(id).lean();
     if (!current) throw notFound("Example");

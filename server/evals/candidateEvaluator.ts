@@ -133,11 +133,11 @@ export async function candidateEvaluator(opts: {
   return report;
 }
 
-/** The headline numbers stored on a version and shown in the versions table. */
+/** The headline numbers stored on a version and shown in the versions table (flat keys: no dots in MongoDB field names). */
 export function headlineMetrics(report: EvalReport): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [suite, s] of Object.entries(report.suites)) {
-    for (const k of ["accuracy", "macroF1", "coverage", "ece", "bleu", "count"] as const) out[`${suite}.${k}`] = s.candidate[k];
+    for (const k of ["accuracy", "macroF1", "coverage", "ece", "bleu", "count"] as const) out[`${suite}_${k}`] = s.candidate[k];
   }
   return out;
 }

@@ -85,7 +85,13 @@ export async function ensureLocalArtifact(modelsDir: string, version: string, st
       const out = fs.createWriteStream(path.join(tmp, f.name));
       const download = b.openDownloadStream(f.gridId as mongoose.Types.ObjectId);
       download.on("data", (chunk: Buffer) => hash.update(chunk));
-      await pipeline(download, out);
+      try {
+        await pipeline(download, out);
+      } catch (err) {
+        // Missing or resized chunks are corruption of the stored artifact, not a transient failure.
+        if ((err as Error).name?.startsWith("MongoGridFS")) throw new ArtifactIntegrityError(`${version}/${f.name}: ${(err as Error).message}`);
+        throw err;
+      }
       if (hash.digest("hex") !== f.sha256) throw new ArtifactIntegrityError(`${version}/${f.name}: downloaded bytes do not match the registry's sha256`);
     }
     await checkAgainstRecord(tmp, stored);

@@ -1,7 +1,10 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import type { Browser, Page } from "playwright-core";
 import { Conversation, Message } from "../../server/models/index.js";
+import { Types } from "mongoose";
+import { recordAgentMessage } from "../../server/conversationLog/index.js";
 import { publishTyping } from "../../server/gateway/broadcast.js";
 import { buildClient, launchBrowser } from "../helpers/browser.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -72,7 +75,7 @@ test("a customer chats on the demo page, is told a human will answer, and finds 
 test("offline messages are queued and sent once on reconnect; agent typing shows in the widget", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(t.url + "/?lang=zh-CN");
+  await page.goto(t.url + "/zh-CN.html");
   await widget(page).getByRole("button", { name: "打开聊天" }).click();
   await widget(page).getByText("在线").waitFor();
 
@@ -95,7 +98,44 @@ test("offline messages are queued and sent once on reconnect; agent typing shows
   // What the console's typing relay does when an agent types.
   publishTyping(t.server.io, { conversationId: String(conv._id), role: "agent", typing: true });
   await widget(page).getByText("客服正在输入…").waitFor();
+
+  // With the panel closed, an agent's reply shows as an unread count on the bubble.
+  await widget(page).getByRole("textbox", { name: "消息" }).press("Escape");
+  await recordAgentMessage(t.server.ctx, { conversationId: String(conv._id), agentId: String(new Types.ObjectId()), clientId: "agent-1", text: "您好,我来帮您查一下。" });
+  await widget(page).getByRole("button", { name: "打开聊天 (1 条新消息)" }).click();
+  await widget(page).getByRole("log").getByText("您好,我来帮您查一下。").waitFor();
+  assert.equal(await widget(page).getByText("客服正在输入…").count(), 0, "a reply ends the typing indicator");
   await context.close();
+});
+
+test("one script tag embeds the widget on another site's page (cross-origin), with its title and colour", async () => {
+  // A different origin: the shop's own server on another port and host name.
+  const shop = http.createServer((_req, res) => {
+    res.setHeader("content-type", "text/html; charset=utf-8");
+    res.end(`<!doctype html><html lang="en"><body><h1>Another shop</h1>
+      <script src="${t.url}/widget.js" data-server="${t.url}" data-title="Shop help" data-color="rebeccapurple" data-lang="en" async></script></body></html>`);
+  });
+  await new Promise<void>((resolve) => shop.listen(0, "127.0.0.1", resolve));
+  const shopUrl = `http://localhost:${(shop.address() as { port: number }).port}/`;
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(shopUrl);
+    await widget(page).getByRole("button", { name: "Open chat" }).click();
+    await widget(page).getByRole("dialog", { name: "Shop help" }).waitFor();
+    const header = await widget(page).locator("header").evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(header, "rgb(102, 51, 153)");
+    await widget(page).getByText("Online").waitFor();
+    await widget(page).getByRole("textbox", { name: "Message" }).fill("Hello from another site");
+    await widget(page).getByRole("button", { name: "Send" }).click();
+    await widget(page).getByRole("log").getByText("A member of our team will reply here", { exact: false }).waitFor();
+    const conv = await Conversation.findOne({ "channel.pageUrl": shopUrl }).lean();
+    assert.ok(conv, "the conversation records the page it came from");
+    assert.equal(conv.channel?.origin, shopUrl.slice(0, -1));
+  } finally {
+    await context.close();
+    shop.close();
+  }
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000) {

@@ -2,6 +2,11 @@ import crypto from "node:crypto";
 import request from "supertest";
 import type { Role } from "../../server/models/user.js";
 import { userCreator } from "../../server/auth/userCreator.js";
+import type { AppContext } from "../../server/context.js";
+import { recordBotReply, recordCustomerMessage } from "../../server/conversationLog/messageRecorder.js";
+import { handOff } from "../../server/conversationLog/botResponder.js";
+import { Answer } from "../../server/models/answer.js";
+import { Conversation } from "../../server/models/conversation.js";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
@@ -41,11 +46,6 @@ export async function loginAs(url: string, who: Role | TestUser = "agent"): Prom
 }
 
 // ---- conversation fixtures, through the conversation log's real commands ----
-import type { AppContext } from "../../server/context.js";
-import { recordBotReply, recordCustomerMessage } from "../../server/conversationLog/messageRecorder.js";
-import { handOff } from "../../server/conversationLog/botResponder.js";
-import { Answer } from "../../server/models/answer.js";
-import { Conversation } from "../../server/models/conversation.js";
 
 export async function createAnswer(title = "Reset password", text = "Hi {{name}}, use the 'Forgot password' link on the sign-in page.") {
   return Answer.create({ title, text });

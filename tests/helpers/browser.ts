@@ -20,8 +20,8 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Builds client/dist (widget, console, demo page) so the server under test serves the current code. */
+/** Builds client/dist (widget, console, demo pages) when any client source is newer, so tests run the current code. */
 export function buildClient(): void {
-  const res = spawnSync(process.execPath, [path.join(root, "scripts/build-client.mjs")], { cwd: root, encoding: "utf8" });
+  const res = spawnSync(process.execPath, [path.join(root, "scripts/build-client.mjs"), "--if-stale"], { cwd: root, encoding: "utf8" });
   if (res.status !== 0) throw new Error(`client build failed:\n${res.stdout}\n${res.stderr}`);
 }

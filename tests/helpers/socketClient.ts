@@ -21,15 +21,21 @@ export interface TestSocket {
   /** Emits with an acknowledgement and resolves with the ack payload. */
   request<T = any>(event: string, payload?: unknown, timeoutMs?: number): Promise<T>;
   /** Resolves with the next `event` whose payload satisfies `match`. */
-  next<T = any>(event: string, match?: (payload: T) => boolean, timeoutMs?: number): Promise<T>;
+  // `match` is typed loosely on purpose: a predicate's parameter type must not narrow what is returned.
+  next<T = any>(event: string, match?: (payload: any) => boolean, timeoutMs?: number): Promise<T>;
   /** Every payload of `event` received so far. */
   received<T = any>(event: string): T[];
   close(): void;
 }
 
-/** A socket.io client on `/customer` (or another namespace), connected, recording what it receives. */
-export async function connectSocket(url: string, auth: Record<string, unknown>, ns = "/customer"): Promise<TestSocket> {
-  const socket = connect(`${url}${ns}`, { auth, transports: ["websocket"], reconnection: false, forceNew: true });
+/** A socket.io client on `/customer` (or another namespace, e.g. `/agent` with a session cookie header), connected, recording what it receives. */
+export async function connectSocket(
+  url: string,
+  auth: Record<string, unknown>,
+  ns = "/customer",
+  extraHeaders: Record<string, string> = {},
+): Promise<TestSocket> {
+  const socket = connect(`${url}${ns}`, { auth, extraHeaders, transports: ["websocket"], reconnection: false, forceNew: true });
   const log = new Map<string, unknown[]>();
   socket.onAny((event: string, payload: unknown) => {
     if (!log.has(event)) log.set(event, []);

@@ -205,3 +205,27 @@ test("a bot reply is stored with its model version and sent to the customer", as
     t.server.ctx.bot = original;
   }
 });
+
+test("a first message reuses an empty conversation left by a failed attempt instead of opening another", async () => {
+  const c = await customer();
+  const empty = await Conversation.create({ customerId: c.session.customerId, status: "bot" });
+  const notice = c.next("message:new", (m: any) => m.role === "system");
+  const ack = await c.request("message:send", { clientId: randomUUID(), text: "hello again" });
+  await notice;
+  assert.equal(ack.conversation.id, String(empty._id));
+  assert.equal(await Conversation.countDocuments({ customerId: c.session.customerId }), 1);
+});
+
+test("writing to a closed conversation opens a new one; the ack says which", async () => {
+  const c = await customer();
+  const first = await c.request("message:send", { clientId: randomUUID(), text: "first visit" });
+  await c.next("message:new", (m: any) => m.role === "system");
+  await Conversation.updateOne({ _id: first.conversation.id }, { $set: { status: "closed", closedAt: new Date() } });
+  const notice = c.next("message:new", (m: any) => m.role === "system" && m.conversationId !== first.conversation.id);
+  const again = await c.request("message:send", { conversationId: first.conversation.id, clientId: randomUUID(), text: "back again" });
+  assert.notEqual(again.conversation.id, first.conversation.id);
+  assert.equal(again.message.seq, 1);
+  await notice;
+  const sync = await c.request("conversation:sync", {});
+  assert.equal(sync.conversation.id, again.conversation.id, "sync without an id resumes the open one, not the closed one");
+});

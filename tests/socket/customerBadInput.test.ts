@@ -70,8 +70,10 @@ for (const [name, payload, message] of badPayloads) {
 
 test("exactly 4000 characters is accepted", async () => {
   const c = await customer();
+  const notice = c.next("message:new", (m: any) => m.role === "system");
   const ack = await c.request("message:send", { clientId: randomUUID(), text: "字".repeat(4000) });
   assert.equal(ack.ok, true);
+  await notice;
   assert.equal((await Message.findById(ack.message.id).lean())?.text.length, 4000);
 });
 
@@ -134,5 +136,14 @@ test("a socket that keeps flooding is disconnected; the server keeps serving", a
   const gone = new Promise((resolve) => flooder.socket.once("disconnect", resolve));
   for (let i = 0; i < 160; i++) flooder.socket.emit("typing", { conversationId: "0123456789abcdef01234567", typing: true });
   assert.equal(await gone, "io server disconnect");
+  await stillServing(await customer());
+});
+
+test("a packet over the 64 KB transport limit closes only that socket", async () => {
+  const c = await customer();
+  const gone = new Promise((resolve) => c.socket.once("disconnect", resolve));
+  c.socket.emit("message:send", { clientId: "big", text: "x".repeat(70 * 1024) });
+  assert.equal(await gone, "transport close");
+  await nothingStored();
   await stillServing(await customer());
 });

@@ -26,6 +26,19 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot / Math.sqrt(na * nb);
 }
 
+test('initBackend uses wasm here (no native binding installed) and rejects unknown or unavailable backends', async () => {
+  if (!process.env.TFJS_BACKEND) assert.equal(await initBackend(), 'wasm');
+  assert.equal(tf.getBackend(), process.env.TFJS_BACKEND ?? 'wasm');
+  await assert.rejects(initBackend('tpu' as 'wasm'), /unknown TensorFlow\.js backend 'tpu'/);
+  const nativeInstalled = await Promise.any(
+    ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].map((pkg) => import(pkg)),
+  ).then(() => true, () => false);
+  if (!nativeInstalled) {
+    await assert.rejects(initBackend('tensorflow'), /needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node installed/);
+  }
+  assert.equal(tf.getBackend(), process.env.TFJS_BACKEND ?? 'wasm', 'a failed switch leaves the backend as it was');
+});
+
 test('fixtures cover every sentence', () => {
   assert.equal(reference.length, sentences.length);
   assert.ok(sentences.length >= 50);

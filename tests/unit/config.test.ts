@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -76,4 +76,13 @@ test("without SESSION_SECRET a secret is generated once, kept private, and reuse
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the server refuses to start on bad configuration, naming the variable, without a stack trace", () => {
+  const root = path.resolve(import.meta.dirname, "../..");
+  const env = { PATH: process.env.PATH ?? "", PORT: "eighty", MONGODB_URI: "mysql://db" };
+  const res = spawnSync(process.execPath, ["--import", "tsx", "server/index.ts"], { cwd: root, env, encoding: "utf8", timeout: 20000 });
+  assert.equal(res.status, 1);
+  assert.match(res.stderr, /^Invalid configuration:\n {2}PORT: Expected number, received nan\n {2}MONGODB_URI: must start with mongodb:\/\//);
+  assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/, "no stack trace for a configuration mistake");
 });

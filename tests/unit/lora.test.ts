@@ -201,3 +201,45 @@ test('gather gradient sums repeated indices (embedding lookups) without Unsorted
   const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.gather(x, tf.tensor1d([0, 2, 0], 'int32')), tf.tensor2d([[1, 10], [100, 1000], [2, 20]]))))(table);
   assert.deepEqual(g.arraySync(), [[3, 30], [0, 0], [100, 1000]]);
 });
+
+test('gradients through the encoder layers match finite differences (attention, softmax, GELU, LayerNorm, LoRA)', () => {
+  const copies = createTopLayers(model, [1, 2]);
+  const lora = createLora(model, { rank: 2, alpha: 4, targets: ['q', 'o'], layers: [2], seed: 6 });
+  randomizeB(lora, 30);
+  const b = encodeBatch(model, TEXTS);
+  const h1 = tf.tidy(() => runLayers(model, embeddings(model, b), b.mask, 0, 1));
+  const weights = tf.randomNormal([2, H], 0, 1, 'float32', 40);
+  const loss = () => tf.sum(tf.mul(meanPool(runLayers(model, h1, b.mask, 1, 3, [copies, lora]), b.mask, false), weights)) as tf.Scalar;
+  const l1 = copies.layers.get(1)!;
+  const l2 = copies.layers.get(2)!;
+  const checked: [string, tf.Variable][] = [
+    ['layer 1 qkv kernel', l1.qkvW as unknown as tf.Variable],
+    ['layer 2 output projection', l2.oW as unknown as tf.Variable],
+    ['layer 2 feed-forward in', l2.ffInW as unknown as tf.Variable],
+    ['layer 1 LayerNorm gain', l1.ln1G as unknown as tf.Variable],
+    ['LoRA A of q', lora.layers.get(2)!.q!.A],
+    ['LoRA B of o', lora.layers.get(2)!.o!.B],
+  ];
+  const { grads } = tf.variableGrads(loss, checked.map(([, v]) => v));
+  const eps = 1e-2;
+  const magnitudes: number[] = [];
+  for (const [what, v] of checked) {
+    const g = grads[v.name].dataSync();
+    const original = v.dataSync().slice();
+    for (const k of [0, Math.floor(v.size / 2), v.size - 1]) {
+      const at = (delta: number) => {
+        const moved = original.slice();
+        moved[k] += delta;
+        tf.tidy(() => v.assign(tf.tensor(moved, v.shape)));
+        return tf.tidy(() => loss().dataSync()[0]);
+      };
+      const numeric = (at(eps) - at(-eps)) / (2 * eps);
+      tf.tidy(() => v.assign(tf.tensor(original, v.shape)));
+      magnitudes.push(Math.abs(numeric));
+      assert.ok(Math.abs(numeric - g[k]) <= 2e-3 + 0.02 * Math.abs(numeric), `${what}[${k}]: analytic ${g[k]}, numeric ${numeric}`);
+    }
+  }
+  assert.ok(magnitudes.filter((m) => m > 1e-2).length >= checked.length, `gradients too small to test: ${magnitudes}`);
+  tf.dispose([h1, weights, b.ids, b.mask, b.typeIds, ...Object.values(grads)]);
+  disposeOverrides([copies, lora]);
+});

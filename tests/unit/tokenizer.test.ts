@@ -69,6 +69,11 @@ test('pair encoding marks the second segment with type id 1 and truncates longes
   const both = tok.encode('my card is late', { pair: 'hello world a b', maxLength: 9 });
   assert.equal(both.ids.length, 9);
   assert.deepEqual(both.ids, ids('[CLS]', 'my', 'card', 'is', '[SEP]', 'hello', 'world', 'a', '[SEP]'));
+  // odd budget (8 - 3 = 5): the longer segment keeps the extra token, whichever side it is on
+  const firstShorter = tok.encode('my card is', { pair: 'hello world a b', maxLength: 8 });
+  assert.deepEqual(firstShorter.ids, ids('[CLS]', 'my', 'card', '[SEP]', 'hello', 'world', 'a', '[SEP]'));
+  const firstLonger = tok.encode('hello world a b', { pair: 'my card is', maxLength: 8 });
+  assert.deepEqual(firstLonger.ids, ids('[CLS]', 'hello', 'world', 'a', '[SEP]', 'my', 'card', '[SEP]'));
   assert.deepEqual(tok.encode('card', { pair: null }), tok.encode('card'));
 });
 

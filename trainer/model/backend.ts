@@ -27,10 +27,14 @@ function wasmDistDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep;
 }
 
+let wasmPathsSet = false;
+
 async function prepare(name: BackendName): Promise<void> {
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(wasmDistDir());
+    // setWasmPaths throws once the module is initialised, e.g. when switching back to wasm
+    if (!wasmPathsSet) wasm.setWasmPaths(wasmDistDir());
+    wasmPathsSet = true;
   } else if (name === 'webgpu') {
     await import('@tensorflow/tfjs-backend-webgpu');
   } else if (name === 'tensorflow') {
@@ -50,7 +54,7 @@ export async function initBackend(name?: BackendName): Promise<BackendName> {
     throw new Error(`unknown TensorFlow.js backend '${chosen}' (expected one of ${BACKENDS.join(', ')})`);
   }
   if (chosen === undefined) chosen = (await importNative()) ? 'tensorflow' : 'wasm';
-  if (tf.getBackend() !== chosen || !tf.engine().backendName) {
+  if (tf.getBackend() !== chosen) {
     await prepare(chosen);
     const ok = await tf.setBackend(chosen);
     if (!ok) throw new Error(`TensorFlow.js backend '${chosen}' failed to initialise`);

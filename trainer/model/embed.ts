@@ -18,7 +18,7 @@ export async function embed(model: BaseModel, texts: string[], opts: EmbedOption
   const batchSize = opts.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
   if (opts.pairs && opts.pairs.length !== texts.length) throw new Error(`embed: ${texts.length} texts but ${opts.pairs.length} pairs`);
-  const maxLength = opts.maxLength ?? 128;
+  const maxLength = Math.min(opts.maxLength ?? 128, model.config.maxPositions);
   const tok = model.tokenizer;
   const encs = texts.map((t, i) => tok.encode(t, { pair: opts.pairs?.[i] ?? null, maxLength }));
   const order = encs.map((_, i) => i).sort((a, b) => encs[a].ids.length - encs[b].ids.length);

@@ -15,11 +15,9 @@ export interface EncodeBatchOptions {
 }
 
 export function encodeBatch(model: BaseModel, texts: string[], opts: EncodeBatchOptions = {}): EncodedBatch {
-  const b = model.tokenizer.encodeBatch(texts, opts);
-  const maxLen = Math.min(opts.maxLength ?? 128, model.config.maxPositions);
-  if (b.seqLen > model.config.maxPositions) {
-    throw new Error(`sequence length ${b.seqLen} exceeds max_position_embeddings ${model.config.maxPositions} (maxLength ${maxLen})`);
-  }
+  // the position table caps the usable length whatever the caller asks for
+  const maxLength = Math.min(opts.maxLength ?? 128, model.config.maxPositions);
+  const b = model.tokenizer.encodeBatch(texts, { ...opts, maxLength });
   const shape: [number, number] = [b.batchSize, b.seqLen];
   return {
     ids: tf.tensor2d(b.ids, shape, 'int32'),

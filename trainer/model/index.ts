@@ -6,7 +6,7 @@
  *   const base = await loadBaseModel(dir);                // loaded once, shared read-only by every fine-tuned version
  *   const top = createTopLayers(base, [4, 5]);            // trainable copies of layers 4..5 (base untouched)
  *   const lora = createLora(base, { rank: 8, alpha: 16, targets: ['q', 'v'], layers: [4, 5], seed: 1 });
- *   const batch = encodeBatch(base, texts, { pairs });    // pads to the longest in the batch
+ *   const batch = encodeBatch(base, texts, { pairs });    // pads to the longest in the batch; disposeBatch(batch) after
  *   const h4 = runLayers(base, embeddings(base, batch), batch.mask, 0, 4);   // cache this per example
  *   const h6 = runLayers(base, h4, batch.mask, 4, 6, top);                   // or `lora`, or [top, lora]
  *   const sentence = meanPool(h6, batch.mask);            // L2-normalised [B, 384]
@@ -14,6 +14,11 @@
  *   writeSafetensors(path, getTrainableWeights(top)); setTrainableWeights(top, readSafetensors(path).tensors)
  *   mergeLora(base, lora) → LayerOverrides with W + (alpha/rank)·A·B folded in (faster serving, not trainable)
  *   disposeOverrides(x) frees a fine-tuned version's tensors; base weights stay.
+ *   forward(base, batch, overrides?) = embeddings → all layers → meanPool; embed(base, texts, { batchSize, pairs, overrides })
+ *   sorts by token length and pads per batch, returning Float32Array[] in input order.
+ *
+ * Inference (outside a gradient tape) uses fused matmul+bias; under tf.grad/minimize plain matMul, whose gradient
+ * initBackend re-registers with explicit transposes (fast on wasm). Train in a child process (see the wasm notes).
  *
  * Overrides: `LayerOverrides` (top layers or LoRA) replace/extend the base only for the layers they name;
  * several may be combined in an array, applied in order (a top-layer copy first, LoRA on top of it).
@@ -29,7 +34,7 @@ export { WordPieceTokenizer, type Encoding, type EncodeOptions, type BatchEncodi
 export { loadBaseModel, type BaseModel } from './load.js';
 export type { BertConfig, BertWeights, LayerWeights, EmbeddingWeights } from './weights.js';
 export { LAYER_PARAMS } from './weights.js';
-export { encodeBatch, type EncodedBatch, type EncodeBatchOptions } from './encodeBatch.js';
+export { encodeBatch, disposeBatch, type EncodedBatch, type EncodeBatchOptions } from './encodeBatch.js';
 export { embeddings, runLayers, meanPool, forward } from './bert.js';
 export { embed, type EmbedOptions } from './embed.js';
 export {

@@ -37,6 +37,18 @@ const isSpaceSeparator = /\p{Zs}/u;
 const isUnicodePunctuation = /\p{P}/u;
 const isNonSpacingMark = /\p{Mn}/u;
 
+// Per-character classes for ASCII, computed once: most support text is ASCII and regex tests per char are slow.
+const enum Ascii { Other, Space, Control, Punct }
+const ASCII_CLASS = new Uint8Array(128).map((_, cp) => {
+  const ch = String.fromCharCode(cp);
+  if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') return Ascii.Space;
+  if (cp === 0 || isControlCategory.test(ch)) return Ascii.Control;
+  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return Ascii.Punct;
+  return Ascii.Other;
+});
+const NON_ASCII = /[^\x00-\x7f]/;
+const SPECIAL_PATTERN = /\[(?:PAD|UNK|CLS|SEP|MASK)\]/g;
+
 function isWhitespace(ch: string): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || isSpaceSeparator.test(ch);
 }
@@ -145,7 +157,12 @@ export class WordPieceTokenizer {
     let cleaned = '';
     for (const ch of text) {
       const cp = ch.codePointAt(0)!;
-      if (cp === 0 || cp === 0xfffd || isControl(ch)) continue;
+      if (cp < 128) {
+        const cls = ASCII_CLASS[cp];
+        if (cls !== Ascii.Control) cleaned += cls === Ascii.Space ? ' ' : ch;
+        continue;
+      }
+      if (cp === 0xfffd || isControl(ch)) continue;
       if (isWhitespace(ch)) cleaned += ' ';
       else if (this.tokenizeChineseChars && isCjk(cp)) cleaned += ` ${ch} `;
       else cleaned += ch;
@@ -154,10 +171,12 @@ export class WordPieceTokenizer {
     for (let word of cleaned.split(' ')) {
       if (!word) continue;
       if (this.doLowerCase) word = word.toLowerCase();
-      if (this.stripAccents) word = [...word.normalize('NFD')].filter((c) => !isNonSpacingMark.test(c)).join('');
+      const ascii = !NON_ASCII.test(word);
+      if (this.stripAccents && !ascii) word = [...word.normalize('NFD')].filter((c) => !isNonSpacingMark.test(c)).join('');
       let current = '';
       for (const ch of word) {
-        if (isPunctuation(ch)) {
+        const cp = ch.charCodeAt(0);
+        if (ascii ? ASCII_CLASS[cp] === Ascii.Punct : isPunctuation(ch)) {
           if (current) words.push(current);
           words.push(ch);
           current = '';
@@ -173,15 +192,20 @@ export class WordPieceTokenizer {
   /** Greedy longest-match-first WordPiece over one word; an unsplittable or over-long word is [UNK]. */
   wordPiece(word: string): number[] {
     if (this.index.has(word) && SPECIAL_TOKENS.includes(word)) return [this.index.get(word)!];
-    const chars = Array.from(word);
-    if (chars.length > MAX_CHARS_PER_WORD) return [this.unkId];
+    // Work on code points (an emoji is one character, as in Python), via UTF-16 offsets of each code point.
+    const offsets: number[] = [];
+    for (let i = 0; i < word.length; i += word.codePointAt(i)! > 0xffff ? 2 : 1) offsets.push(i);
+    if (offsets.length > MAX_CHARS_PER_WORD) return [this.unkId];
+    offsets.push(word.length);
+    const n = offsets.length - 1;
     const ids: number[] = [];
     let start = 0;
-    while (start < chars.length) {
-      let end = chars.length;
+    while (start < n) {
+      let end = n;
       let found: number | undefined;
       while (start < end) {
-        const sub = (start > 0 ? '##' : '') + chars.slice(start, end).join('');
+        const piece = word.slice(offsets[start], offsets[end]);
+        const sub = start > 0 ? '##' + piece : piece;
         found = this.index.get(sub);
         if (found !== undefined) break;
         end--;
@@ -212,13 +236,15 @@ export class WordPieceTokenizer {
       return { ids: [this.clsId, ...a, this.sepId], typeIds: new Array(a.length + 2).fill(0) };
     }
     let b = this.tokenize(opts.pair as string);
-    // Longest-first truncation, like HF: drop from the longer segment, ties from the second.
+    // Longest-first truncation as HF tokenizers does it: the shorter segment keeps up to half the budget, the
+    // longer one gets the rest (so on an odd budget the longer keeps one more; on equal lengths, the second).
     const budget = maxLength - 3;
     let la = a.length;
     let lb = b.length;
-    while (la + lb > budget) {
-      if (la > lb) la--;
-      else lb--;
+    if (la + lb > budget) {
+      const shorter = Math.min(la, lb, Math.floor(budget / 2));
+      if (la > lb) [la, lb] = [budget - shorter, shorter];
+      else [la, lb] = [shorter, budget - shorter];
     }
     a = a.slice(0, la);
     b = b.slice(0, lb);
@@ -251,10 +277,10 @@ export class WordPieceTokenizer {
 
 /** Splits raw text around exact occurrences of special tokens (HF matches them before normalisation). */
 function splitOnSpecialTokens(text: string): { text: string; special: boolean }[] {
-  const pattern = new RegExp(SPECIAL_TOKENS.map((t) => t.replace(/[[\]]/g, '\\$&')).join('|'), 'g');
   const out: { text: string; special: boolean }[] = [];
+  if (!text.includes('[')) return [{ text, special: false }];
   let last = 0;
-  for (const m of text.matchAll(pattern)) {
+  for (const m of text.matchAll(SPECIAL_PATTERN)) {
     if (m.index! > last) out.push({ text: text.slice(last, m.index), special: false });
     out.push({ text: m[0], special: true });
     last = m.index! + m[0].length;

@@ -18,8 +18,8 @@ export function nllAtTemperature(logits: Float32Array[], truth: number[], temper
  */
 export function fitTemperature(logits: Float32Array[], truth: number[]): number {
   if (logits.length === 0) return 1;
-  let lo = Math.log(0.1);
-  let hi = Math.log(10);
+  let lo = Math.log(0.05);
+  let hi = Math.log(20);
   const phi = (Math.sqrt(5) - 1) / 2;
   const f = (logT: number) => nllAtTemperature(logits, truth, Math.exp(logT));
   let x1 = hi - phi * (hi - lo);

@@ -86,7 +86,7 @@ export const DEFAULTS: Record<TrainMethod, Omit<ResolvedOptions, 'method'>> = {
     targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
   },
   full: {
-    topLayers: 1, epochs: 6, batchSize: 32, learningRate: 1e-4, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
+    topLayers: 1, epochs: 3, batchSize: 32, learningRate: 1e-4, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
     logitScale: 20, contrastiveWeight: 0.3, negativeWeight: 1, patience: 2, validationFraction: 0.1, seed: 1,
     targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
   },

@@ -20,7 +20,7 @@ interface VersionLike {
   createdAt?: Date | null;
 }
 
-const HEADLINE = ["heldout.accuracy", "heldout.macroF1", "golden.accuracy", "heldout.coverage", "heldout.ece", "heldout.bleu", "replay.accuracy"];
+const HEADLINE = ["heldout_accuracy", "heldout_macroF1", "golden_accuracy", "heldout_coverage", "heldout_ece", "heldout_bleu", "replay_accuracy"];
 
 function pick(metrics: unknown): Record<string, number> {
   const m = (metrics ?? {}) as Record<string, unknown>;

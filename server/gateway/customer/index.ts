@@ -30,6 +30,7 @@ export function attachCustomerNamespace(io: SocketServer, ctx: AppContext, limit
 
   ns.on("connection", (socket) => {
     const limiter = createSocketLimiter(limits);
+    logger.debug({ customerId: (socket.data as CustomerSocketData).customerId, socketId: socket.id }, "customer connected");
 
     // Runs before any listener: floods are refused here, unknown events are answered here.
     socket.use(([event, ...args], next) => {
@@ -37,7 +38,10 @@ export function attachCustomerNamespace(io: SocketServer, ctx: AppContext, limit
       const verdict = limiter.check(WRITE_EVENTS.has(event));
       if (!verdict.ok) {
         sendError(socket, event, ack, { code: "rate_limited", message: `Too many messages; try again in ${verdict.retryAfter}s`, retryAfter: verdict.retryAfter });
-        if (verdict.disconnect) socket.disconnect(true);
+        if (verdict.disconnect) {
+          logger.warn({ customerId: (socket.data as CustomerSocketData).customerId, address: socket.handshake.address }, "customer socket dropped for flooding");
+          socket.disconnect(true);
+        }
         return;
       }
       if (!isCustomerEvent(event)) {

@@ -1,0 +1,97 @@
+import { LineChart, pct, signedPct } from "./charts.js";
+import type { VersionDetail } from "./types.js";
+
+/** One version's eval report: training curves, suite metrics against the active version, what changed. */
+export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitle: (id: string) => string }) {
+  const r = v.report;
+  return (
+    <section class="report" data-testid="version-report">
+      <h3>
+        {v.version} — {v.status}
+        {v.parentVersion ? <small> (from {v.parentVersion})</small> : null}
+      </h3>
+      <p class="muted">
+        snapshot {v.snapshotHash.slice(0, 12)} · code {v.codeVersion ?? "?"} · method {String(v.hyperParameters.method ?? "?")} · {v.labels} answers
+      </p>
+      {v.gate.reasons.length ? (
+        <div class="reasons">
+          <strong>Gate reasons</strong>
+          <ul>
+            {v.gate.reasons.map((x) => (
+              <li key={x}>{x}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <div class="charts">
+        <LineChart testId="loss-chart" title="Training loss per epoch" series={[{ name: "loss", points: v.history.map((h) => ({ x: h.epoch, y: h.loss })) }, { name: "validation loss", points: v.history.map((h) => ({ x: h.epoch, y: h.valLoss })) }]} />
+        <LineChart testId="val-chart" title="Validation accuracy per epoch" yMin={0} yMax={1} format={pct} series={[{ name: "val accuracy", points: v.history.map((h) => ({ x: h.epoch, y: h.valAccuracy })) }]} />
+      </div>
+      {r ? (
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th>Suite</th>
+                <th>n</th>
+                <th>Accuracy</th>
+                <th>Macro-F1</th>
+                <th>Coverage</th>
+                <th>ECE</th>
+                <th>BLEU</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(r.suites).map(([name, s]) => (
+                <tr key={name}>
+                  <td>{name}</td>
+                  <td>{s.candidate.count}</td>
+                  {(["accuracy", "macroF1", "coverage", "ece", "bleu"] as const).map((k) => (
+                    <td key={k}>
+                      {pct(s.candidate[k])}
+                      {s.active ? <small> ({r.activeVersion}: {pct(s.active[k])})</small> : null}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h4>Per-answer F1 change</h4>
+          <table data-testid="per-label">
+            <tbody>
+              {r.perLabelDelta.slice(0, 20).map((d) => (
+                <tr key={d.answerId}>
+                  <td>{d.title ?? d.answerId}</td>
+                  <td>{pct(d.candidate)}</td>
+                  <td class={(d.delta ?? 0) >= 0 ? "up" : "down"}>{d.delta === null ? "new" : signedPct(d.delta)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h4>Confusion pairs (held-out)</h4>
+          <ul>
+            {(r.suites.heldout?.candidate.confusionPairs ?? []).map((c) => (
+              <li key={c.truth + c.predicted}>
+                {answerTitle(c.truth)} → {answerTitle(c.predicted)} ×{c.count}
+              </li>
+            ))}
+          </ul>
+          <h4>Failed golden cases</h4>
+          {r.failedGolden.length === 0 ? (
+            <p class="muted">All golden examples answered correctly.</p>
+          ) : (
+            <ul data-testid="failed-golden">
+              {r.failedGolden.map((f) => (
+                <li key={f.exampleId}>
+                  {f.mustPass ? <strong>must-pass </strong> : null}“{f.text}”: expected {answerTitle(f.expected)}, got {answerTitle(f.predicted)} ({pct(f.confidence)})
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : (
+        <p class="muted">Not evaluated yet.</p>
+      )}
+    </section>
+  );
+}

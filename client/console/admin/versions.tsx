@@ -1,0 +1,79 @@
+import type { Pointer, VersionRow } from "./types.js";
+import { pct, signedPct } from "./charts.js";
+
+const COLUMNS: [string, string][] = [
+  ["heldout_accuracy", "Held-out acc."],
+  ["heldout_macroF1", "Macro-F1"],
+  ["golden_accuracy", "Golden acc."],
+  ["heldout_coverage", "Coverage"],
+  ["heldout_ece", "ECE"],
+  ["heldout_bleu", "BLEU"],
+];
+
+export function VersionsTable({
+  versions,
+  pointer,
+  busy,
+  onSelect,
+  onPromote,
+  onRollbackTo,
+}: {
+  versions: VersionRow[];
+  pointer: Pointer;
+  busy: boolean;
+  onSelect: (v: string) => void;
+  onPromote: (v: string) => void;
+  onRollbackTo: (v: string) => void;
+}) {
+  if (versions.length === 0) return <p class="muted">No model versions yet. Train one with “Train now”.</p>;
+  return (
+    <table class="versions" data-testid="versions-table">
+      <thead>
+        <tr>
+          <th>Version</th>
+          <th>Status</th>
+          {COLUMNS.map(([, label]) => (
+            <th key={label}>{label}</th>
+          ))}
+          <th>Gate</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {versions.map((v) => (
+          <tr key={v.version} data-version={v.version} class={v.active ? "active" : ""}>
+            <td>
+              <a href="#" onClick={(e) => (e.preventDefault(), onSelect(v.version))}>
+                {v.version}
+              </a>
+              {v.active ? <span class="badge ok"> active{pointer.pinned ? " · pinned" : ""}</span> : null}
+              {v.previous ? <span class="badge"> previous</span> : null}
+            </td>
+            <td data-testid="status">{v.status}</td>
+            {COLUMNS.map(([key]) => (
+              <td key={key}>
+                {pct(v.metrics[key])}
+                {v.diff && key in v.diff ? (
+                  <small class={(key === "heldout_ece" ? -v.diff[key] : v.diff[key]) >= 0 ? "up" : "down"}> {signedPct(v.diff[key])}</small>
+                ) : null}
+              </td>
+            ))}
+            <td title={v.gate.reasons.join("\n")}>{v.integrityError ? "integrity failed" : v.gate.passed ? "passed" : v.gate.reasons.length ? `failed (${v.gate.reasons.length})` : "—"}</td>
+            <td>
+              {!v.active && v.canRollBackTo ? (
+                <button disabled={busy} data-testid={`rollback-to-${v.version}`} onClick={() => onRollbackTo(v.version)}>
+                  Roll back to
+                </button>
+              ) : null}
+              {!v.active && !v.canRollBackTo && v.status !== "broken" ? (
+                <button disabled={busy} data-testid={`promote-${v.version}`} onClick={() => onPromote(v.version)}>
+                  Promote
+                </button>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

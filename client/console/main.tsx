@@ -1,0 +1,107 @@
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get, post, setCsrfToken, setUnauthorizedHandler } from "./api.js";
+import { closeAgentSocket } from "./socket.js";
+import type { User } from "./types.js";
+import { InvitePage, LoginPage } from "./pages/login.js";
+import { ConversationsPage } from "./pages/conversations.js";
+import { ReviewsPage } from "./pages/reviews.js";
+import { AnswersPage } from "./pages/answers.js";
+import { ExamplesPage } from "./pages/examples.js";
+import { AuditPage, UsersPage } from "./pages/admin.js";
+import { ModelsPage } from "./pages/models.js";
+
+// Hash routes keep the console a static bundle: #/conversations/<id>, #/reviews, #/answers, …
+function useRoute(): string[] {
+  const parse = () => location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  const [route, setRoute] = useState(parse);
+  useEffect(() => {
+    const on = () => setRoute(parse());
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
+
+const NAV: { path: string; label: string; admin?: boolean }[] = [
+  { path: "conversations", label: "Conversations" },
+  { path: "reviews", label: "Review queue" },
+  { path: "answers", label: "Reply bank" },
+  { path: "examples", label: "Examples" },
+  { path: "models", label: "Models", admin: true },
+  { path: "users", label: "Users", admin: true },
+  { path: "audit", label: "Audit log", admin: true },
+];
+
+function App() {
+  const route = useRoute();
+  const [me, setMe] = useState<User | null | undefined>(undefined);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      closeAgentSocket();
+      setMe(null);
+    });
+    get<{ user: User; csrfToken: string }>("/api/auth/session").then(
+      (r) => {
+        setCsrfToken(r.csrfToken);
+        setMe(r.user);
+      },
+      (err) => setMe(err instanceof ApiError && err.status === 401 ? null : null),
+    );
+  }, []);
+
+  if (route[0] === "invite" && route[1]) return <InvitePage token={route[1]} />;
+  if (me === undefined) return <p class="muted">Loading…</p>;
+  if (me === null) {
+    return (
+      <LoginPage
+        onLogin={(user, token) => {
+          setCsrfToken(token);
+          // The socket must reconnect with the new (rotated) session cookie.
+          closeAgentSocket();
+          setMe(user);
+          if (!route[0] || route[0] === "login") location.hash = "#/conversations";
+        }}
+      />
+    );
+  }
+
+  const page = route[0] && route[0] !== "login" ? route[0] : "conversations";
+  const logout = async () => {
+    await post("/api/auth/logout").catch(() => undefined);
+    closeAgentSocket();
+    setCsrfToken(null);
+    setMe(null);
+  };
+  return (
+    <div class="shell">
+      <nav>
+        <div class="brand">Understudy</div>
+        {NAV.filter((n) => !n.admin || me.role === "admin").map((n) => (
+          <a key={n.path} href={`#/${n.path}`} class={page === n.path ? "active" : ""} data-testid={`nav-${n.path}`}>
+            {n.label}
+          </a>
+        ))}
+        <div class="me">
+          <div>{me.name}</div>
+          <div class="muted small">{me.role}</div>
+          <button class="link" onClick={logout}>
+            Sign out
+          </button>
+        </div>
+      </nav>
+      <main>
+        {page === "conversations" && <ConversationsPage me={me} openId={route[1] ?? null} />}
+        {page === "reviews" && <ReviewsPage />}
+        {page === "answers" && <AnswersPage />}
+        {page === "examples" && <ExamplesPage />}
+        {page === "models" && me.role === "admin" && <ModelsPage me={me} />}
+        {page === "users" && me.role === "admin" && <UsersPage me={me} />}
+        {page === "audit" && me.role === "admin" && <AuditPage />}
+      </main>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById("app")!);

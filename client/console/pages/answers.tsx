@@ -1,0 +1,125 @@
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get, patch, post } from "../api.js";
+import type { Answer, Example } from "../types.js";
+import { Badge, ErrorNote, errorText } from "../ui.js";
+
+export function AnswersPage() {
+  const [answers, setAnswers] = useState<Answer[]>([]);
+  const [placeholders, setPlaceholders] = useState<{ token: string; description: string }[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [title, setTitle] = useState("");
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const load = () => get<{ answers: Answer[] }>("/api/answers").then((r) => setAnswers(r.answers), (err) => setError(errorText(err)));
+  useEffect(() => {
+    void load();
+    void get("/api/answers/placeholders").then((r) => setPlaceholders(r.placeholders));
+  }, []);
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await post("/api/answers", { title, text });
+      setTitle("");
+      setText("");
+      await load();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <div class="split">
+      <aside class="list">
+        <h2>Reply bank</h2>
+        {answers.map((a) => (
+          <a key={a.id} class={`row ${a.id === selected ? "active" : ""}`} onClick={() => setSelected(a.id)}>
+            <strong>{a.title}</strong> <Badge>{a.exampleCount ?? 0} phrasings</Badge>
+            <div class="preview">{a.text}</div>
+          </a>
+        ))}
+        <form class="card" onSubmit={create}>
+          <h3>New answer</h3>
+          <input placeholder="Title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} required />
+          <textarea placeholder="Text" value={text} onInput={(e) => setText(e.currentTarget.value)} required rows={3} />
+          <p class="muted small">Placeholders: {placeholders.map((p) => p.token).join(" ")}</p>
+          <ErrorNote error={error} />
+          <button type="submit">Create</button>
+        </form>
+      </aside>
+      <section class="detail">{selected ? <AnswerDetail key={selected} id={selected} answers={answers} onChange={load} /> : <p class="muted">Pick an answer.</p>}</section>
+    </div>
+  );
+}
+
+function AnswerDetail({ id, answers, onChange }: { id: string; answers: Answer[]; onChange: () => void }) {
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [examples, setExamples] = useState<Example[]>([]);
+  const [title, setTitle] = useState("");
+  const [text, setText] = useState("");
+  const [into, setInto] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const load = () =>
+    get<{ answer: Answer; examples: Example[] }>(`/api/answers/${id}`).then((r) => {
+      setAnswer(r.answer);
+      setExamples(r.examples);
+      setTitle(r.answer.title);
+      setText(r.answer.text);
+    });
+  useEffect(() => void load(), [id]);
+  const run = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+      await load();
+      onChange();
+    } catch (err) {
+      // 409: someone else saved first; show theirs so the agent can redo the change on top of it.
+      if (err instanceof ApiError && err.status === 409 && err.details?.current) setAnswer(err.details.current);
+      setError(errorText(err));
+    }
+  };
+  if (!answer) return null;
+  return (
+    <div class="page">
+      <h2>
+        {answer.title} <Badge>{answer.status}</Badge>
+      </h2>
+      <label>
+        Title
+        <input value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+      </label>
+      <label>
+        Text
+        <textarea rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
+      <div class="actions">
+        <button onClick={() => run(() => patch(`/api/answers/${id}`, { version: answer.version, title, text }))}>Save</button>
+        <button class="danger" onClick={() => run(() => post(`/api/answers/${id}/retire`, { version: answer.version }))}>
+          Retire
+        </button>
+        <select value={into} onChange={(e) => setInto(e.currentTarget.value)}>
+          <option value="">Merge into…</option>
+          {answers
+            .filter((a) => a.id !== id)
+            .map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.title}
+              </option>
+            ))}
+        </select>
+        <button class="secondary" disabled={!into} onClick={() => run(() => post(`/api/answers/${id}/merge`, { intoId: into }))}>
+          Merge
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      <h3>Customer phrasings</h3>
+      <ul>
+        {examples.map((e) => (
+          <li key={e.id}>
+            {e.question} {e.golden && <Badge tone="agent">golden</Badge>} {e.polarity === "negative" && <Badge tone="waiting">negative</Badge>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// Shapes the API returns (see /api/openapi.json); only the fields the console reads.
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: "agent" | "admin";
+  disabled?: boolean;
+  invitePending?: boolean;
+  lastLoginAt?: string | null;
+}
+
+export interface Conversation {
+  id: string;
+  status: "bot" | "waiting" | "agent" | "closed";
+  customerId: string;
+  customerName: string | null;
+  customerEmail: string | null;
+  assignedAgentId: string | null;
+  assignedAgentName?: string | null;
+  lastMessagePreview: string;
+  lastMessageAt: string | null;
+  unreadByAgents: number;
+  waitingSince: string | null;
+  lastSeq: number;
+  channel: { pageUrl: string | null; language: string };
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  role: "customer" | "bot" | "agent" | "system";
+  text: string;
+  clientId: string;
+  createdAt: string;
+  authorId: string | null;
+  feedback: "up" | "down" | null;
+  bot: { modelVersion: string; answerId: string | null; confidence: number } | null;
+  review: { status: string | null; exampleId: string | null };
+}
+
+export interface Answer {
+  id: string;
+  title: string;
+  text: string;
+  status: string;
+  version: number;
+  placeholders: string[];
+  exampleCount?: number;
+}
+
+export interface Example {
+  id: string;
+  question: string;
+  answerId: string;
+  answerTitle: string | null;
+  polarity: "positive" | "negative";
+  golden: boolean;
+  status: string;
+  version: number;
+  lineage: {
+    kind: string;
+    conversationId: string | null;
+    questionMessageId: string | null;
+    replyMessageId: string | null;
+    modelVersion: string | null;
+    approvedBy: string | null;
+    approvedByName: string | null;
+    approvedAt: string | null;
+  };
+}

@@ -1,0 +1,109 @@
+// An admin in a real browser: sees the versions and a chart, rolls back with one click, and the widget's
+// next answer comes from the rolled-back version. Two small versions are trained for real first.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { buildClient, launchBrowser } from "../helpers/browser.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { createUser } from "../helpers/agents.js";
+import { seedAnswers, seedExamples } from "../fixtures/loop/seed.js";
+import { enqueueRun } from "../../server/nightly/runQueue.js";
+import { nightlyRunner } from "../../server/nightly/nightlyRunner.js";
+import { updateTrainerSettings } from "../../server/nightly/settings.js";
+import { Message } from "../../server/models/message.js";
+import { AuditEntry } from "../../server/models/auditEntry.js";
+import { TrainingRun } from "../../server/models/trainingRun.js";
+
+let t: TestServer;
+let browser: Browser;
+let answers: Record<string, string>;
+
+async function train(): Promise<string> {
+  const { run } = await enqueueRun("manual", null);
+  const outcome = await nightlyRunner(String(run._id), { config: t.config });
+  const done = await TrainingRun.findById(run._id).lean();
+  assert.equal(outcome, "promoted", `${done?.reasons.join("; ")} ${done?.error ?? ""}`);
+  return done!.candidateVersion!;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+before(async () => {
+  buildClient();
+  t = await startTestServer();
+  browser = await launchBrowser();
+  await updateTrainerSettings({ training: { method: "head" }, gate: { epsilon: 0.05 } }, null);
+  answers = await seedAnswers();
+  await seedExamples(answers, ["train", "golden", "golden_must"]);
+  assert.equal(await train(), "v1");
+  await seedExamples(answers, ["later"]);
+  assert.equal(await train(), "v2");
+  await waitFor("bot on v2", () => t.server.ctx.bot.activeVersion() === "v2");
+});
+after(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+const QUESTION = "I'm panicking!  I lost my card!  Help!";
+const LOST_CARD_TEXT = "Freeze your card now in the app";
+
+async function ask(page: Page, text: string, nth: number): Promise<void> {
+  const w = page.locator("#understudy-widget");
+  await w.getByRole("textbox", { name: "Message" }).fill(text);
+  await w.getByRole("textbox", { name: "Message" }).press("Enter");
+  await waitFor(`bot reply #${nth}`, async () => (await Message.countDocuments({ role: "bot" })) >= nth);
+  await waitFor("reply shown", async () => (await w.getByRole("log").getByText(LOST_CARD_TEXT, { exact: false }).count()) >= nth);
+}
+
+test("an admin sees the versions and a chart, rolls back, and the widget's next answer comes from the rolled-back version", async () => {
+  const errors: string[] = [];
+  const customer = await (await browser.newContext()).newPage();
+  customer.on("pageerror", (e) => errors.push(`widget: ${e.message}`));
+  await customer.goto(t.url + "/");
+  await customer.locator("#understudy-widget").getByRole("button", { name: "Open chat" }).click();
+  await customer.locator("#understudy-widget").getByText("Online").waitFor();
+  await ask(customer, QUESTION, 1);
+  const first = await Message.findOne({ role: "bot" }).sort({ createdAt: -1 }).lean();
+  assert.equal(first?.bot?.modelVersion, "v2");
+  assert.equal(String(first?.bot?.answerId), answers.lost_or_stolen_card);
+
+  const admin = await createUser("admin");
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page.on("pageerror", (e) => errors.push(`console: ${e.message}`));
+  await page.goto(t.url + "/console/");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Models" }).click();
+
+  const table = page.getByTestId("versions-table");
+  await table.waitFor();
+  assert.equal(await table.locator("tbody tr").count(), 2);
+  assert.equal(await table.locator('tr[data-version="v2"] [data-testid="status"]').textContent(), "promoted");
+  await page.getByTestId("active-name").getByText("v2").waitFor();
+  // The active version's training curve is drawn, one point per epoch.
+  const chart = page.getByTestId("loss-chart");
+  await chart.locator("svg polyline").first().waitFor();
+  assert.ok((await chart.locator("svg circle").count()) >= 2);
+  await page.getByTestId("run-loss-chart").locator("svg polyline").first().waitFor();
+
+  await page.getByTestId("rollback").click();
+  await page.getByTestId("active-name").getByText("v1").waitFor();
+  await page.getByRole("status").getByText("Rolled back to v1").waitFor();
+  const audited = await AuditEntry.findOne({ action: "model.rollback" }).lean();
+  assert.equal(audited?.actorEmail, admin.email);
+  assert.equal(t.server.ctx.bot.activeVersion(), "v1");
+
+  await ask(customer, QUESTION, 2);
+  const second = await Message.findOne({ role: "bot" }).sort({ createdAt: -1 }).lean();
+  assert.equal(second?.bot?.modelVersion, "v1", "the next answer comes from the rolled-back version");
+  assert.equal(String(second?.bot?.answerId), answers.lost_or_stolen_card);
+  assert.deepEqual(errors, []);
+});
