@@ -90,7 +90,10 @@ function tenShot(train: TrainExample[], seed: number): TrainExample[] {
 }
 
 /** 10-shot, several seeds. Test states below the trained layers are computed once and shared by every seed. */
-async function runFewShot(train: TrainExample[], test: TrainExample[], common: Partial<TrainOptions> & { baseModelDir: string }, seeds: number) {
+async function runFewShot(
+  train: TrainExample[], test: TrainExample[], common: Partial<TrainOptions> & { baseModelDir: string }, seeds: number,
+  onSeed: (summary: ReturnType<typeof summarize>) => Promise<void>,
+) {
   const base = await sharedBaseModel(common.baseModelDir, common.backend);
   let testStates: { fromLayer: number; states: Float32Array[] } | null = null;
   const runs: (Scores & { seed: number; fineTuneSeconds: number })[] = [];
@@ -114,9 +117,18 @@ async function runFewShot(train: TrainExample[], test: TrainExample[], common: P
     runs.push({ seed, fineTuneSeconds, ...s });
     console.error(`10-shot seed ${seed}: accuracy ${(s.accuracy * 100).toFixed(2)}% in ${fineTuneSeconds.toFixed(0)} s`);
     await rm(outDir, { recursive: true, force: true });
+    await onSeed(summarize(runs));
   }
+  return summarize(runs);
+}
+
+// partial results are saved after every seed, so an interrupted run still leaves its finished seeds
+function summarize(runs: (Scores & { seed: number; fineTuneSeconds: number })[]) {
   const mean = (k: keyof Scores) => runs.reduce((n, r) => n + r[k], 0) / runs.length;
-  return { seeds, accuracy: mean('accuracy'), macroF1: mean('macroF1'), coverageAt95: mean('coverageAt95'), meanFineTuneSeconds: runs.reduce((n, r) => n + r.fineTuneSeconds, 0) / runs.length, runs };
+  return {
+    seeds: runs.length, accuracy: mean('accuracy'), macroF1: mean('macroF1'), coverageAt95: mean('coverageAt95'),
+    meanFineTuneSeconds: runs.reduce((n, r) => n + r.fineTuneSeconds, 0) / runs.length, runs,
+  };
 }
 
 async function runLatency(common: { baseModelDir: string; backend?: BackendName }, fallbackTrain: TrainExample[]) {
@@ -175,7 +187,10 @@ async function main(): Promise<void> {
     Object.assign(results, onDisk);
   };
   if (!only || only === 'full') { results.full = await runFull(train, test, common); await save(); }
-  if (!only || only === 'fewshot') { results.fewShot10 = await runFewShot(train, test, common, numberFlag(flags, 'seeds', { integer: true, min: 1 }) ?? 5); await save(); }
+  if (!only || only === 'fewshot') {
+    const seeds = numberFlag(flags, 'seeds', { integer: true, min: 1 }) ?? 5;
+    await runFewShot(train, test, common, seeds, async (summary) => { results.fewShot10 = summary; await save(); });
+  }
   if (!only || only === 'latency') { results.latency = await runLatency(common, train); await save(); }
   printTable(results);
 }

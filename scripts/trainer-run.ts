@@ -15,7 +15,7 @@ import { startTrainerWorker } from "../server/nightly/trainerWorker.js";
 import { loadTrainerSettings } from "../server/nightly/settings.js";
 import { nextSlot } from "../server/nightly/scheduler.js";
 
-const LEASE_TTL_MS = Number(process.env.TRAINER_LEASE_TTL_MS ?? 30_000);
+const LEASE_TTL_MS = Number(process.env.TRAINER_LEASE_TTL_MS ?? 120_000);
 
 async function runOnce(config: ReturnType<typeof loadConfig>): Promise<number> {
   const owner = processOwnerId();

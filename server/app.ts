@@ -12,6 +12,8 @@ import { attachRedisAdapter } from "./gateway/redisAdapter.js";
 import { mountClient } from "./client.js";
 import { attachAuth } from "./auth/index.js";
 import { ensureFirstAdmin } from "./auth/firstAdmin.js";
+import { securityHeaders } from "./security/headers.js";
+import { corsOrigin, socketOriginCheck } from "./security/origins.js";
 
 export interface RunningServer {
   app: express.Express;
@@ -33,13 +35,16 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
   const io = new SocketServer(httpServer, {
     // Widget payloads are small; anything larger is refused before it reaches a handler.
     maxHttpBufferSize: 64 * 1024,
-    cors: { origin: config.CORS_ORIGINS === "*" ? true : config.CORS_ORIGINS.split(",").map((s) => s.trim()) },
+    cors: { origin: corsOrigin(config) },
+    // WebSockets are not covered by CORS: a page from an unlisted site is refused at the handshake.
+    allowRequest: socketOriginCheck(config),
   });
   const bot = opts.bot ?? (await createBot(config));
   const ctx: AppContext = { config, io, bot };
   // With REDIS_URL, rooms (and model-change announcements) are shared with the other chat processes.
   const redis = await attachRedisAdapter(io, ctx);
 
+  app.use(securityHeaders(config));
   app.use(express.json({ limit: "64kb" }));
   attachAuth(app, ctx);
   await ensureFirstAdmin(config);

@@ -3,6 +3,8 @@ import { logger } from "./logger.js";
 import { connectDatabase } from "./db/connect.js";
 import "./models/index.js";
 import { createServer } from "./app.js";
+import { startTrainerProcess } from "./nightly/trainerProcess.js";
+import { startRetentionSchedule } from "./privacy/retentionPurger.js";
 
 async function main() {
   const config = loadConfig();
@@ -10,6 +12,10 @@ async function main() {
   const server = await createServer(config);
   const port = await server.listen();
   logger.info(`Understudy listening on http://${config.HOST}:${port} (demo page at /, console at /console/)`);
+  // The nightly trainer runs beside the server in its own process; TRAINER_ENABLED=false when `npm run trainer` runs elsewhere.
+  const trainer = config.TRAINER_ENABLED ? startTrainerProcess(db.uri) : null;
+  // Old conversations are purged daily when RETENTION_DAYS is set.
+  const stopRetention = startRetentionSchedule(config);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -18,7 +24,9 @@ async function main() {
     logger.info({ signal }, "draining connections");
     const force = setTimeout(() => process.exit(1), 15000);
     force.unref();
+    stopRetention();
     await server.close();
+    await trainer?.stop();
     await db.close();
     process.exit(0);
   };

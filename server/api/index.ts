@@ -14,6 +14,7 @@ import { modelsRouter } from "./models/routes.js";
 import { runsRouter } from "./runs/routes.js";
 import { trainerRouter } from "./trainer/routes.js";
 import { analyticsRouter } from "./analytics/routes.js";
+import { privacyRouter } from "./privacy/routes.js";
 
 // Every REST resource is mounted here, one line each, so the API surface is readable in one place.
 export function mountApi(app: express.Express, ctx: AppContext): void {
@@ -31,4 +32,5 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/runs", runsRouter(ctx));
   app.use("/api/trainer", trainerRouter(ctx));
   app.use("/api/analytics", analyticsRouter(ctx));
+  app.use("/api/privacy", privacyRouter(ctx));
 }

@@ -1,4 +1,4 @@
-import type { Namespace, Socket } from "socket.io";
+import type { Socket } from "socket.io";
 import type { Request, Response } from "express";
 import type { AppContext } from "../context.js";
 import { can, type Permission } from "../policies/permissions.js";
@@ -53,4 +53,3 @@ export function socketUser(socket: Socket): SessionUser {
   return socket.data.user as SessionUser;
 }
 
-export type { Namespace };

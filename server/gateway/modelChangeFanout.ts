@@ -18,7 +18,7 @@ export function fanOutModelChanges(io: SocketServer, bot: Bot): () => void {
   const announce = () => io.serverSideEmit(MODEL_CHANGED_EVENT);
   // serverSideEmit never reaches the sender, so a received announcement is never announced again.
   const onAnnounced = () => {
-    logger.debug("another chat process moved the active model pointer; checking it now");
+    logger.info("another chat process announced a model change; checking the active-version pointer now");
     void sync?.();
   };
   registryEvents.on("activeChanged", announce);

@@ -27,6 +27,27 @@ function redact(url: string): string {
 }
 
 /**
+ * The adapter publishes without handling the returned promise. During a long Redis outage ioredis rejects
+ * the publishes it queued, and an unhandled rejection would take the whole chat process (and every socket
+ * on it) down. Such a broadcast has already reached this process's own sockets and is lost for the others
+ * either way: log it (once per outage) and carry on.
+ */
+function keepPublishFailuresLocal(pub: Redis): void {
+  const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
+  let warned = false;
+  pub.on("ready", () => (warned = false));
+  Object.assign(pub, {
+    publish: (...args: unknown[]) =>
+      publish(...args).catch((err: Error) => {
+        if (warned) return 0;
+        warned = true;
+        logger.warn({ err: err.message }, "Redis unavailable: broadcasts reach this process's sockets only until it is back");
+        return 0;
+      }),
+  });
+}
+
+/**
  * Several chat processes share rooms through socket.io's Redis adapter: an emit to a room in one process
  * reaches sockets connected to every other process (broadcast.ts only ever emits to rooms, so nothing
  * else is needed). Returns null when REDIS_URL is unset: one process keeps the in-memory adapter.
@@ -71,6 +92,7 @@ export async function attachRedisAdapter(io: SocketServer, ctx: Pick<AppContext,
     );
   }
   started = true;
+  keepPublishFailuresLocal(pub);
 
   io.adapter(createAdapter(pub, sub));
   const stopFanOut = fanOutModelChanges(io, ctx.bot);

@@ -30,7 +30,8 @@ export interface TrainerWorker {
 export function startTrainerWorker(opts: WorkerOptions): TrainerWorker {
   const now = opts.now ?? (() => new Date());
   const owner = opts.owner ?? processOwnerId();
-  const ttl = opts.leaseTtlMs ?? 30_000;
+  // Generous: snapshot embeddings and evals run on this event loop and may delay a renewal by seconds.
+  const ttl = opts.leaseTtlMs ?? 120_000;
   let lastCheck = now();
   let current: Promise<void> | null = null;
   let stopped = false;

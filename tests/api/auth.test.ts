@@ -119,3 +119,16 @@ test("invites: an admin invites, the invitee sets a password once and logs in; l
   const entries = await AuditEntry.find({ actorEmail: "new.agent@example.test" }).lean();
   assert.deepEqual(entries.map((e) => e.action).sort(), ["auth.login", "user.accept_invite"]);
 });
+
+test("failed sign-ins from one address are rate-limited (429), even for a correct password afterwards", async () => {
+  const user = await createUser("agent");
+  let limited = -1;
+  for (let i = 0; i < 25 && limited < 0; i++) {
+    const res = await request(t.url).post("/api/auth/login").send({ email: `nobody${i}@example.test`, password: "wrong" });
+    if (res.status === 429) limited = i;
+    else assert.equal(res.status, 401);
+  }
+  assert.ok(limited >= 0, "the limiter kicked in within 25 failures");
+  const res = await request(t.url).post("/api/auth/login").send({ email: user.email, password: user.password }).expect(429);
+  assert.equal(res.body.error.code, "rate_limited");
+});

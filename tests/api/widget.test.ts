@@ -100,3 +100,18 @@ test("history needs a valid token and well-formed parameters", async () => {
   await request(t.url).get("/api/widget/conversations/0123456789abcdef01234567/messages?afterSeq=-3").set(auth).expect(400);
   await request(t.url).get("/api/widget/conversations/0123456789abcdef01234567/messages").set(auth).expect(404);
 });
+
+// Keep this test last: it spends the address's allowance of new sessions for the minute.
+test("new identities are rate limited per address; returning visitors are not", async () => {
+  const { token } = (await request(t.url).post("/api/widget/session").send({}).expect(201)).body;
+  // This file has already asked for a few; use up the rest of the minute's allowance.
+  let limited: request.Response | null = null;
+  for (let i = 0; i < 70 && !limited; i++) {
+    const res = await request(t.url).post("/api/widget/session").send({});
+    if (res.status === 429) limited = res;
+  }
+  assert.ok(limited, "new sessions are capped");
+  assert.equal(limited.body.error.code, "rate_limited");
+  const back = await request(t.url).post("/api/widget/session").send({ token }).expect(200);
+  assert.equal(back.body.token, token);
+});

@@ -13,6 +13,7 @@ import { updateTrainerSettings } from "../../server/nightly/settings.js";
 import { Message } from "../../server/models/message.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
+import { ModelVersion } from "../../server/models/modelVersion.js";
 
 let t: TestServer;
 let browser: Browser;
@@ -89,10 +90,15 @@ test("an admin sees the versions and a chart, rolls back, and the widget's next 
   assert.equal(await table.locator('tr[data-version="v2"] [data-testid="status"]').textContent(), "promoted");
   await page.getByTestId("active-name").getByText("v2").waitFor();
   // The active version's training curve is drawn, one point per epoch.
+  // (A one-epoch curve is a single point: its polyline has no area, so wait for it attached, not visible.)
   const chart = page.getByTestId("loss-chart");
-  await chart.locator("svg polyline").first().waitFor();
-  assert.ok((await chart.locator("svg circle").count()) >= 2);
-  await page.getByTestId("run-loss-chart").locator("svg polyline").first().waitFor();
+  await chart.locator("svg polyline").first().waitFor({ state: "attached" });
+  const v2 = await ModelVersion.findOne({ version: "v2" }).lean();
+  assert.equal(await chart.locator('g[data-series="loss"] circle').count(), v2!.history.length);
+  const latestRun = await TrainingRun.findOne({ candidateVersion: "v2" }).lean();
+  const runChart = page.getByTestId("run-loss-chart");
+  await runChart.locator("svg polyline").first().waitFor({ state: "attached" });
+  assert.equal(await runChart.locator("svg circle").count(), latestRun!.epochs.length);
 
   await page.getByTestId("rollback").click();
   await page.getByTestId("active-name").getByText("v1").waitFor();

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Conversation, Message } from "../../server/models/index.js";
 import { clearDatabase } from "../helpers/database.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { connectCustomer } from "../helpers/socketClient.js";
+import { connectCustomer, newWidgetSession, type WidgetSession } from "../helpers/socketClient.js";
 
 let t: TestServer;
 const sockets: { close(): void }[] = [];
@@ -19,8 +19,12 @@ beforeEach(async () => {
   await clearDatabase();
 });
 
+// One widget identity for the whole file (new identities are rate limited per address); each test
+// still gets its own socket, which is what the per-socket limits apply to.
+let session: WidgetSession | undefined;
 async function customer() {
-  const c = await connectCustomer(t.url);
+  session ??= await newWidgetSession(t.url);
+  const c = await connectCustomer(t.url, session);
   sockets.push(c);
   return c;
 }

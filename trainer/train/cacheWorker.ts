@@ -1,5 +1,6 @@
 // Child process that computes base-model states for a share of the inputs, so caching uses both cores
-// (wasm runs one core per process). Protocol: parent sends one CacheJob; child replies 'progress'* then 'done' | 'error'.
+// (wasm runs one core per process). Protocol: child says 'ready', parent sends one CacheJob, child replies
+// 'progress'* then 'done' | 'error'.
 import { initBackend, loadBaseModel, type BackendName } from '../model/index.js';
 import { toChildError } from './childProcess.js';
 import { baseStates, type ModelInput } from './features.js';
@@ -20,3 +21,5 @@ process.once('message', async (job: CacheJob) => {
     process.send!({ type: 'error', error: toChildError(err) }, () => process.exit(1));
   }
 });
+// only now is the listener in place: a job sent earlier could be missed
+process.send!({ type: 'ready' });

@@ -53,6 +53,9 @@ export async function baseStates(
     });
     done += batch.length;
     opts.onBatch?.(done);
+    // wasm's data() settles in a microtask: without a macrotask turn, IPC with a helper process (its job, its
+    // progress) would wait until this whole loop is over
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
 }

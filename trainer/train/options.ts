@@ -31,7 +31,7 @@ export interface TrainOptions {
   validationFraction?: number;
   seed?: number;
   targetPrecision?: number;
-  /** Wall-clock budget for the training loop; the best epoch so far is kept. */
+  /** Wall-clock budget for the whole run, caching included: training stops there and keeps the best epoch so far. */
   maxMinutes?: number;
   /** Processes used to build the cache (this one plus helpers). */
   cacheWorkers?: number;

@@ -13,9 +13,12 @@ const MIN_INPUTS_FOR_HELPER = 400;
 export async function parallelBaseStates(
   base: BaseModel,
   inputs: ModelInput[],
-  opts: { toLayer: number; pool: boolean; workers: number; backend?: BackendName; onProgress?: (done: number) => void },
+  opts: {
+    toLayer: number; pool: boolean; workers: number; backend?: BackendName; onProgress?: (done: number) => void;
+    minInputsForHelper?: number;
+  },
 ): Promise<Float32Array[]> {
-  if (opts.workers < 2 || inputs.length < MIN_INPUTS_FOR_HELPER) {
+  if (opts.workers < 2 || inputs.length < (opts.minInputsForHelper ?? MIN_INPUTS_FOR_HELPER)) {
     return baseStates(base, inputs, { toLayer: opts.toLayer, pool: opts.pool, onBatch: opts.onProgress });
   }
   const lengths = inputs.map((x) => tokenLength(base, x));
@@ -27,17 +30,17 @@ export async function parallelBaseStates(
   const report = () => opts.onProgress?.(myDone + theirDone);
 
   const child = forkTs(new URL('./cacheWorker.ts', import.meta.url).href);
+  const job: CacheJob = { baseModelDir: base.dir, backend: opts.backend, inputs: theirs.map((i) => inputs[i]), toLayer: opts.toLayer, pool: opts.pool };
   const helper = new Promise<Float32Array[]>((resolve, reject) => {
     child.on('message', (msg: { type: string; done?: number; states?: Float32Array[]; error?: ChildError }) => {
-      if (msg.type === 'progress') { theirDone = msg.done!; report(); }
+      if (msg.type === 'ready') child.send(job);
+      else if (msg.type === 'progress') { theirDone = msg.done!; report(); }
       else if (msg.type === 'done') resolve(msg.states!);
       else if (msg.type === 'error') reject(fromChildError(msg.error!));
     });
     child.on('exit', (code) => reject(new Error(`cache helper process exited with code ${code} before finishing`)));
     child.on('error', reject);
   });
-  const job: CacheJob = { baseModelDir: base.dir, backend: opts.backend, inputs: theirs.map((i) => inputs[i]), toLayer: opts.toLayer, pool: opts.pool };
-  child.send(job);
   try {
     const [ownStates, helperStates] = await Promise.all([
       baseStates(base, mine.map((i) => inputs[i]), { toLayer: opts.toLayer, pool: opts.pool, onBatch: (d) => { myDone = d; report(); } }),
@@ -48,6 +51,6 @@ export async function parallelBaseStates(
     theirs.forEach((idx, k) => (out[idx] = helperStates[k]));
     return out;
   } finally {
-    if (child.exitCode === null) child.kill();
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
 }

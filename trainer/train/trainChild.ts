@@ -1,4 +1,4 @@
-// Entry point of the process trainInChildProcess forks: one TrainOptions in, progress and one result out.
+// Entry point of the process trainInChildProcess forks: 'ready' out, one TrainOptions in, progress and one result out.
 import { toChildError } from './childProcess.js';
 import type { TrainOptions } from './options.js';
 import { trainModel } from './trainModel.js';
@@ -11,3 +11,4 @@ process.once('message', async (opts: TrainOptions) => {
     process.send!({ type: 'error', error: toChildError(err) }, () => process.exit(1));
   }
 });
+process.send!({ type: 'ready' });

@@ -2,6 +2,7 @@ import { forkTs, fromChildError, type ChildError } from './childProcess.js';
 import type { TrainOptions, TrainProgress, TrainResult } from './options.js';
 
 type ChildMessage =
+  | { type: 'ready' }
   | { type: 'progress'; progress: TrainProgress }
   | { type: 'result'; result: TrainResult }
   | { type: 'error'; error: ChildError };
@@ -27,13 +28,13 @@ export function trainInChildProcess(opts: TrainOptions, onProgress?: (p: TrainPr
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     child.on('message', (msg: ChildMessage) => {
-      if (msg.type === 'progress') onProgress?.(msg.progress);
+      if (msg.type === 'ready') child.send(opts);
+      else if (msg.type === 'progress') onProgress?.(msg.progress);
       else if (msg.type === 'result') finish(() => resolve(msg.result));
       else if (msg.type === 'error') finish(() => reject(fromChildError(msg.error)));
     });
     child.on('error', (err) => finish(() => reject(err)));
     child.on('exit', (code, sig) => finish(() => reject(new Error(`training process exited (code ${code}, signal ${sig}) without a result`))));
-    child.send(opts);
   });
 }
 

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { trainableVariables, writeSafetensors, disposeOverrides, type BaseModel, type LayerOverrides } from '../model/index.js';
+import {
+  disposeOverrides, getTrainableWeights, setTrainableWeights, trainableVariables, writeSafetensors, type BaseModel, type LayerOverrides,
+} from '../model/index.js';
 import { verifyArtifact, writeArtifact, ARTIFACT_FORMAT_VERSION, type EpochRecord, type Manifest } from '../artifact.js';
 import { sharedBaseModel } from '../baseModels.js';
 import { accuracy, coverageAtPrecision, expectedCalibrationError, macroF1, thresholdForPrecision } from '../evals/metrics.js';
@@ -118,7 +120,6 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
   const state = { overrides, prototypes: tf.variable(tf.zeros([labels.length, base.config.hiddenSize]), true) as tf.Variable<tf.Rank.R2> };
   try {
     if (warm && overrides && warm.overridesWeights.overrides) {
-      const { getTrainableWeights, setTrainableWeights } = await import('../model/index.js');
       setTrainableWeights(overrides, getTrainableWeights(warm.overridesWeights.overrides));
     }
     await initPrototypes(base, state, trainRows, trainStates, labelIndex, fromLayer, warm);

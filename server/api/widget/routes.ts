@@ -7,7 +7,7 @@ import { issueCustomerToken, verifyCustomerToken } from "../../gateway/customer/
 import { presentConversationForCustomer } from "../../presenters/conversation.js";
 import { presentMessageForCustomer } from "../../presenters/message.js";
 import { getServerSecret } from "../../secrets.js";
-import { notFound, unauthorized, valid, validate } from "../errors.js";
+import { HttpError, notFound, unauthorized, valid, validate } from "../errors.js";
 import { conversationsSchema, messagesSchema, sessionSchema } from "./schema.js";
 
 // The widget's REST side: its identity, and its own history. It runs on other sites' pages, so CORS is
@@ -27,7 +27,16 @@ export function widgetRouter(ctx: AppContext): Router {
   };
 
   // New identities are cheap to ask for; cap them per address so nobody fills the log with customers.
-  const sessionLimit = rateLimit({ windowMs: 60_000, limit: 30, standardHeaders: "draft-8", legacyHeaders: false });
+  // Returning visitors (valid token) are not counted: every page view of a busy office behind one NAT
+  // address renews its session.
+  const sessionLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 60,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    skip: (req) => verifyCustomerToken(secret, (req.body as { token?: unknown } | undefined)?.token) !== null,
+    handler: (_req, _res, next) => next(new HttpError(429, "rate_limited", "Too many new chat sessions from this address; try again in a minute")),
+  });
 
   router.post("/session", sessionLimit, validate(sessionSchema), (req, res) => {
     const { body } = valid(req, sessionSchema);

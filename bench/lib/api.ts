@@ -1,0 +1,64 @@
+// A console-like REST client: session cookie + CSRF header on every mutating request, as the console sends them.
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public body: unknown,
+    what: string,
+  ) {
+    super(`${what} → ${status} ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
+
+export class Api {
+  private cookie = "";
+  private csrf = "";
+  constructor(public url: string) {}
+
+  static async login(url: string, email: string, password: string): Promise<Api> {
+    const api = new Api(url);
+    const res = await fetch(`${url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    const body = (await res.json()) as { csrfToken?: string };
+    if (res.status !== 200 || !body.csrfToken) throw new ApiError(res.status, body, `login ${email}`);
+    api.csrf = body.csrfToken;
+    api.cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    return api;
+  }
+
+  async req<T = any>(method: string, path: string, body?: unknown, okStatuses = [200, 201]): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${this.url}${path}`, {
+        method,
+        headers: {
+          cookie: this.cookie,
+          ...(method === "GET" ? {} : { "x-csrf-token": this.csrf, "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = text ? JSON.parse(text) : null;
+      if (okStatuses.includes(res.status)) return json as T;
+      // Retry what a person would retry: a busy database or rate limit.
+      if ((res.status === 503 || res.status === 429) && attempt < 5) {
+        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+        continue;
+      }
+      throw new ApiError(res.status, json, `${method} ${path}`);
+    }
+  }
+  get<T = any>(path: string) {
+    return this.req<T>("GET", path);
+  }
+  post<T = any>(path: string, body: unknown = {}) {
+    return this.req<T>("POST", path, body);
+  }
+  patch<T = any>(path: string, body: unknown) {
+    return this.req<T>("PATCH", path, body);
+  }
+}

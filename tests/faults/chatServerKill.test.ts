@@ -1,0 +1,97 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { freePort } from "../../server/db/embeddedMongo.js";
+import { Message } from "../../server/models/index.js";
+import { buildClient, launchBrowser } from "../helpers/browser.js";
+import { startTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { killHard, recordHardening, startChatOnPort, waitUntil } from "../helpers/faults.js";
+import type { ChatProcess } from "../helpers/processes.js";
+
+// kill -9 of the chat server in the middle of a conversation, with the real widget in a real browser.
+// The server comes back on the same port; the widget reconnects, resyncs and resends what was not
+// acknowledged. Afterwards every message the customer typed is stored, and shown, exactly once.
+const KILLS = 2;
+let db: TestDatabase;
+let browser: Browser;
+let chat: ChatProcess | null = null;
+let port: number;
+let faults = 0;
+let ackedBeforeKill = 0;
+let lost = 0;
+let duplicated = 0;
+const env = () => ({ MONGODB_URI: db.uri, SESSION_SECRET: "fault-test-secret-0123456789" });
+
+before(async () => {
+  buildClient();
+  db = await startTestDatabase();
+  port = await freePort();
+  chat = await startChatOnPort("kill-9", port, env());
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await chat?.stop();
+  await db?.stop();
+  await recordHardening("faults.chatServerKill", { faultsInjected: faults, acknowledgedMessages: ackedBeforeKill, messagesLost: lost, messagesDuplicated: duplicated });
+  console.log(`faults: chat server killed ${faults} time(s); ${ackedBeforeKill} messages acknowledged before a kill, ${lost} lost, ${duplicated} duplicated`);
+});
+
+const widget = (page: Page) => page.locator("#understudy-widget");
+async function type(page: Page, text: string) {
+  const input = widget(page).getByRole("textbox", { name: "Message" });
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+test("kill -9 mid-conversation: the widget reconnects, resyncs, and every message is there exactly once", async () => {
+  const page = await (await browser.newContext()).newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(`${chat!.url}/`);
+  await widget(page).getByRole("button", { name: "Open chat" }).click();
+  await widget(page).getByText("Online").waitFor();
+
+  const typed: string[] = [];
+  for (let round = 1; round <= KILLS; round++) {
+    for (let i = 1; i <= 3; i++) {
+      const text = `round ${round} message ${i}`;
+      typed.push(text);
+      await type(page, text);
+    }
+    await waitUntil(`round ${round} acknowledged`, async () => (await Message.countDocuments({ role: "customer" })) === typed.length, 20_000);
+    ackedBeforeKill = typed.length;
+    // One more message and the kill right behind it: it may or may not have been acknowledged.
+    const inFlight = `round ${round} in flight`;
+    typed.push(inFlight);
+    await type(page, inFlight);
+    await killHard(chat!);
+    faults++;
+    await widget(page).getByRole("status").filter({ hasText: "Offline" }).waitFor({ timeout: 15_000 });
+    // Typed while the server is down: queued in the widget.
+    const offline = `round ${round} queued while down`;
+    typed.push(offline);
+    await type(page, offline);
+    chat = await startChatOnPort("kill-9", port, env());
+    await widget(page).getByRole("status").filter({ hasText: "Online" }).waitFor({ timeout: 30_000 });
+    await waitUntil(`round ${round} resent`, async () => (await Message.countDocuments({ role: "customer" })) >= typed.length, 30_000);
+  }
+
+  const log = widget(page).getByRole("log");
+  for (const text of typed) {
+    const stored = await Message.countDocuments({ role: "customer", text });
+    if (stored === 0) lost++;
+    if (stored > 1) duplicated++;
+    assert.equal(stored, 1, `"${text}" stored ${stored} times`);
+    await log.getByText(text, { exact: true }).waitFor();
+    assert.equal(await log.getByText(text, { exact: true }).count(), 1, `"${text}" shown more than once`);
+  }
+  assert.equal(await Message.countDocuments({ role: "customer" }), typed.length);
+  assert.equal(await widget(page).locator(".failed").count(), 0, "no message left failed");
+  // After a reload the history comes from the server, in order.
+  await page.reload();
+  await widget(page).getByText("Online").waitFor();
+  const shown = await widget(page).locator(".msg.customer").allTextContents();
+  assert.deepEqual(shown.map((s) => typed.find((t) => s.includes(t))), typed);
+  assert.deepEqual(pageErrors, []);
+});
