@@ -14,6 +14,8 @@ import { attachAuth } from "./auth/index.js";
 import { ensureFirstAdmin } from "./auth/firstAdmin.js";
 import { securityHeaders } from "./security/headers.js";
 import { corsOrigin, socketOriginCheck } from "./security/origins.js";
+import { trackSocketWork } from "./security/connectionDrain.js";
+import { AGENT_NS, CUSTOMER_NS } from "./gateway/broadcast.js";
 
 export interface RunningServer {
   app: express.Express;
@@ -53,6 +55,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
   mountClient(app, ctx);
   app.use(errorHandler);
   attachGateway(io, ctx);
+  const socketWork = trackSocketWork(io, [CUSTOMER_NS, AGENT_NS]);
 
   return {
     app,
@@ -66,8 +69,12 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
       });
     },
     async close() {
-      // io.close() also closes the http server; sockets get a clean disconnect.
+      // Drain: stop accepting connections, let socket events already being handled write and ack, then
+      // close the sockets (the widget reconnects elsewhere) and wait for open HTTP requests to finish.
+      const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await socketWork.drained(5000);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await httpClosed;
       await redis?.close();
       // The model-backed bot polls the active-version pointer and holds loaded models; stop and free them.
       await (bot as { close?: () => Promise<void> }).close?.();

@@ -10,7 +10,7 @@ export const ADMIN = { email: "admin@bench.test", password: "bench-admin-passwor
 export const AGENT = { email: "agent@bench.test", password: "bench-agent-password-1", name: "Bench Agent" };
 
 const groups = new Set<number>();
-process.once("exit", () => {
+function killGroups() {
   for (const g of groups) {
     try {
       process.kill(-g, "SIGKILL");
@@ -18,7 +18,9 @@ process.once("exit", () => {
       // gone
     }
   }
-});
+}
+process.once("exit", killGroups);
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
 
 export interface Database {
   uri: string;

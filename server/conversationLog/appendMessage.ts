@@ -41,18 +41,23 @@ export async function appendMessage(ctx: AppContext, conversationId: Types.Objec
   const existing = await Message.findOne({ conversationId, clientId: fields.clientId });
   if (existing) return { conversation: await loadConversation(conversationId), message: existing, duplicate: true };
 
-  const allocated = await Conversation.findOneAndUpdate({ _id: conversationId }, { $inc: { lastSeq: 1 } }, { new: true });
-  if (!allocated) throw new ChatError("not_found", "Conversation not found");
-
-  let message: MessageDoc;
-  try {
-    message = await Message.create({ ...fields, conversationId, seq: allocated.lastSeq });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    // Lost a race with the same resend: the winner's copy is the message.
-    const winner = await Message.findOne({ conversationId, clientId: fields.clientId });
-    if (!winner) throw err;
-    return { conversation: await loadConversation(conversationId), message: winner, duplicate: true };
+  let message: MessageDoc | null = null;
+  let conversation: ConversationDoc | null = null;
+  for (let attempt = 0; !message; attempt++) {
+    const allocated = await Conversation.findOneAndUpdate({ _id: conversationId }, { $inc: { lastSeq: 1 } }, { new: true });
+    if (!allocated) throw new ChatError("not_found", "Conversation not found");
+    conversation = allocated;
+    try {
+      message = await Message.create({ ...fields, conversationId, seq: allocated.lastSeq });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Lost a race with the same resend: the winner's copy is the message.
+      const winner = await Message.findOne({ conversationId, clientId: fields.clientId });
+      if (winner) return { conversation: await loadConversation(conversationId), message: winner, duplicate: true };
+      // Otherwise another writer was handed the same seq (concurrent $inc is not atomic on FerretDB):
+      // take the next one.
+      if (attempt >= 20) throw err;
+    }
   }
 
   const summary: Record<string, unknown> = {
@@ -63,7 +68,7 @@ export async function appendMessage(ctx: AppContext, conversationId: Types.Objec
     },
     ...(fields.role === "customer" ? { $inc: { unreadByAgents: 1 } } : {}),
   };
-  const conversation = (await Conversation.findOneAndUpdate({ _id: conversationId }, summary, { new: true })) ?? allocated;
+  conversation = (await Conversation.findOneAndUpdate({ _id: conversationId }, summary, { new: true })) ?? conversation!;
 
   publishMessage(ctx.io, conversation, message);
   publishConversation(ctx.io, conversation);

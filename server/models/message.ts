@@ -43,7 +43,8 @@ const messageSchema = new Schema(
 );
 
 messageSchema.index({ conversationId: 1, clientId: 1 }, { unique: true });
-messageSchema.index({ conversationId: 1, seq: 1 });
+// Unique so that two writers handed the same seq (FerretDB does not serialise concurrent $inc) cannot both store it.
+messageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
 messageSchema.index({ role: 1, "review.status": 1, "bot.confidence": 1 });
 messageSchema.index({ createdAt: 1 });
 

@@ -14,6 +14,9 @@ import { Message } from "../../server/models/message.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
 import { ModelVersion } from "../../server/models/modelVersion.js";
+import { Snapshot } from "../../server/models/snapshot.js";
+import { localArtifactDir } from "../../server/registry/artifactStore.js";
+import { loadPredictor } from "../../trainer/index.js";
 
 let t: TestServer;
 let browser: Browser;
@@ -46,20 +49,38 @@ before(async () => {
   await seedExamples(answers, ["later"]);
   assert.equal(await train(), "v2");
   await waitFor("bot on v2", () => t.server.ctx.bot.activeVersion() === "v2");
+  // The calibrated thresholds are strict: ask something both versions answer with the lost-card reply.
+  const run = await TrainingRun.findOne({ candidateVersion: "v1" }).lean();
+  const snap = await Snapshot.findOne({ hash: run!.snapshotHash }).lean();
+  const candidates = snap!.examples.filter((e) => e.split === "train" && e.label === answers.lost_or_stolen_card).map((e) => e.text!);
+  const predictors = await Promise.all(["v1", "v2"].map((v) => loadPredictor(localArtifactDir(t.config.MODELS_DIR, v), { baseModelDir: t.config.BASE_MODEL_DIR })));
+  for (const text of candidates) {
+    const [a, b] = await Promise.all(predictors.map((p) => p.predict(text)));
+    if (a.confident && b.confident && a.label === answers.lost_or_stolen_card && b.label === a.label) {
+      QUESTION = text;
+      break;
+    }
+  }
+  predictors.forEach((p) => p.dispose());
+  assert.ok(QUESTION, "both versions answer one of the lost-card training questions");
 });
 after(async () => {
   await browser?.close();
   await t?.stop();
 });
 
-const QUESTION = "I'm panicking!  I lost my card!  Help!";
+let QUESTION = "";
 const LOST_CARD_TEXT = "Freeze your card now in the app";
 
 async function ask(page: Page, text: string, nth: number): Promise<void> {
   const w = page.locator("#understudy-widget");
   await w.getByRole("textbox", { name: "Message" }).fill(text);
   await w.getByRole("textbox", { name: "Message" }).press("Enter");
-  await waitFor(`bot reply #${nth}`, async () => (await Message.countDocuments({ role: "bot" })) >= nth);
+  await waitFor(`bot reply #${nth}`, async () => (await Message.countDocuments({ role: "bot" })) >= nth).catch(async (err) => {
+    const log = await Message.find({}, { role: 1, text: 1, handoffReason: 1, bot: 1 }).sort({ createdAt: 1 }).lean();
+    const direct = await t.server.ctx.bot.decide({ conversationId: "x", text });
+    throw new Error(`${(err as Error).message}; messages: ${JSON.stringify(log)}; bot now says ${JSON.stringify(direct)}`);
+  });
   await waitFor("reply shown", async () => (await w.getByRole("log").getByText(LOST_CARD_TEXT, { exact: false }).count()) >= nth);
 }
 

@@ -29,17 +29,17 @@ after(async () => {
   console.log(`fuzz: ${tried} customer socket payloads tried, ${serverErrors} internal errors`);
 });
 
-const operator = fc.constantFrom({ $gt: "" }, { $ne: null }, { $where: "sleep(100)" }, { $regex: ".*" }, { $exists: true }, ["$gt", ""], { __proto__: { admin: true } });
+const operator = fc.constantFrom<unknown>({ $gt: "" }, { $ne: null }, { $where: "sleep(100)" }, { $regex: ".*" }, { $exists: true }, ["$gt", ""], { __proto__: { admin: true } });
 const hostileString = fc.oneof(
   fc.string({ maxLength: 50 }),
   fc.constantFrom("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "' OR 1=1 --", "../../etc/passwd", "\u0000\u0001", "0123456789abcdef0123456", "0123456789abcdef01234567", "$gt", "{}", "\uD800", "x".repeat(4001)),
   fc.string({ unit: "binary", maxLength: 30 }),
 );
-const value = fc.oneof(hostileString, operator, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }));
+const value: fc.Arbitrary<unknown> = fc.oneof(hostileString, operator, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }));
 const payloadFor = (event: string) =>
   fc.oneof(
     fc.anything({ maxDepth: 2 }),
-    fc.record(
+    fc.record<Record<string, unknown>>(
       event === "message:send"
         ? { conversationId: value, clientId: value, text: value }
         : event === "conversation:sync"

@@ -62,7 +62,7 @@ export async function killHard(p: TestProcess): Promise<void> {
 export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 100): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
-    if (await check().catch(() => false)) return Date.now() - start;
+    if (await Promise.resolve().then(check).catch(() => false)) return Date.now() - start;
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -28,9 +28,8 @@ let clock = new Date("2026-11-28T01:59:00Z");
 const workers: TrainerWorker[] = [];
 const bot = () => t.server.ctx.bot as ModelBot;
 
-// Filled from the first snapshot: one training question per answer (the calibrated threshold is strict,
-// so a question the model was trained on is the one it is sure to answer). The PIN probe is an example
-// agents approve only after v1 is live.
+// Filled from the first snapshot: one training question per answer. The PIN probe is an example agents
+// approve only after v1 is live.
 let PROBES: string[] = [];
 const PROBE_INTENTS = ["lost_or_stolen_card", "exchange_rate", "age_limit", "change_pin", "top_up_limits"];
 
@@ -38,6 +37,14 @@ async function decideAll(texts: string[] = PROBES): Promise<BotDecision[]> {
   const out: BotDecision[] = [];
   for (const text of texts) out.push(await bot().decide({ conversationId: new mongoose.Types.ObjectId().toString(), text }));
   return out;
+}
+// The calibrated threshold is strict: pick a question the live model does answer with `answerId`.
+async function firstAnswered(texts: string[], answerId: string): Promise<string | null> {
+  for (const text of texts) {
+    const d = await bot().decide({ conversationId: "probe", text });
+    if (d.kind === "reply" && d.answerId === answerId) return text;
+  }
+  return null;
 }
 const shape = (d: BotDecision) => (d.kind === "reply" ? `${d.modelVersion}:${d.answerId}` : `${d.modelVersion ?? "-"}:handoff:${d.reason}`);
 
@@ -108,14 +115,16 @@ test("at 02:00 on the injected clock two trainers queue one run, which trains, p
   assert.ok((v1?.artifact?.files.length ?? 0) >= 2 && v1!.artifact!.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256!)));
   assert.ok(typeof v1?.metrics.heldout_accuracy === "number" && typeof v1?.metrics.golden_bleu === "number");
 
-  const snap = await Snapshot.findOne({ hash: run.snapshotHash }).lean();
-  const trainText = (intent: string) => snap!.examples.find((e) => e.split === "train" && e.label === answers[intent])?.text;
-  const pinRows = loopRows().filter((r) => r.role === "later");
-  PROBES = PROBE_INTENTS.map((intent) => (intent === "change_pin" ? pinRows[pinRows.length - 1].text : trainText(intent)!));
-  assert.ok(PROBES.every((p) => typeof p === "string" && p.length > 0));
-
   // This process made the change, so its bot switched right away — no restart.
   await waitFor("bot on v1", () => bot().activeVersion() === "v1");
+
+  const snap = await Snapshot.findOne({ hash: run.snapshotHash }).lean();
+  const trainTexts = (intent: string) => snap!.examples.filter((e) => e.split === "train" && e.label === answers[intent]).map((e) => e.text!);
+  const pinRows = loopRows().filter((r) => r.role === "later");
+  const lostProbe = await firstAnswered(trainTexts("lost_or_stolen_card"), answers.lost_or_stolen_card);
+  assert.ok(lostProbe, "v1 answers at least one of its own lost-card training questions");
+  PROBES = PROBE_INTENTS.map((intent) => (intent === "change_pin" ? pinRows[pinRows.length - 1].text : intent === "lost_or_stolen_card" ? lostProbe : trainTexts(intent)[0]));
+  assert.ok(PROBES.every((p) => typeof p === "string" && p.length > 0));
   const replies = await decideAll();
   const later = pinRows.map((r) => r.text);
   PROBES.forEach((text, i) => v1Replies.set(text, shape(replies[i])));
@@ -164,7 +173,8 @@ test("train now from the API: agents' new examples teach v2, replies change with
 
   // The PIN probe must have been a training example of v2 (splits are by a hash of the example id).
   const snap2 = await Snapshot.findOne({ hash: run!.snapshotHash }).lean();
-  const pinTrain = snap2!.examples.find((e) => e.split === "train" && e.label === answers.change_pin)!.text!;
+  const pinTrain = await firstAnswered(snap2!.examples.filter((e) => e.split === "train" && e.label === answers.change_pin).map((e) => e.text!), answers.change_pin);
+  assert.ok(pinTrain, "v2 answers at least one of its PIN training questions with the PIN answer");
   PROBES[3] = pinTrain;
   const replies = await decideAll();
   const pin = replies[3];

@@ -44,7 +44,7 @@ export function RunDetail({ run, snapshot }: { run: Run; snapshot: { conflicts: 
           <progress max={1} value={share} /> {p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : ""}
         </div>
       ) : null}
-      {run.reasons.length ? (
+      {run.reasons?.length ? (
         <ul class="reasons">
           {run.reasons.map((r) => (
             <li key={r}>{r}</li>
@@ -56,7 +56,7 @@ export function RunDetail({ run, snapshot }: { run: Run; snapshot: { conflicts: 
         <LineChart testId="run-loss-chart" title="Loss per epoch" series={[{ name: "loss", points: run.epochs.map((e) => ({ x: e.epoch, y: e.loss })) }]} />
         <LineChart title="Validation accuracy per epoch" yMin={0} yMax={1} format={pct} series={[{ name: "val accuracy", points: run.epochs.map((e) => ({ x: e.epoch, y: e.valAccuracy })) }]} />
       </div>
-      {snapshot?.warnings.length ? (
+      {snapshot?.warnings?.length ? (
         <details open>
           <summary>Snapshot warnings ({snapshot.warnings.length})</summary>
           <ul>
@@ -66,7 +66,7 @@ export function RunDetail({ run, snapshot }: { run: Run; snapshot: { conflicts: 
           </ul>
         </details>
       ) : null}
-      {snapshot?.conflicts.length ? (
+      {snapshot?.conflicts?.length ? (
         <details>
           <summary>Conflicts for agents to resolve ({snapshot.conflicts.length})</summary>
           <ul>

@@ -1,0 +1,236 @@
+// `npm run bench:serve -- [--clients 2000] [--rate 50] [--duration 60] [--swap-at 0.5] [--from DIR]`
+//
+// Serving under load, through the real product: a chat server process (`tsx server/index.ts`) with a trained model,
+// K widget clients over socket.io in a separate process (bench/serveClients.ts) sending `--rate` messages a second in
+// total. Midway an admin hot-swaps the model (POST /api/models/rollback to the other trained version: the server
+// downloads it from GridFS, verifies, loads and warms it beside the live one, then swaps a reference). Reports
+// p50/p95/p99 time from message:send to the bot's reply, replies per second, the server's CPU and RSS, and how many
+// messages were lost, duplicated or failed.
+//
+// The model comes from a kept `npm run bench:loop -- --keep` database (`--from DIR`, default: the stateDir named in
+// bench/results/loop.json); without one, a short loop run (1 night, k=5) is run first to make it. The database files
+// are copied, so the loop's state is left as it was.
+import { fork, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { Api } from "./lib/api.js";
+import { log, num, parseFlags, quantile, sleep, str } from "./lib/args.js";
+import { ADMIN, machine, procSample, root, startServer, type Database, type ServerProcess } from "./lib/stack.js";
+import { startEmbeddedMongo } from "../server/db/embeddedMongo.js";
+import { lineChart } from "./lib/svg.js";
+import os from "node:os";
+
+const flags = parseFlags();
+const CLIENTS = num(flags, "clients", 2000);
+const RATE = num(flags, "rate", 50);
+const DURATION_S = num(flags, "duration", 60);
+const SWAP_AT = num(flags, "swap-at", 0.5);
+// rollback: swap to the other trained version (download, verify, load, warm, swap); train: a "train now" run during
+// the traffic, promoted and hot-swapped when it passes the gate; auto: rollback when a second version exists.
+const SWAP = str(flags, "swap", "auto");
+const OUT = str(flags, "out", "bench/results/serve.json");
+const CHART = str(flags, "chart", "docs/benchmarks/serve.svg");
+
+let server: ServerProcess | null = null;
+let db: Database | null = null;
+
+async function stateDir(): Promise<string> {
+  if (flags.has("from")) return flags.get("from")!;
+  const loopResults = path.join(root, "bench/results/loop.json");
+  if (fs.existsSync(loopResults)) {
+    const dir = JSON.parse(fs.readFileSync(loopResults, "utf8")).stateDir as string | null;
+    if (dir && fs.existsSync(path.join(dir, "ferretdb"))) return dir;
+  }
+  log("no kept loop database: running a short loop (1 night, k=5) to train two versions");
+  const out = path.join(root, "tmp/bench-serve-setup.json");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/loop.ts", "--nights", "1", "--per-day", "100", "--k", "5", "--test-size", "100", "--keep", "--out", path.relative(root, out), "--chart", "tmp/bench-serve-setup.svg"], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`setup loop exited ${code}`))));
+  });
+  return JSON.parse(fs.readFileSync(out, "utf8")).stateDir as string;
+}
+
+async function main() {
+  const from = await stateDir();
+  // A copy of the trained database, so the measured server starts cold with its own model cache.
+  const dir = fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), "understudy-bench-serve-"));
+  fs.cpSync(path.join(from, "ferretdb"), path.join(dir, "ferretdb"), { recursive: true });
+  const mongo = await startEmbeddedMongo({ bin: path.join(root, ".local/bin/ferretdb"), dataDir: path.join(dir, "ferretdb"), database: "understudy_bench" });
+  db = { uri: mongo.uri, dir, mongo, stop: async () => (await mongo.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
+  server = await startServer(db, "serve", { TRAINER_ENABLED: SWAP === "rollback" ? "false" : "true" });
+  const admin = await Api.login(server.url, ADMIN.email, ADMIN.password);
+  const health = async () => ((await (await fetch(`${server!.url}/api/health`)).json()) as { model: string | null }).model;
+  const active = await health();
+  const { versions } = await admin.get<{ versions: { version: string; status: string }[] }>("/api/models");
+  const other = versions.find((v) => v.version !== active && v.status !== "rejected" && v.status !== "broken");
+  if (!active) throw new Error("the database has no active model version");
+  const mode = SWAP === "auto" ? (other ? "rollback" : "train") : SWAP;
+  if (mode === "rollback" && !other) throw new Error(`no second version to swap to (versions ${versions.map((v) => `${v.version}:${v.status}`).join(", ")})`);
+  log(`server on ${active}; midway: ${mode === "rollback" ? `hot-swap to ${other!.version}` : "train now, then hot-swap to the new version"}`);
+
+  const loadBefore = machine().loadAverage;
+  const swarm = fork(path.join(root, "bench/serveClients.ts"), ["--url", server.url, "--clients", String(CLIENTS), "--rate", String(RATE), "--duration", String(DURATION_S * 20)], {
+    cwd: root,
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const messages: any[] = [];
+  const waiters: ((m: any) => void)[] = [];
+  swarm.on("message", (m: any) => {
+    if (m.type === "progress") log(`  t=${m.t.toFixed(0)}s sent ${m.sent}, answered ${m.done}`);
+    messages.push(m);
+    waiters.splice(0).forEach((w) => w(m));
+  });
+  const waitFor = async (type: string) => {
+    for (;;) {
+      const m = messages.find((x) => x.type === type || x.type === "error");
+      if (m) {
+        if (m.type === "error") throw new Error(`client swarm: ${m.message}`);
+        return m;
+      }
+      await new Promise((r) => waiters.push(r));
+    }
+  };
+  const ready = await waitFor("ready");
+  const idle = procSample(server.pid)!;
+  log(`${ready.clients} clients connected; server RSS ${idle.rssMiB.toFixed(0)} MiB`);
+
+  // Sample the server process once a second during the measured phase.
+  const usage: { t: number; cpu: number; rssMiB: number }[] = [];
+  const t0 = performance.now();
+  let prev = procSample(server.pid)!;
+  let prevT = t0;
+  const sampler = setInterval(() => {
+    const s = procSample(server!.pid);
+    if (!s) return;
+    const now = performance.now();
+    usage.push({ t: (now - t0) / 1000, cpu: (s.cpuSeconds - prev.cpuSeconds) / ((now - prevT) / 1000), rssMiB: s.rssMiB });
+    prev = s;
+    prevT = now;
+  }, 1000);
+  const cpuStart = procSample(server.pid)!;
+  swarm.send({ type: "start" });
+
+  await sleep(DURATION_S * SWAP_AT * 1000);
+  const swapStart = (performance.now() - t0) / 1000;
+  let trainRun: unknown = null;
+  if (mode === "rollback") {
+    log(`hot-swap: rollback ${active} → ${other!.version}`);
+    await admin.post<{ version: string }>("/api/models/rollback", { version: other!.version, reason: "bench:serve hot-swap" });
+  } else {
+    log("hot-swap: train now");
+    const { run } = await admin.post<{ run: { id: string } }>("/api/runs", {});
+    for (;;) {
+      const r = (await admin.get<{ run: any }>(`/api/runs/${run.id}`)).run;
+      if (["promoted", "rejected", "failed"].includes(r.state)) {
+        trainRun = { id: r.id, state: r.state, candidate: r.candidateVersion, reasons: r.reasons };
+        if (r.state === "promoted") while ((await health()) !== r.candidateVersion) await sleep(100);
+        break;
+      }
+      await sleep(500);
+    }
+  }
+  const swapDone = (performance.now() - t0) / 1000;
+  const after = await health();
+  log(`hot-swap done in ${(swapDone - swapStart).toFixed(2)} s; server now on ${after}`);
+  await sleep(Math.max(0, DURATION_S * (1 - SWAP_AT) * 1000));
+  swarm.send({ type: "stop" });
+
+  const result = await waitFor("result");
+  clearInterval(sampler);
+  const wall = (performance.now() - t0) / 1000;
+  const cpuEnd = procSample(server.pid)!;
+  const measured = usage.filter((u) => u.t <= DURATION_S + 1);
+  const samples = result.samples as [number, number | null, string][];
+  const window = (a: number, b: number) => {
+    const l = samples.filter((s) => s[1] !== null && s[0] / 1000 >= a && s[0] / 1000 < b).map((s) => s[1]!).sort((x, y) => x - y);
+    return { n: l.length, p50: quantile(l, 0.5), p95: quantile(l, 0.95), p99: quantile(l, 0.99), max: l[l.length - 1] ?? null };
+  };
+  const out = {
+    benchmark: "serve",
+    params: { clients: CLIENTS, rate: RATE, durationSeconds: DURATION_S, swapAt: SWAP_AT, from },
+    machine: { ...machine(), loadAverageBefore: loadBefore },
+    models: { before: active, after, mode, swapTo: mode === "rollback" ? other!.version : null, trainRun },
+    connect: { clients: result.clients, errors: result.connectErrors, seconds: result.connectSeconds, serverRssMiBIdle: Math.round(idle.rssMiB) },
+    messages: {
+      sent: result.sent,
+      replied: result.replied,
+      botReplies: result.botReplies,
+      handoffs: result.handoffs,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      failed: result.failed,
+      skippedSlots: result.skipped,
+      disconnects: result.disconnects,
+      errors: result.errors,
+    },
+    latencyMs: result.latencyMs,
+    latencyWindowsMs: {
+      beforeSwap: window(0, swapStart),
+      duringSwap: window(swapStart, swapDone + 1),
+      afterSwap: window(swapDone + 1, Infinity),
+    },
+    messagesPerSecond: result.messagesPerSecond,
+    hotSwap: { startSecond: swapStart, seconds: swapDone - swapStart },
+    server: {
+      cpuCoresMean: (cpuEnd.cpuSeconds - cpuStart.cpuSeconds) / wall,
+      cpuCoresMax: Math.max(...measured.map((u) => u.cpu)),
+      rssMiBMax: Math.round(Math.max(...usage.map((u) => u.rssMiB), cpuEnd.rssMiB)),
+      rssMiBEnd: Math.round(cpuEnd.rssMiB),
+      usage: usage.map((u) => ({ t: Math.round(u.t * 10) / 10, cpu: Math.round(u.cpu * 100) / 100, rssMiB: Math.round(u.rssMiB) })),
+    },
+    updatedAt: new Date().toISOString(),
+    samples,
+  };
+  fs.mkdirSync(path.dirname(path.join(root, OUT)), { recursive: true });
+  fs.writeFileSync(path.join(root, OUT), JSON.stringify(out, null, 1) + "\n");
+  drawChart(out);
+  log(
+    `p50 ${out.latencyMs.p50?.toFixed(1)} ms, p95 ${out.latencyMs.p95?.toFixed(1)} ms, p99 ${out.latencyMs.p99?.toFixed(1)} ms; ${out.messagesPerSecond.toFixed(1)} msg/s; ` +
+      `server CPU ${out.server.cpuCoresMean.toFixed(2)} cores (max ${out.server.cpuCoresMax.toFixed(2)}), RSS max ${out.server.rssMiBMax} MiB; ` +
+      `lost ${out.messages.lost}, duplicated ${out.messages.duplicated}, failed ${out.messages.failed} of ${out.messages.sent}`,
+  );
+  await server.stop();
+  await db.stop();
+}
+
+function drawChart(out: any) {
+  const samples = out.samples as [number, number | null, string][];
+  const ok = samples.filter((s) => s[1] !== null);
+  // p99 per 2-second bucket, over the raw points.
+  const buckets = new Map<number, number[]>();
+  for (const s of ok) {
+    const b = Math.floor(s[0] / 2000) * 2;
+    buckets.set(b, [...(buckets.get(b) ?? []), s[1]!]);
+  }
+  const p99 = [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([t, l]) => ({ x: t + 1, y: quantile(l.sort((a, b) => a - b), 0.99) }));
+  const svg = lineChart({
+    title: `Understudy serving: ${out.connect.clients} widget clients, ${out.params.rate} msg/s, hot-swap midway`,
+    subtitle: `p50 ${out.latencyMs.p50?.toFixed(0)} ms · p95 ${out.latencyMs.p95?.toFixed(0)} ms · p99 ${out.latencyMs.p99?.toFixed(0)} ms · lost ${out.messages.lost} · duplicated ${out.messages.duplicated} · failed ${out.messages.failed} · load avg ${out.machine.loadAverageBefore[0]}`,
+    xLabel: "seconds since the first message",
+    yLabel: "time to bot reply (ms)",
+    yMin: 0,
+    hlines: [{ y: 150, label: "goal p99 ≤ 150 ms", color: "#c33" }],
+    vlines: [{ x: out.hotSwap.startSecond, label: `hot-swap ${out.models.before}→${out.models.after} (${out.hotSwap.seconds.toFixed(1)} s)`, color: "#a0a" }],
+    series: [
+      { name: "each message", color: "#36c", kind: "dots", points: ok.map((s) => ({ x: s[0] / 1000, y: s[1] })) },
+      { name: "p99 per 2 s", color: "#e80", points: p99 },
+    ],
+  });
+  fs.mkdirSync(path.dirname(path.join(root, CHART)), { recursive: true });
+  fs.writeFileSync(path.join(root, CHART), svg);
+}
+
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    log(`serve benchmark failed: ${(err as Error).stack ?? err}`);
+    if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
+    await server?.stop().catch(() => {});
+    await db?.stop().catch(() => {});
+    process.exit(1);
+  },
+);
