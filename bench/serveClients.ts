@@ -12,7 +12,7 @@ const URL_ = str(flags, "url", "http://127.0.0.1:3000");
 const CLIENTS = num(flags, "clients", 2000);
 const RATE = num(flags, "rate", 50);
 const DURATION_S = num(flags, "duration", 60);
-const GRACE_S = num(flags, "grace", 20);
+const REPLY_TIMEOUT_S = num(flags, "reply-timeout", 30); // acked but unanswered after this long: lost
 const CONNECT_PARALLEL = num(flags, "connect-parallel", 50);
 // The server allows 60 new widget identities a minute per address; spread the swarm over loopback addresses.
 const PER_ADDRESS = 50;
@@ -103,7 +103,7 @@ async function main() {
         const text = questions[Math.floor(rand() * questions.length)];
         pending.push(
           cust
-            .ask(text, (DURATION_S + GRACE_S) * 1000)
+            .ask(text, REPLY_TIMEOUT_S * 1000)
             .then(
               (r) => void samples.push({ sentAt, latencyMs: r.latencyMs, kind: r.kind }),
               (err: Error & { code?: string }) =>

@@ -20,6 +20,7 @@ interface AckError {
 type Ack<T> = ({ ok: true } & T) | { ok: false; error: AckError };
 
 const ACK_TIMEOUT_MS = 10_000;
+const RETRY_WHILE_CONNECTED_MS = 3_000;
 
 const uuid = () =>
   typeof crypto !== "undefined" && "randomUUID" in crypto
@@ -124,7 +125,9 @@ export function createChat(server: string, language: Language, store: Store, on:
           merge({ ...next, state: "failed", error: res.error.message });
           continue;
         }
-        // offline, timeout, unavailable: the message stays queued for the next connect.
+        // offline, timeout, unavailable: the message stays queued for the next connect. While the socket
+        // stays up (the database restarted behind a healthy server) no connect will come: try again later.
+        if (socket?.connected) setTimeout(() => void flush(), RETRY_WHILE_CONNECTED_MS);
         return;
       }
     } finally {

@@ -39,6 +39,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
   const log = new RunLog(runId);
   let candidate: ModelPredictor | null = null;
   let active: ModelPredictor | null = null;
+  let registered: string | null = null;
   try {
     const settings = await loadTrainerSettings(deps.config);
     await log.state("snapshotting", { startedAt: new Date() });
@@ -96,6 +97,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     );
     for (const h of trained.manifest.history) await log.epoch(h);
     const mv = await modelRegistrar({ version, dir: trained.outDir, manifest: trained.manifest, runId, parentVersion: parent?.version ?? null, snapshotHash: snapshot.hash });
+    registered = version;
     await log.log(`registered ${version} (${mv.artifact?.totalBytes ?? 0} bytes in GridFS)`);
     deps.signal?.throwIfAborted();
 
@@ -140,7 +142,11 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     return "promoted";
   } catch (err) {
     const message = deps.signal?.aborted ? "lease lost; another trainer took over" : (err as Error).message;
-    await log.finish("failed", { error: message }).catch(() => {});
+    // A version registered but never judged must not look promotable.
+    if (registered) {
+      await ModelVersion.updateOne({ version: registered, status: "candidate", "gate.passed": false }, { $set: { status: "rejected", "gate.reasons": [`run failed before the gate: ${message}`] } }).catch(() => {});
+    }
+    await log.finish("failed", { error: message, ...(registered ? { candidateVersion: registered } : {}) }).catch(() => {});
     return "failed";
   } finally {
     await Promise.resolve(candidate?.dispose()).catch(() => {});

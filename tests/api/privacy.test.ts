@@ -11,7 +11,7 @@ import { Example } from "../../server/models/example.js";
 import { Message } from "../../server/models/message.js";
 import { snapshotBuilder } from "../../server/snapshot/snapshotBuilder.js";
 import { trainerSettingsSchema } from "../../server/nightly/settings.js";
-import { retentionPurger } from "../../server/privacy/retentionPurger.js";
+import { retentionPurger, startRetentionSchedule } from "../../server/privacy/retentionPurger.js";
 import { ERASED_TEXT } from "../../server/privacy/customerEraser.js";
 
 // Export and erasure of one customer through the admin API, against the real server and database, and
@@ -136,4 +136,30 @@ test("the retention purge deletes conversations idle longer than RETENTION_DAYS,
   assert.equal(await Conversation.countDocuments({ _id: old.conversation._id }), 0);
   assert.equal(await Message.countDocuments({ conversationId: old.conversation._id }), 0);
   assert.equal(await Message.countDocuments({ conversationId: recent.conversation._id }), 2);
+});
+
+test("the retention schedule purges at start and then on every tick; RETENTION_DAYS=0 schedules nothing", async () => {
+  const old = await seedBotExchange(t.server.ctx, { question: "stale question" });
+  await Conversation.collection.updateOne({ _id: old.conversation._id }, { $set: { updatedAt: new Date(Date.now() - 10 * 24 * 3600 * 1000) } });
+  const off = startRetentionSchedule({ RETENTION_DAYS: 0 }, 20);
+  await new Promise((r) => setTimeout(r, 100));
+  off();
+  assert.equal(await Conversation.countDocuments({ _id: old.conversation._id }), 1, "0 days keeps everything");
+  const stop = startRetentionSchedule({ RETENTION_DAYS: 7 }, 50);
+  try {
+    const deadline = Date.now() + 5000;
+    while ((await Conversation.countDocuments({ _id: old.conversation._id })) > 0) {
+      assert.ok(Date.now() < deadline, "the scheduled purge did not run");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // A conversation that goes stale later is caught by a later tick, not only at start.
+    const later = await seedBotExchange(t.server.ctx, { question: "goes stale later" });
+    await Conversation.collection.updateOne({ _id: later.conversation._id }, { $set: { updatedAt: new Date(Date.now() - 8 * 24 * 3600 * 1000) } });
+    while ((await Conversation.countDocuments({ _id: later.conversation._id })) > 0) {
+      assert.ok(Date.now() < deadline, "a later tick did not purge");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    stop();
+  }
 });

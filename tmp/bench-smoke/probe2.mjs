@@ -1,0 +1,11 @@
+import { MongoClient } from "mongodb";
+const c = await MongoClient.connect(process.argv[2]);
+const m = c.db().collection("messages");
+const last = await m.findOne({}, { sort: { _id: -1 } });
+const t = async (name, f) => { const r = []; for (let i = 0; i < 3; i++) { const t0 = performance.now(); await f(); r.push((performance.now() - t0).toFixed(0)); } console.log(name, r.join(" ")); };
+console.log("messages", await m.estimatedDocumentCount());
+await t("by _id (ObjectId)", () => m.findOne({ _id: last._id }));
+await t("by clientId (string)", () => m.findOne({ clientId: last.clientId }));
+await t("by conversationId (ObjectId)", () => m.find({ conversationId: last.conversationId }).toArray());
+await t("by conversationId+seq", () => m.findOne({ conversationId: last.conversationId, seq: last.seq }));
+await c.close();
