@@ -5,7 +5,7 @@ import { publishConversation } from "../gateway/broadcast.js";
 import { audit } from "../audit/index.js";
 import { conflict, notFound } from "../api/errors.js";
 import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
-import { withRecordLock } from "../curation/recordLock.js";
+import { withRecordLock } from "../db/recordLock.js";
 
 /**
  * An agent takes a conversation: the bot goes quiet in it (botResponder skips status "agent").

@@ -5,7 +5,7 @@ import { publishConversation } from "../gateway/broadcast.js";
 import { audit } from "../audit/index.js";
 import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
 import { refusal } from "./conversationAssigner.js";
-import { withRecordLock } from "../curation/recordLock.js";
+import { withRecordLock } from "../db/recordLock.js";
 
 /**
  * Closes a conversation; the customer's next message starts a new one. An agent may close one that is

@@ -4,7 +4,7 @@ import { Example } from "../models/example.js";
 import { audit } from "../audit/index.js";
 import { badRequest, conflict, notFound } from "../api/errors.js";
 import { presentAnswer } from "../api/answers/presenter.js";
-import { withRecordLock } from "./recordLock.js";
+import { withRecordLock } from "../db/recordLock.js";
 
 /**
  * Merges `sourceId` into `targetId`: the source becomes "merged" (pointing at the target) and its

@@ -4,7 +4,7 @@ import { audit } from "../audit/index.js";
 import { badRequest, conflict, notFound } from "../api/errors.js";
 import { presentAnswer } from "../api/answers/presenter.js";
 import { assertValidAnswerText } from "./placeholders.js";
-import { withRecordLock } from "./recordLock.js";
+import { withRecordLock } from "../db/recordLock.js";
 
 /** An answer that can take new examples: active, or merged (followed to where it went). */
 export async function resolveAnswer(id: unknown): Promise<AnswerDoc> {

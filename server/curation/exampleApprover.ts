@@ -11,7 +11,7 @@ import { badRequest, conflict, notFound } from "../api/errors.js";
 import { resolveAnswer } from "./answers.js";
 import { assertValidAnswerText } from "./placeholders.js";
 import { questionFor } from "./questionFor.js";
-import { withRecordLock } from "./recordLock.js";
+import { withRecordLock } from "../db/recordLock.js";
 
 export type ReviewDecision =
   // The reply was right. For a bot reply the answer is the bot's unless `answerId` says "same as answer X";

@@ -4,7 +4,7 @@ import { audit } from "../audit/index.js";
 import { badRequest, conflict, notFound } from "../api/errors.js";
 import { presentOneExample } from "../api/examples/presenter.js";
 import { resolveAnswer } from "./answers.js";
-import { withRecordLock } from "./recordLock.js";
+import { withRecordLock } from "../db/recordLock.js";
 
 export interface ExampleChanges {
   version: number;

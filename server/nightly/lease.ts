@@ -3,6 +3,7 @@ import os from "node:os";
 import { Lease } from "../models/lease.js";
 import { TrainingRun, ACTIVE_RUN_STATES } from "../models/trainingRun.js";
 import { logger } from "../logger.js";
+import { withRecordLock } from "../db/recordLock.js";
 
 export const TRAINER_LEASE = "trainer";
 
@@ -38,11 +39,15 @@ export async function acquireLease(
   const at = now();
   let previous;
   try {
-    previous = await Lease.findOneAndUpdate(
-      { _id: name, $or: [{ expiresAt: { $lte: at } }, { owner }] },
-      { $set: { owner, acquiredAt: at, expiresAt: new Date(at.getTime() + ttlMs), runId: null } },
-      { upsert: true, new: false },
-    ).lean();
+    // FerretDB does not make a conditional findOneAndUpdate atomic against a concurrent one, so two
+    // trainers could both match an expired lease; the record lock serialises the check-and-take.
+    previous = await withRecordLock(`lease:${name}`, () =>
+      Lease.findOneAndUpdate(
+        { _id: name, $or: [{ expiresAt: { $lte: at } }, { owner }] },
+        { $set: { owner, acquiredAt: at, expiresAt: new Date(at.getTime() + ttlMs), runId: null } },
+        { upsert: true, new: false },
+      ).lean(),
+    );
   } catch (err) {
     if (isDuplicateKey(err)) return null;
     throw err;
