@@ -74,7 +74,10 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
       const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await socketWork.drained(5000);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await httpClosed;
+      // Keep-alive connections that went idle after close() began, then a bound on slow requests.
+      httpServer.closeIdleConnections();
+      await Promise.race([httpClosed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      httpServer.closeAllConnections();
       await redis?.close();
       // The model-backed bot polls the active-version pointer and holds loaded models; stop and free them.
       await (bot as { close?: () => Promise<void> }).close?.();

@@ -28,6 +28,7 @@ let listedUrl: string;
 let unlistedUrl: string;
 let attempts = 0;
 let executed = 0;
+let unlistedConnected = 0;
 
 // A customer's website: a plain page that embeds the widget with the one documented tag.
 function embeddingSite(port: number, serverUrl: string): Promise<http.Server> {
@@ -52,7 +53,7 @@ after(async () => {
   await new Promise((r) => listedSite?.close(r));
   await new Promise((r) => unlistedSite?.close(r));
   await t?.stop();
-  await recordHardening("e2e.security", { payloadsTried: attempts, scriptsExecuted: executed, unauthorizedAttempts: 1, unauthorizedSucceeded: 0 });
+  await recordHardening("e2e.security", { payloadsTried: attempts, scriptsExecuted: executed, unauthorizedAttempts: 1, unauthorizedSucceeded: unlistedConnected });
   console.log(`xss: ${attempts} HTML payloads rendered in widget and console, ${executed} executed`);
 });
 
@@ -145,7 +146,8 @@ test("the widget embeds on a listed site from another origin, and cannot connect
   await widget(unlisted.page).getByRole("button", { name: "Open chat" }).click();
   await widget(unlisted.page).getByRole("status").filter({ hasText: "Offline" }).waitFor({ timeout: 15_000 });
   await new Promise((r) => setTimeout(r, 1000));
-  assert.equal(await widget(unlisted.page).getByRole("status").filter({ hasText: "Online" }).count(), 0, "an unlisted site got a chat connection");
+  if (await widget(unlisted.page).getByRole("status").filter({ hasText: "Online" }).count()) unlistedConnected++;
+  assert.equal(unlistedConnected, 0, "an unlisted site got a chat connection");
   assert.equal(await Conversation.countDocuments({ "channel.origin": unlistedUrl }), 0);
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitTemperature, nllAtTemperature, softmax } from '../../trainer/train/calibration.js';
+import { fitTemperature, nllAtTemperature, softmax, temperatureFloor } from '../../trainer/train/calibration.js';
 import { splitValidation } from '../../trainer/train/split.js';
 
 test('temperature scaling softens an overconfident model and sharpens an underconfident one', () => {
@@ -15,6 +15,18 @@ test('temperature scaling softens an overconfident model and sharpens an underco
   // logits 0.5:0 but always right → T < 1
   const under = Array.from({ length: 50 }, () => Float32Array.from([0.5, 0]));
   assert.ok(fitTemperature(under, new Array(50).fill(0)) < 1);
+});
+
+test('a validation set the model gets entirely right cannot sharpen confidences towards 1', () => {
+  // Always right with a 0.5 margin: unbounded, NLL would drive T → 0 and every confidence → 1.
+  const logits = Array.from({ length: 40 }, () => Float32Array.from([0.5, 0]));
+  const truth = new Array(40).fill(0);
+  assert.equal(temperatureFloor(1), 1);
+  assert.equal(temperatureFloor(0.9), 0.5);
+  const t = fitTemperature(logits, truth, temperatureFloor(1));
+  assert.ok(t >= 1, `T ${t} ≥ 1`);
+  assert.ok(softmax(logits[0], t)[0] < 0.7, 'confidence stays where the margin puts it');
+  assert.ok(fitTemperature(logits, truth, 0.05) < 0.1, 'without the floor it would collapse');
 });
 
 test('the validation split is stratified, keeps a training row per label and is seeded', () => {

@@ -13,12 +13,21 @@ export function nllAtTemperature(logits: Float32Array[], truth: number[], temper
 }
 
 /**
- * Temperature scaling (Guo et al. 2017): the single T > 0 minimising validation NLL, found by golden-section
- * search on log T (NLL is unimodal in T for fixed logits). Returns 1 when there is nothing to fit on.
+ * On a validation set the model gets entirely right, NLL keeps falling as T → 0, and the fitted T would
+ * make every confidence ≈ 1: the answer threshold then lands at ≈ 0.9999 and the bot hands off any
+ * rephrasing it was not trained on. The floor keeps T from sharpening past what the data can show.
  */
-export function fitTemperature(logits: Float32Array[], truth: number[]): number {
+export function temperatureFloor(validationAccuracy: number): number {
+  return validationAccuracy >= 1 ? 1 : 0.5;
+}
+
+/**
+ * Temperature scaling (Guo et al. 2017): the single T ≥ minTemperature minimising validation NLL, found by
+ * golden-section search on log T (NLL is unimodal in T for fixed logits). Returns 1 when there is nothing to fit on.
+ */
+export function fitTemperature(logits: Float32Array[], truth: number[], minTemperature = 0.5): number {
   if (logits.length === 0) return 1;
-  let lo = Math.log(0.05);
+  let lo = Math.log(minTemperature);
   let hi = Math.log(20);
   const phi = (Math.sqrt(5) - 1) / 2;
   const f = (logT: number) => nllAtTemperature(logits, truth, Math.exp(logT));
