@@ -116,7 +116,9 @@ let server: ServerProcess | null = null;
 async function main() {
   const started = new Date();
   log(`loop: ${NIGHTS} nights × ${PER_DAY} questions, k=${K} (${GOLDEN} golden) per intent, concurrency ${CONCURRENCY}, test ${test.length}; load ${machine().loadAverage.join(" ")}`);
-  const db = await startDatabase("loop", flags.has("keep"));
+  // --resume: continue a run kept with --keep, from its results file (same flags), after its last night.
+  const resumed = flags.has("resume") ? (JSON.parse(fs.readFileSync(path.join(root, OUT), "utf8")) as { stateDir: string; rows: NightRow[]; startedAt: string }) : null;
+  const db = await startDatabase("loop", flags.has("keep") || !!resumed, resumed?.stateDir);
   server = await startServer(db, "loop", { TRAINER_ENABLED: "true" });
   const url = server.url;
 
@@ -125,13 +127,21 @@ async function main() {
   const settingsPatch: Record<string, unknown> = { schedule: { enabled: false } };
   if (METHOD) settingsPatch.training = { method: METHOD };
   const settings = await admin.patch("/api/trainer/settings", settingsPatch);
-  await admin.post("/api/users", { email: AGENT.email, name: AGENT.name, role: "agent", password: AGENT.password });
+  if (!resumed) await admin.post("/api/users", { email: AGENT.email, name: AGENT.name, role: "agent", password: AGENT.password });
   const agent = await Api.login(url, AGENT.email, AGENT.password);
 
   // The reply bank.
   const answerOf = new Map<string, { id: string; text: string }>();
   const intentOf = new Map<string, string>();
-  for (const a of answersSpec) {
+  if (resumed) {
+    const { answers } = await agent.get<{ answers: { id: string; title: string; text: string }[] }>("/api/answers?limit=500");
+    for (const a of answersSpec) {
+      const found = answers.find((x) => x.title === a.title && x.text === a.text)!;
+      answerOf.set(a.intent, { id: found.id, text: a.text });
+      intentOf.set(found.id, a.intent);
+    }
+  }
+  for (const a of resumed ? [] : answersSpec) {
     const res = await agent.post<{ answer: { id: string } }>("/api/answers", { title: a.title, text: a.text });
     answerOf.set(a.intent, { id: res.answer.id, text: a.text });
     intentOf.set(res.answer.id, a.intent);
@@ -339,7 +349,7 @@ async function main() {
     return row;
   }
 
-  const rows: NightRow[] = [];
+  const rows: NightRow[] = resumed ? resumed.rows : [];
   const save = (done: boolean) => {
     const result = {
       benchmark: "loop",
@@ -347,11 +357,12 @@ async function main() {
       params: { nights: NIGHTS, perDay: PER_DAY, k: K, golden: GOLDEN, concurrency: CONCURRENCY, seed: SEED, testSize: test.length },
       trainerSettings: settings,
       machine: machine(),
-      startedAt: started.toISOString(),
+      startedAt: resumed?.startedAt ?? started.toISOString(),
+      resumedAt: resumed ? started.toISOString() : undefined,
       updatedAt: new Date().toISOString(),
       complete: done,
       stoppedEarly: done && rows.length - 1 < NIGHTS,
-      stateDir: flags.has("keep") ? db.dir : null,
+      stateDir: flags.has("keep") || resumed ? db.dir : null,
       nightsCompleted: rows.length - 1,
       rows,
     };
@@ -361,15 +372,17 @@ async function main() {
   };
 
   // Day 0 and night 0.
-  log(`day 0: ${seedRows.length} seed questions`);
-  const day0 = await runDay(seedRows);
-  log(`day 0 done in ${day0.seconds}s: ${day0.handoffs} hand-offs, ${day0.failed} failed`);
-  rows.push(await night(0, day0, null));
-  logRow(rows[rows.length - 1]);
-  save(false);
+  if (!resumed) {
+    log(`day 0: ${seedRows.length} seed questions`);
+    const day0 = await runDay(seedRows);
+    log(`day 0 done in ${day0.seconds}s: ${day0.handoffs} hand-offs, ${day0.failed} failed`);
+    rows.push(await night(0, day0, null));
+    logRow(rows[rows.length - 1]);
+    save(false);
+  }
 
-  let cursor = 0;
-  for (let n = 1; n <= NIGHTS; n++) {
+  let cursor = (rows.length - 1) * PER_DAY;
+  for (let n = rows.length; n <= NIGHTS; n++) {
     if (Date.now() > DEADLINE) {
       log(`deadline passed: stopping after night ${n - 1}`);
       break;

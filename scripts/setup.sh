@@ -20,7 +20,9 @@ else
 fi
 
 step "FerretDB $FERRETDB_VERSION (embedded MongoDB-compatible database)"
-if [ -x "$LOCAL/bin/ferretdb" ] && "$LOCAL/bin/ferretdb" --version 2>/dev/null | grep -q "${FERRETDB_VERSION}"; then
+# Read the version into a variable first: piping into `grep -q`/`head` can end in SIGPIPE under pipefail.
+have_version=$("$LOCAL/bin/ferretdb" --version 2>/dev/null || true)
+if [ -x "$LOCAL/bin/ferretdb" ] && [[ "$have_version" == *"version: ${FERRETDB_VERSION}"* ]]; then
   echo "present: $LOCAL/bin/ferretdb"
 else
   command -v go >/dev/null || { echo "Go is required to build FerretDB (https://go.dev/dl/)"; exit 1; }
@@ -35,7 +37,8 @@ else
   echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
   (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$LOCAL/bin/ferretdb" ./cmd/ferretdb)
   rm -rf "$work"
-  "$LOCAL/bin/ferretdb" --version | head -1
+  built=$("$LOCAL/bin/ferretdb" --version)
+  echo "${built%%$'\n'*}"
 fi
 
 step "base model all-MiniLM-L6-v2"

@@ -3,9 +3,8 @@
 //   npm run trainer              long-running trainer: follows the schedule and executes "train now" requests
 // Exit codes of a single run: 0 promoted, 2 rejected, 1 failed, 3 another run holds the lease.
 import cliProgress from "cli-progress";
-import { ConfigError, loadConfig } from "../server/config.js";
-import { connectDatabase } from "../server/db/connect.js";
-import "../server/models/index.js";
+import type { Config } from "../server/config.js";
+import { runCli, withDatabase } from "./lib/cli.js";
 import { Lease } from "../server/models/lease.js";
 import { TrainingRun } from "../server/models/trainingRun.js";
 import { acquireLease, keepAlive, processOwnerId, TRAINER_LEASE } from "../server/nightly/lease.js";
@@ -17,7 +16,7 @@ import { nextSlot } from "../server/nightly/scheduler.js";
 
 const LEASE_TTL_MS = Number(process.env.TRAINER_LEASE_TTL_MS ?? 120_000);
 
-async function runOnce(config: ReturnType<typeof loadConfig>): Promise<number> {
+async function runOnce(config: Config): Promise<number> {
   const owner = processOwnerId();
   const lease = await acquireLease(TRAINER_LEASE, owner, LEASE_TTL_MS);
   if (!lease) {
@@ -64,10 +63,8 @@ async function runOnce(config: ReturnType<typeof loadConfig>): Promise<number> {
   }
 }
 
-async function main() {
-  const config = loadConfig();
-  const db = await connectDatabase(config);
-  try {
+async function main(): Promise<number> {
+  return withDatabase(async (config) => {
     if (process.argv.includes("--watch")) {
       const worker = startTrainerWorker({ config });
       const s = await loadTrainerSettings(config);
@@ -81,15 +78,7 @@ async function main() {
       return 0;
     }
     return await runOnce(config);
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(1);
-  },
-);
+runCli(main);

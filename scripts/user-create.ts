@@ -2,9 +2,7 @@
 //   npm run user:create -- --admin --email ann@example.com --name Ann --password 'a long password'
 // Without --password an invite link is printed instead. Uses MONGODB_URI, or the embedded FerretDB in DATA_DIR.
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../server/config.js";
-import { connectDatabase } from "../server/db/connect.js";
-import "../server/models/index.js";
+import { runCli, withDatabase } from "./lib/cli.js";
 import { userCreator } from "../server/auth/userCreator.js";
 import { audit } from "../server/audit/index.js";
 import { HttpError } from "../server/api/errors.js";
@@ -26,34 +24,27 @@ async function main(): Promise<number> {
     console.error(usage);
     return values.help ? 0 : 2;
   }
-  const config = loadConfig();
-  const db = await connectDatabase(config);
-  try {
-    const { user, inviteToken } = await userCreator({
-      email: values.email.trim().toLowerCase(),
-      name: values.name.trim(),
-      role: values.admin ? "admin" : "agent",
-      password: values.password,
-    });
-    await audit(null, "user.create_cli", { type: "user", id: String(user._id) }, { email: user.email, role: user.role });
-    console.log(`Created ${user.role} ${user.email} (${String(user._id)})`);
-    if (inviteToken) console.log(`Invite link (valid 7 days): ${config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`}/console/#/invite/${inviteToken}`);
-    return 0;
-  } catch (err) {
-    if (err instanceof HttpError) {
-      console.error(err.message);
-      return 1;
+  const { email, name, admin, password } = values;
+  return withDatabase(async (config) => {
+    try {
+      const { user, inviteToken } = await userCreator({
+        email: email.trim().toLowerCase(),
+        name: name.trim(),
+        role: admin ? "admin" : "agent",
+        password,
+      });
+      await audit(null, "user.create_cli", { type: "user", id: String(user._id) }, { email: user.email, role: user.role });
+      console.log(`Created ${user.role} ${user.email} (${String(user._id)})`);
+      if (inviteToken) console.log(`Invite link (valid 7 days): ${config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`}/console/#/invite/${inviteToken}`);
+      return 0;
+    } catch (err) {
+      if (err instanceof HttpError) {
+        console.error(err.message);
+        return 1;
+      }
+      throw err;
     }
-    throw err;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(1);
-  },
-);
+runCli(main);

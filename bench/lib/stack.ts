@@ -30,8 +30,8 @@ export interface Database {
 }
 
 /** A throw-away embedded FerretDB (SQLite) in a temp directory, as a fresh install would use. */
-export async function startDatabase(name: string, keep = false): Promise<Database> {
-  const dir = fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), `understudy-bench-${name}-`));
+export async function startDatabase(name: string, keep = false, existingDir?: string): Promise<Database> {
+  const dir = existingDir ?? fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), `understudy-bench-${name}-`));
   const mongo = await startEmbeddedMongo({
     bin: process.env.FERRETDB_BIN ?? path.join(root, ".local/bin/ferretdb"),
     dataDir: path.join(dir, "ferretdb"),

@@ -1,18 +1,14 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { loginAs, seedBotExchange } from "../helpers/agents.js";
 import { Answer } from "../../server/models/answer.js";
 import { Example } from "../../server/models/example.js";
 import { renderAnswer } from "../../server/curation/placeholders.js";
 
 let t: TestServer;
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  await t.stop();
-});
+useTestServer((server) => (t = server));
 
 test("create validates placeholders at save time and lists them", async () => {
   const agent = await loginAs(t.url, "agent");

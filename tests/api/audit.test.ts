@@ -1,15 +1,11 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { loginAs, seedBotExchange, seedWaitingConversation } from "../helpers/agents.js";
 
 let t: TestServer;
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  await t.stop();
-});
+useTestServer((server) => (t = server));
 
 test("agent and admin actions land in the audit log, newest first, filterable; agents cannot read it", async () => {
   const admin = await loginAs(t.url, "admin");

@@ -1,18 +1,14 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { loginAs, seedBotExchange, seedWaitingConversation } from "../helpers/agents.js";
 import { Conversation } from "../../server/models/conversation.js";
 import { Message } from "../../server/models/message.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
 
 let t: TestServer;
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  await t.stop();
-});
+useTestServer((server) => (t = server));
 
 test("the list puts waiting conversations first, longest-waiting on top", async () => {
   const agent = await loginAs(t.url, "agent");

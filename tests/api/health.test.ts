@@ -1,15 +1,11 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 
 let t: TestServer;
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  await t.stop();
-});
+useTestServer((server) => (t = server));
 
 test("health reports the database up and no active model", async () => {
   const res = await request(t.url).get("/api/health").expect(200);

@@ -1,8 +1,9 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import request from "supertest";
 import mongoose from "mongoose";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServerWithLogins } from "../helpers/suite.js";
 import { loginAs, type LoggedInAgent } from "../helpers/agents.js";
 import { ModelVersion } from "../../server/models/modelVersion.js";
 import { Conversation } from "../../server/models/conversation.js";
@@ -13,14 +14,7 @@ import { readActivePointer } from "../../server/registry/activeModel.js";
 let t: TestServer;
 let admin: LoggedInAgent;
 let agent: LoggedInAgent;
-before(async () => {
-  t = await startTestServer();
-  admin = await loginAs(t.url, "admin");
-  agent = await loginAs(t.url, "agent");
-});
-after(async () => {
-  await t.stop();
-});
+useTestServerWithLogins((s) => ({ t, admin, agent } = s));
 
 const artifact = { manifestSha256: "0".repeat(64), files: [], totalBytes: 0 };
 

@@ -1,8 +1,9 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import request from "supertest";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServerWithLogins } from "../helpers/suite.js";
 import { createAnswer, loginAs, seedBotExchange, type LoggedInAgent } from "../helpers/agents.js";
 import { connectCustomer } from "../helpers/socketClient.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
@@ -29,14 +30,7 @@ const trigramEmbed = async (texts: string[]) =>
 let t: TestServer;
 let admin: LoggedInAgent;
 let agent: LoggedInAgent;
-before(async () => {
-  t = await startTestServer();
-  admin = await loginAs(t.url, "admin");
-  agent = await loginAs(t.url, "agent");
-});
-after(async () => {
-  await t.stop();
-});
+useTestServerWithLogins((s) => ({ t, admin, agent } = s));
 
 const QUESTIONS_A = ["Where is my parcel to 12 Elm Street?", "Can you cancel order for Alice Martin?"];
 const QUESTIONS_B = ["How do I change my delivery address?", "Do you ship to Norway at all?"];

@@ -1,6 +1,7 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { createAnswer, loginAs, seedBotExchange } from "../helpers/agents.js";
 import { Answer } from "../../server/models/answer.js";
 import { Example } from "../../server/models/example.js";
@@ -9,12 +10,7 @@ import { recordAgentMessage } from "../../server/conversationLog/messageRecorder
 import { conversationAssigner } from "../../server/conversationLog/conversationAssigner.js";
 
 let t: TestServer;
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  await t.stop();
-});
+useTestServer((server) => (t = server));
 
 test("queue: thumbs-down first, then lowest confidence; reviewed replies leave it", async () => {
   const agent = await loginAs(t.url, "agent");

@@ -1,7 +1,8 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import request from "supertest";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServerWithLogins } from "../helpers/suite.js";
 import { loginAs, type LoggedInAgent } from "../helpers/agents.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
 import { Setting } from "../../server/models/setting.js";
@@ -10,14 +11,7 @@ import { AuditEntry } from "../../server/models/auditEntry.js";
 let t: TestServer;
 let admin: LoggedInAgent;
 let agent: LoggedInAgent;
-before(async () => {
-  t = await startTestServer();
-  admin = await loginAs(t.url, "admin");
-  agent = await loginAs(t.url, "agent");
-});
-after(async () => {
-  await t.stop();
-});
+useTestServerWithLogins((s) => ({ t, admin, agent } = s));
 
 test("runs and trainer settings need a session; changing them needs an admin", async () => {
   await request(t.url).get("/api/runs").expect(401);

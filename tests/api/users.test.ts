@@ -1,16 +1,12 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { createUser, loginAs } from "../helpers/agents.js";
 import { User } from "../../server/models/user.js";
 
 let t: TestServer;
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  await t.stop();
-});
+useTestServer((server) => (t = server));
 
 test("admins list, create with a password, rename and change roles", async () => {
   const admin = await loginAs(t.url, "admin");

@@ -1,21 +1,13 @@
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import request from "supertest";
-import { clearDatabase } from "../helpers/database.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { connectCustomer } from "../helpers/socketClient.js";
 
 let t: TestServer;
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  await t.stop();
-});
-beforeEach(async () => {
-  await clearDatabase();
-});
+useTestServer((server) => (t = server), { clearBetweenTests: true });
 
 test("a new widget gets a customer id and a signed token; sending it back keeps the identity", async () => {
   const first = await request(t.url).post("/api/widget/session").send({}).expect(201);

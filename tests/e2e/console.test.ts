@@ -1,11 +1,11 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { buildClient, launchBrowser } from "../helpers/browser.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { Browser } from "playwright-core";
+import { useBrowserAndServer, widget } from "../helpers/browser.js";
+import type { TestServer } from "../helpers/server.js";
 import { createUser, loginAs, seedBotExchange } from "../helpers/agents.js";
 import { Conversation } from "../../server/models/index.js";
 
@@ -13,17 +13,7 @@ import { Conversation } from "../../server/models/index.js";
 // the demo page), reply, then review bot replies; the examples and their lineage are checked through the API.
 let t: TestServer;
 let browser: Browser;
-before(async () => {
-  buildClient();
-  t = await startTestServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-
-const widget = (page: Page) => page.locator("#understudy-widget");
+useBrowserAndServer((s) => ({ t, browser } = s));
 
 test("an agent takes over a waiting conversation, replies to the widget, and approves bot replies with lineage", async () => {
   const agent = await createUser("agent", { name: "Ann Agent" });

@@ -1,28 +1,18 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { Conversation, Message } from "../../server/models/index.js";
 import { Types } from "mongoose";
 import { recordAgentMessage } from "../../server/conversationLog/index.js";
 import { publishTyping } from "../../server/gateway/broadcast.js";
-import { buildClient, launchBrowser } from "../helpers/browser.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { useBrowserAndServer, widget } from "../helpers/browser.js";
+import type { TestServer } from "../helpers/server.js";
 
 // The whole customer path in a real browser: demo page → widget → socket → FerretDB → hand-off → reload.
 let t: TestServer;
 let browser: Browser;
-before(async () => {
-  buildClient();
-  t = await startTestServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-
-const widget = (page: Page) => page.locator("#understudy-widget");
+useBrowserAndServer((s) => ({ t, browser } = s));
 
 test("a customer chats on the demo page, is told a human will answer, and finds the chat after a reload", async () => {
   const context = await browser.newContext();

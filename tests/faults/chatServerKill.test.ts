@@ -5,8 +5,8 @@ import { freePort } from "../../server/db/embeddedMongo.js";
 import { Message } from "../../server/models/index.js";
 import { buildClient, launchBrowser } from "../helpers/browser.js";
 import { startTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { killHard, recordHardening, startChatOnPort, waitUntil } from "../helpers/faults.js";
-import type { ChatProcess } from "../helpers/processes.js";
+import { killHard, recordHardening, waitUntil } from "../helpers/faults.js";
+import { startChatProcess, type ChatProcess } from "../helpers/processes.js";
 
 // kill -9 of the chat server in the middle of a conversation, with the real widget in a real browser.
 // The server comes back on the same port; the widget reconnects, resyncs and resends what was not
@@ -28,7 +28,7 @@ before(async () => {
   buildClient();
   db = await startTestDatabase();
   port = await freePort();
-  chat = await startChatOnPort("kill-9", port, env());
+  chat = await startChatProcess("kill-9", env(), port);
   browser = await launchBrowser();
 });
 after(async () => {
@@ -74,7 +74,7 @@ test("kill -9 mid-conversation: the widget reconnects, resyncs, and every messag
     const offline = `round ${round} queued while down`;
     typed.push(offline);
     await type(page, offline);
-    chat = await startChatOnPort("kill-9", port, env());
+    chat = await startChatProcess("kill-9", env(), port);
     await widget(page).getByRole("status").filter({ hasText: "Online" }).waitFor({ timeout: 30_000 });
     await waitUntil(`round ${round} resent`, async () => (await Message.countDocuments({ role: "customer" })) >= typed.length, 30_000);
   }

@@ -8,8 +8,8 @@ import { freePort, startEmbeddedMongo, type EmbeddedMongo } from "../../server/d
 import { connectMongoose } from "../../server/db/connect.js";
 import { Message } from "../../server/models/index.js";
 import { connectCustomer } from "../helpers/socketClient.js";
-import { recordHardening, startChatOnPort, waitUntil } from "../helpers/faults.js";
-import type { ChatProcess } from "../helpers/processes.js";
+import { recordHardening, waitUntil } from "../helpers/faults.js";
+import { startChatProcess, type ChatProcess } from "../helpers/processes.js";
 
 // The database goes away under a running chat server and comes back on the same port with the same
 // files. While it is gone the server says "unavailable" (health 503, socket code "unavailable", REST 503),
@@ -30,7 +30,7 @@ before(async () => {
   dbPort = await freePort();
   db = await startDb();
   await connectMongoose(db.uri);
-  chat = await startChatOnPort("db-restart", await freePort(), { MONGODB_URI: db.uri, SESSION_SECRET: "fault-test-secret-0123456789" });
+  chat = await startChatProcess("db-restart", { MONGODB_URI: db.uri, SESSION_SECRET: "fault-test-secret-0123456789" });
 });
 after(async () => {
   await chat?.stop();

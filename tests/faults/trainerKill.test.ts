@@ -4,7 +4,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import mongoose from "mongoose";
-import { freePort } from "../../server/db/embeddedMongo.js";
 import { Lease } from "../../server/models/lease.js";
 import { ModelVersion } from "../../server/models/modelVersion.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
@@ -16,8 +15,8 @@ import { readManifest } from "../../trainer/artifact.js";
 import { TRAINER_LEASE } from "../../server/nightly/lease.js";
 import { seedAnswers, seedExamples } from "../fixtures/loop/seed.js";
 import { startTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { killHard, recordHardening, startChatOnPort, waitUntil } from "../helpers/faults.js";
-import { spawnTs, type ChatProcess, type TestProcess } from "../helpers/processes.js";
+import { killHard, recordHardening, waitUntil } from "../helpers/faults.js";
+import { spawnTs, startChatProcess, type ChatProcess, type TestProcess } from "../helpers/processes.js";
 
 // The trainer is killed -9 in the middle of training (`npm run trainer:run`, a real process and its
 // training child). Its lease expires, the active model is untouched, and the next run takes over, fails
@@ -87,7 +86,7 @@ test("kill -9 of the trainer mid-run: the lease expires, the active model is unc
 
 test("a version whose artifact fails its checksum is refused; the bot stays on its version", async () => {
   const good = (await readActivePointer()).version!;
-  chat = await startChatOnPort("chat-artifact", await freePort(), { MONGODB_URI: db.uri, SESSION_SECRET: SECRET });
+  chat = await startChatProcess("chat-artifact", { MONGODB_URI: db.uri, SESSION_SECRET: SECRET });
   const model = async () => ((await (await fetch(`${chat!.url}/api/health`)).json()) as { model: string | null }).model;
   await waitUntil(`the chat server to load ${good}`, async () => (await model()) === good, 60_000, 250);
 

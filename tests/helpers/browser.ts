@@ -1,7 +1,9 @@
+import { after, before } from "node:test";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startTestServer, type TestServer } from "./server.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -25,3 +27,25 @@ export function buildClient(): void {
   const res = spawnSync(process.execPath, [path.join(root, "scripts/build-client.mjs"), "--if-stale"], { cwd: root, encoding: "utf8" });
   if (res.status !== 0) throw new Error(`client build failed:\n${res.stdout}\n${res.stderr}`);
 }
+
+/**
+ * For browser test files: builds the client, then starts one server and one browser for the whole file and
+ * closes both after it. They reach the file through `use`.
+ */
+export function useBrowserAndServer(use: (s: { t: TestServer; browser: Browser }) => void): void {
+  let t: TestServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    buildClient();
+    t = await startTestServer();
+    browser = await launchBrowser();
+    use({ t, browser });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+}
+
+/** The widget's root element on a page that embeds it (its UI lives in an open shadow root under it). */
+export const widget = (page: Page) => page.locator("#understudy-widget");

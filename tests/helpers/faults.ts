@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { processDirs, spawnTs, waitForHealth, type ChatProcess, type TestProcess } from "./processes.js";
+import type { TestProcess } from "./processes.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const HARDENING_RESULTS = path.join(root, "bench/results/hardening.json");
@@ -66,41 +66,4 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
-/**
- * A chat server process on a port the caller chose, so that a restarted server comes back where the widget
- * (and its reconnect loop) expects it. `env` names MONGODB_URI and SESSION_SECRET.
- */
-export async function startChatOnPort(name: string, port: number, env: Record<string, string>): Promise<ChatProcess> {
-  const dirs = processDirs(name);
-  const p = spawnTs(name, "server/index.ts", [], {
-    NODE_ENV: "test",
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    LOG_LEVEL: "info",
-    LOG_PRETTY: "false",
-    TRAINER_ENABLED: "false",
-    ...dirs.env,
-    ...env,
-  });
-  const stop = p.stop;
-  const url = `http://127.0.0.1:${port}`;
-  const proc: ChatProcess = {
-    ...p,
-    url,
-    port,
-    async stop() {
-      await stop();
-      dirs.remove();
-    },
-  };
-  void p.exited.then(() => dirs.remove());
-  try {
-    await waitForHealth(proc, url);
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
-  return proc;
 }

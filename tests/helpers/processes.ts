@@ -123,11 +123,12 @@ export async function waitForHealth(p: TestProcess, url: string, timeoutMs = 90_
 }
 
 /**
- * A real chat server process (`tsx server/index.ts`) on a free port. `env` must name the shared
- * MONGODB_URI (and REDIS_URL, SESSION_SECRET for a multi-process setup).
+ * A real chat server process (`tsx server/index.ts`) on a free port, or on `port` when the caller needs a
+ * restarted server to come back where the widget (and its reconnect loop) expects it. `env` must name the
+ * shared MONGODB_URI (and REDIS_URL, SESSION_SECRET for a multi-process setup).
  */
-export async function startChatProcess(name: string, env: Record<string, string>): Promise<ChatProcess> {
-  const port = await freePort();
+export async function startChatProcess(name: string, env: Record<string, string>, port?: number): Promise<ChatProcess> {
+  port ??= await freePort();
   const dirs = processDirs(name);
   const p = withDirsRemovedOnStop(
     spawnTs(name, "server/index.ts", [], {
@@ -142,6 +143,8 @@ export async function startChatProcess(name: string, env: Record<string, string>
     }),
     dirs,
   );
+  // A server killed with SIGKILL (killHard) is never stopped; its directories go when it exits.
+  void p.exited.then(() => dirs.remove());
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(p, url);

@@ -1,25 +1,16 @@
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Conversation, Message } from "../../server/models/index.js";
 import type { Bot } from "../../server/bot/types.js";
-import { clearDatabase } from "../helpers/database.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { connectCustomer, connectSocket, newWidgetSession } from "../helpers/socketClient.js";
 
 // The real bot (no model yet) hands every message off, which is what these tests exercise.
 let t: TestServer;
 const sockets: { close(): void }[] = [];
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  sockets.forEach((s) => s.close());
-  await t.stop();
-});
-beforeEach(async () => {
-  await clearDatabase();
-});
+useTestServer((server) => (t = server), { clearBetweenTests: true, beforeStop: () => sockets.forEach((s) => s.close()) });
 
 async function customer(session?: Awaited<ReturnType<typeof newWidgetSession>>, extra = {}) {
   const c = await connectCustomer(t.url, session, extra);

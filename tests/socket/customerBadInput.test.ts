@@ -1,23 +1,14 @@
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Conversation, Message } from "../../server/models/index.js";
-import { clearDatabase } from "../helpers/database.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { connectCustomer, newWidgetSession, type WidgetSession } from "../helpers/socketClient.js";
 
 let t: TestServer;
 const sockets: { close(): void }[] = [];
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  sockets.forEach((s) => s.close());
-  await t.stop();
-});
-beforeEach(async () => {
-  await clearDatabase();
-});
+useTestServer((server) => (t = server), { clearBetweenTests: true, beforeStop: () => sockets.forEach((s) => s.close()) });
 
 // One widget identity for the whole file (new identities are rate limited per address); each test
 // still gets its own socket, which is what the per-socket limits apply to.

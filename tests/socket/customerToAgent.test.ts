@@ -1,26 +1,17 @@
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Message } from "../../server/models/index.js";
 import { loginAs } from "../helpers/agents.js";
-import { clearDatabase } from "../helpers/database.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { connectCustomer, connectSocket } from "../helpers/socketClient.js";
 
 // Both sides of one conversation over real sockets: what the widget sends reaches the console (agent view)
 // and what an agent does reaches the widget (customer view).
 let t: TestServer;
 const sockets: { close(): void }[] = [];
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  sockets.forEach((s) => s.close());
-  await t.stop();
-});
-beforeEach(async () => {
-  await clearDatabase();
-});
+useTestServer((server) => (t = server), { clearBetweenTests: true, beforeStop: () => sockets.forEach((s) => s.close()) });
 
 async function agentSocket() {
   const agent = await loginAs(t.url, "agent");

@@ -1,22 +1,13 @@
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestDatabase, clearDatabase, type TestDatabase } from "../helpers/database.js";
+import { useTestDatabase } from "../helpers/suite.js";
 import { Lease } from "../../server/models/lease.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
 import { acquireLease, TRAINER_LEASE } from "../../server/nightly/lease.js";
 import { enqueueRun, reapExpiredLease, requestRunNow } from "../../server/nightly/runQueue.js";
 import { RunLog } from "../../server/nightly/runLog.js";
 
-let db: TestDatabase;
-before(async () => {
-  db = await startTestDatabase();
-});
-after(async () => {
-  await db.stop();
-});
-beforeEach(async () => {
-  await clearDatabase();
-});
+useTestDatabase({ clearBetweenTests: true });
 
 test("of many processes asking at once, exactly one gets the lease", async () => {
   const owners = Array.from({ length: 8 }, (_, i) => `owner-${i}`);

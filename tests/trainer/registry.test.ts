@@ -1,9 +1,10 @@
-import { after, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import mongoose from "mongoose";
-import { startTestDatabase, clearDatabase, type TestDatabase } from "../helpers/database.js";
+import type { TestDatabase } from "../helpers/database.js";
+import { useTestDatabase } from "../helpers/suite.js";
 import { writeArtifact, ARTIFACT_FORMAT_VERSION } from "../../trainer/artifact.js";
 import { ModelVersion } from "../../server/models/modelVersion.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
@@ -15,14 +16,8 @@ import type { ModelPredictor } from "../../server/bot/predictor.js";
 let db: TestDatabase;
 let work: string;
 let modelsDir: string;
-before(async () => {
-  db = await startTestDatabase();
-});
-after(async () => {
-  await db.stop();
-});
-beforeEach(async () => {
-  await clearDatabase();
+useTestDatabase({ clearBetweenTests: true }, (d) => (db = d));
+beforeEach(() => {
   work = fs.mkdtempSync(path.join(db.dataDir, "work-"));
   modelsDir = path.join(work, "models");
 });

@@ -1,4 +1,6 @@
 // Shapes of the models / runs / trainer / analytics API responses, as the console reads them.
+import type { EvalReport } from "../../../server/evals/types.js";
+
 export interface Pointer {
   version: string | null;
   previousVersion: string | null;
@@ -28,31 +30,9 @@ export interface VersionRow {
   createdAt: string | null;
 }
 
-export interface SuiteMetrics {
-  count: number;
-  accuracy: number;
-  macroF1: number;
-  coverage: number;
-  ece: number;
-  bleu: number;
-  confusionPairs: { truth: string; predicted: string; count: number }[];
-}
-
-export interface FailedCase {
-  exampleId: string;
-  text: string;
-  expected: string;
-  predicted: string;
-  confidence: number;
-  mustPass: boolean;
-}
-
-export interface Report {
-  activeVersion: string | null;
-  suites: Record<string, { candidate: SuiteMetrics; active: SuiteMetrics | null }>;
-  perLabelDelta: { answerId: string; title: string | null; candidate: number; active: number | null; delta: number | null }[];
-  failedGolden: FailedCase[];
-}
+// The report is served as the evaluator stored it, so the server's type is the wire type. The import is
+// type-only: esbuild drops it, and no server code reaches the browser bundle.
+export type Report = Pick<EvalReport, "activeVersion" | "suites" | "perLabelDelta" | "failedGolden">;
 
 export interface VersionDetail extends VersionRow {
   history: { epoch: number; loss: number; valAccuracy: number; valLoss: number }[];
