@@ -39,7 +39,8 @@ export function lineChart(spec: ChartSpec): string {
   const H = spec.height ?? 420;
   const m = { l: 64, r: 170, t: spec.subtitle ? 58 : 40, b: 48 };
   const pts = spec.series.flatMap((s) => s.points.filter((p) => p.y !== null)) as { x: number; y: number }[];
-  const xs = pts.map((p) => p.x);
+  const xs = pts.map((p) => p.x).concat(spec.series.flatMap((s) => s.points.map((p) => p.x)));
+  if (xs.length === 0) xs.push(0, 1);
   const x0 = Math.min(...xs, ...(spec.vlines ?? []).map((v) => v.x));
   const x1 = Math.max(...xs, x0 + 1, ...(spec.vlines ?? []).map((v) => v.x));
   const ys = pts.map((p) => p.y).concat((spec.hlines ?? []).map((h) => h.y));
@@ -54,12 +55,12 @@ export function lineChart(spec: ChartSpec): string {
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${m.l}" y="22" font-size="15" font-weight="600">${esc(spec.title)}</text>`);
   if (spec.subtitle) out.push(`<text x="${m.l}" y="40" fill="#555">${esc(spec.subtitle)}</text>`);
-  const ys_ = niceStep(y1 - y0, 6);
+  const ys_ = Math.max(niceStep(y1 - y0, 6), 1e-9);
   for (let v = Math.ceil(y0 / ys_) * ys_; v <= y1 + 1e-9; v += ys_) {
     out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(v)}" y2="${Y(v)}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${m.l - 6}" y="${Y(v) + 4}" text-anchor="end" fill="#444">${esc(fmt(v))}</text>`);
   }
-  const xs_ = niceStep(x1 - x0, 10);
+  const xs_ = Math.max(niceStep(x1 - x0, 10), 1e-9);
   for (let v = Math.ceil(x0 / xs_) * xs_; v <= x1 + 1e-9; v += xs_) {
     out.push(`<line x1="${X(v)}" x2="${X(v)}" y1="${H - m.b}" y2="${H - m.b + 4}" stroke="#888"/>`);
     out.push(`<text x="${X(v)}" y="${H - m.b + 17}" text-anchor="middle" fill="#444">${esc(String(Number(v.toPrecision(4))))}</text>`);
