@@ -30,25 +30,8 @@ export function log(...parts: unknown[]): void {
   console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...parts);
 }
 
-/** Deterministic PRNG (mulberry32), so a rerun draws the same questions. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffle<T>(xs: T[], rand: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
+// The trainer's seeded PRNG and shuffle, so a rerun draws the same questions.
+export { seededRandom as rng, shuffleInPlace as shuffle } from "../../trainer/train/random.js";
 
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
