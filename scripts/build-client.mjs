@@ -57,9 +57,9 @@ if (fs.existsSync(consoleEntry)) {
 }
 
 fs.mkdirSync(dist, { recursive: true });
-// Demo pages: index.html (English) and zh-CN.html.
+// Demo pages: index.html (English) and zh-CN.html, and their shared demo.css.
 for (const f of fs.readdirSync(path.join(root, "client/demo"))) {
-  if (f.endsWith(".html")) fs.copyFileSync(path.join(root, "client/demo", f), path.join(dist, f));
+  if (f.endsWith(".html") || f.endsWith(".css")) fs.copyFileSync(path.join(root, "client/demo", f), path.join(dist, f));
 }
 // The console ships its own page when it has one.
 const consoleHtml = path.join(root, "client/console/index.html");

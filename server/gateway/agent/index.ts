@@ -6,7 +6,7 @@ import { HttpError } from "../../api/errors.js";
 import { ChatError } from "../../conversationLog/errors.js";
 import { logger } from "../../logger.js";
 import { AGENT_NS, AGENTS_ROOM } from "../broadcast.js";
-import { ackOf, invalidInput, sendError, type SocketErrorBody } from "../customer/ack.js";
+import { ackOf, dispatchEvent, sendError, type SocketErrorBody } from "../ack.js";
 import { agentHandlers } from "./handlers.js";
 import { agentEvents, isAgentEvent, type AgentEventName } from "./schema.js";
 
@@ -36,17 +36,9 @@ export function attachAgentNamespace(io: SocketServer, ctx: AppContext): void {
   });
 }
 
-async function dispatch(ctx: AppContext, socket: Socket, event: AgentEventName, args: unknown[]): Promise<void> {
-  const ack = ackOf(args);
-  const parsed = agentEvents[event].safeParse(args.length > (ack ? 1 : 0) ? args[0] : undefined);
-  if (!parsed.success) return sendError(socket, event, ack, invalidInput(parsed.error));
-  try {
-    const handler = agentHandlers[event] as (c: AppContext, s: Socket, p: unknown) => Promise<Record<string, unknown>>;
-    const result = await handler(ctx, socket, parsed.data);
-    ack?.({ ok: true, ...result });
-  } catch (err) {
-    sendError(socket, event, ack, errorBody(err, event));
-  }
+function dispatch(ctx: AppContext, socket: Socket, event: AgentEventName, args: unknown[]): Promise<void> {
+  const handler = agentHandlers[event] as (c: AppContext, s: Socket, p: unknown) => Promise<Record<string, unknown>>;
+  return dispatchEvent(socket, event, args, agentEvents[event], (payload) => handler(ctx, socket, payload), (err) => errorBody(err, event));
 }
 
 function errorBody(err: unknown, event: string): SocketErrorBody {

@@ -5,7 +5,7 @@ import { logger } from "../../logger.js";
 import { getServerSecret } from "../../secrets.js";
 import { CUSTOMER_NS } from "../broadcast.js";
 import { createSocketLimiter, CUSTOMER_LIMITS, type SocketLimiterOptions } from "../rateLimit.js";
-import { ackOf, invalidInput, sendError, type SocketErrorBody } from "./ack.js";
+import { ackOf, dispatchEvent, sendError, type SocketErrorBody } from "../ack.js";
 import { verifyCustomerToken } from "./customerToken.js";
 import { customerHandlers, type CustomerSocketData } from "./handlers.js";
 import { customerEvents, handshakeSchema, isCustomerEvent, WRITE_EVENTS, type CustomerEventName } from "./schema.js";
@@ -57,17 +57,9 @@ export function attachCustomerNamespace(io: SocketServer, ctx: AppContext, limit
   });
 }
 
-async function dispatch(ctx: AppContext, socket: Socket, event: CustomerEventName, args: unknown[]): Promise<void> {
-  const ack = ackOf(args);
-  const parsed = customerEvents[event].safeParse(args.length > (ack ? 1 : 0) ? args[0] : undefined);
-  if (!parsed.success) return sendError(socket, event, ack, invalidInput(parsed.error));
-  try {
-    const handler = customerHandlers[event] as (ctx: AppContext, socket: Socket, payload: unknown) => Promise<object>;
-    const result = await handler(ctx, socket, parsed.data);
-    ack?.({ ok: true, ...result });
-  } catch (err) {
-    sendError(socket, event, ack, toErrorBody(err, event));
-  }
+function dispatch(ctx: AppContext, socket: Socket, event: CustomerEventName, args: unknown[]): Promise<void> {
+  const handler = customerHandlers[event] as (ctx: AppContext, socket: Socket, payload: unknown) => Promise<object>;
+  return dispatchEvent(socket, event, args, customerEvents[event], (payload) => handler(ctx, socket, payload), (err) => toErrorBody(err, event));
 }
 
 function toErrorBody(err: unknown, event: string): SocketErrorBody {

@@ -1,5 +1,5 @@
 import type { Socket } from "socket.io";
-import type { ZodError } from "zod";
+import type { ZodError, ZodType } from "zod";
 
 // Ack shape for every socket event: { ok: true, ...result } or { ok: false, error }.
 // Errors also go out as a `chat:error` event, so a client that sent no ack callback still learns why.
@@ -30,4 +30,27 @@ export function invalidInput(err: ZodError): SocketErrorBody {
     message: first ? `Invalid payload: ${first.path || "payload"} ${first.message}` : "Invalid payload",
     details,
   };
+}
+
+/**
+ * Runs one socket event the same way in every namespace: parse the payload with its zod schema, run the
+ * handler, ack `{ ok: true, ...result }`, or turn a thrown error into an error ack via `toErrorBody`.
+ */
+export async function dispatchEvent(
+  socket: Socket,
+  event: string,
+  args: unknown[],
+  schema: ZodType,
+  handler: (payload: unknown) => Promise<object>,
+  toErrorBody: (err: unknown) => SocketErrorBody,
+): Promise<void> {
+  const ack = ackOf(args);
+  const parsed = schema.safeParse(args.length > (ack ? 1 : 0) ? args[0] : undefined);
+  if (!parsed.success) return sendError(socket, event, ack, invalidInput(parsed.error));
+  try {
+    const result = await handler(parsed.data);
+    ack?.({ ok: true, ...result });
+  } catch (err) {
+    sendError(socket, event, ack, toErrorBody(err));
+  }
 }
