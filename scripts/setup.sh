@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 LOCAL=$ROOT/.local
 FERRETDB_VERSION=v1.24.2
+# Bumped whenever scripts/ferretdb-*.patch changes, so that setup rebuilds the binary.
+FERRETDB_PACKAGE=understudy-1
 mkdir -p "$LOCAL/bin" "$LOCAL/models"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -22,20 +24,26 @@ fi
 step "FerretDB $FERRETDB_VERSION (embedded MongoDB-compatible database)"
 # Read the version into a variable first: piping into `grep -q`/`head` can end in SIGPIPE under pipefail.
 have_version=$("$LOCAL/bin/ferretdb" --version 2>/dev/null || true)
-if [ -x "$LOCAL/bin/ferretdb" ] && [[ "$have_version" == *"version: ${FERRETDB_VERSION}"* ]]; then
+if [ -x "$LOCAL/bin/ferretdb" ] && [[ "$have_version" == *"version: ${FERRETDB_VERSION}"* ]] && [[ "$have_version" == *"package: ${FERRETDB_PACKAGE}"* ]]; then
   echo "present: $LOCAL/bin/ferretdb"
 else
   command -v go >/dev/null || { echo "Go is required to build FerretDB (https://go.dev/dl/)"; exit 1; }
   # `go install ...@v1.24.2` builds, but the binary panics at start: the module zip lacks the
   # build/version/version.txt that FerretDB's release process writes. Build the same module
-  # source with that file added.
+  # source with that file added, and with scripts/ferretdb-sqlite-id-index.patch: in v1.24.2 the
+  # SQLite backend's `_id` lookups never use the `_id` index (so every lookup, update and delete
+  # scanned the whole collection) and `{_id, …}` filters with more keys were not pushed down at all.
   GOFLAGS=-mod=mod go mod download github.com/FerretDB/FerretDB@$FERRETDB_VERSION
   src=$(GOFLAGS=-mod=mod go mod download -json github.com/FerretDB/FerretDB@$FERRETDB_VERSION | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   work=$(mktemp -d)
   cp -r "$src/." "$work/"
   chmod -R u+w "$work"
   echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
-  (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$LOCAL/bin/ferretdb" ./cmd/ferretdb)
+  echo "$FERRETDB_PACKAGE" > "$work/build/version/package.txt"
+  (cd "$work" && git apply -p1 "$ROOT/scripts/ferretdb-sqlite-id-index.patch")
+  # Built beside and renamed into place: a running embedded database keeps the old binary open.
+  (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$LOCAL/bin/ferretdb.new" ./cmd/ferretdb)
+  mv -f "$LOCAL/bin/ferretdb.new" "$LOCAL/bin/ferretdb"
   rm -rf "$work"
   built=$("$LOCAL/bin/ferretdb" --version)
   echo "${built%%$'\n'*}"

@@ -29,6 +29,8 @@ export const configSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: boolean.optional(),
+  // Log database commands slower than this (ms); unset = off.
+  DB_SLOW_MS: z.coerce.number().int().min(0).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -84,8 +84,11 @@ export async function startServer(db: Database, name: string, env: Record<string
   });
   groups.add(child.pid!);
   let out = "";
+  // BENCH_SERVER_LOG=<file>: keep the server's whole log (e.g. with DB_SLOW_MS=50 for a slow-query profile).
+  const logFile = process.env.BENCH_SERVER_LOG ? fs.createWriteStream(process.env.BENCH_SERVER_LOG, { flags: "a" }) : null;
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-200_000);
+    logFile?.write(d);
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ZodError, type ZodTypeAny, type z } from "zod";
+import { isDatabaseUnavailable } from "../db/unavailable.js";
 import { logger } from "../logger.js";
 
 export class HttpError extends Error {
@@ -73,12 +74,11 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
     res.status(400).json({ error: { code: "invalid_input", message: "Invalid input", details: zodDetails(err) } });
     return;
   }
-  const name = (err as { name?: string }).name ?? "";
-  if (name === "MongoServerSelectionError" || name === "MongoNetworkError" || name === "MongoNotConnectedError") {
+  if (isDatabaseUnavailable(err)) {
     res.status(503).json({ error: { code: "unavailable", message: "The database is unavailable; try again shortly" } });
     return;
   }
-  if (name === "CastError") {
+  if ((err as { name?: string }).name === "CastError") {
     res.status(400).json({ error: { code: "invalid_id", message: "Malformed id" } });
     return;
   }

@@ -6,7 +6,7 @@ import cookieParser from "cookie-parser";
 import mongoose from "mongoose";
 import type { AppContext } from "../context.js";
 import { getServerSecret } from "../secrets.js";
-import { forbidden, HttpError, unauthorized } from "../api/errors.js";
+import { forbidden, HttpError, unauthorized, unavailable } from "../api/errors.js";
 import { can, type Permission } from "../policies/permissions.js";
 import { createCsrf, type Csrf } from "./csrf.js";
 import { createPassport } from "./strategy.js";
@@ -61,7 +61,11 @@ export function attachAuth(app: express.Express, ctx: AppContext): Auth {
   const auth: Auth = { session: sessionMiddleware, passport, csrf: createCsrf(secret, secure) };
   byContext.set(ctx, auth);
 
-  app.use("/api", cookieParser(), sessionMiddleware, passport.initialize(), passport.session(), (_req, res, next) => {
+  // express-session skips loading (leaving req.session unset) while its store reports the database gone;
+  // without this the caller would get a misleading 401 "sign in first" instead of "try again".
+  const sessionsAvailable: express.RequestHandler = (req, _res, next) =>
+    next(req.session ? undefined : unavailable("Sessions are unavailable while the database is unreachable; try again shortly"));
+  app.use("/api", cookieParser(), sessionMiddleware, sessionsAvailable, passport.initialize(), passport.session(), (_req, res, next) => {
     res.locals.auth = auth;
     next();
   });

@@ -2,6 +2,7 @@ import mongoose from "mongoose";
 import type { Config } from "../config.js";
 import { logger } from "../logger.js";
 import { startEmbeddedMongo, type EmbeddedMongo } from "./embeddedMongo.js";
+import { logSlowCommands } from "./slowCommands.js";
 
 export interface Database {
   uri: string;
@@ -9,7 +10,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN">): Promise<Database> {
+export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS">): Promise<Database> {
   let embedded: EmbeddedMongo | undefined;
   let uri = config.MONGODB_URI;
   if (!uri) {
@@ -17,7 +18,7 @@ export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA
     uri = embedded.uri;
     logger.info({ uri }, "started embedded FerretDB");
   }
-  await connectMongoose(uri);
+  await connectMongoose(uri, config.DB_SLOW_MS);
   return {
     uri,
     embedded,
@@ -28,9 +29,10 @@ export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA
   };
 }
 
-export async function connectMongoose(uri: string): Promise<void> {
+export async function connectMongoose(uri: string, slowMs?: number): Promise<void> {
   mongoose.set("strictQuery", true);
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10000, autoIndex: true });
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10000, autoIndex: true, monitorCommands: slowMs !== undefined });
+  if (slowMs !== undefined) logSlowCommands(mongoose.connection.getClient(), slowMs);
   // Indexes are part of correctness here (unique client message ids), so wait for them.
   await Promise.all(Object.values(mongoose.models).map((m) => m.syncIndexes()));
 }

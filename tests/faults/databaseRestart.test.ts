@@ -30,7 +30,7 @@ before(async () => {
   dbPort = await freePort();
   db = await startDb();
   await connectMongoose(db.uri);
-  chat = await startChatProcess("db-restart", { MONGODB_URI: db.uri, SESSION_SECRET: "fault-test-secret-0123456789" });
+  chat = await startChatProcess("db-restart", { MONGODB_URI: db.uri, SESSION_SECRET: "fault-test-secret-0123456789", ...ADMIN_ENV });
 });
 after(async () => {
   await chat?.stop();
@@ -41,6 +41,7 @@ after(async () => {
   console.log(`faults: database restarted ${faults} time(s); ${acked.size} acknowledged messages, ${lost} lost, ${duplicated} duplicated`);
 });
 
+const ADMIN_ENV = { ADMIN_EMAIL: "admin@dbrestart.test", ADMIN_PASSWORD: "dbrestart-admin-password" };
 const health = () => fetch(`${chat.url}/api/health`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status);
 
 test("a database restart is reported as unavailable, then the server recovers without losing acknowledged messages", async () => {
@@ -55,15 +56,25 @@ test("a database restart is reported as unavailable, then the server recovers wi
     return ack;
   };
   for (let i = 1; i <= 4; i++) assert.equal((await send(`before-${i}`, `before the outage ${i}`)).ok, true);
+  const login = await fetch(`${chat.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: ADMIN_ENV.ADMIN_EMAIL, password: ADMIN_ENV.ADMIN_PASSWORD }),
+  });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 
   await db.stop();
   faults++;
   await waitUntil("health to report the database down", async () => (await health()) === 503, 30_000, 250);
   // Both wait for the driver to give up on the dead database (~10 s), so they run side by side.
-  const [during, rest] = await Promise.all([
+  const [during, rest, signedIn] = await Promise.all([
     send("during-1", "sent while the database is down", 30_000),
     fetch(`${chat.url}/api/widget/conversations`, { headers: { Authorization: `Bearer ${customer.session.token}` }, signal: AbortSignal.timeout(30_000) }),
+    // A signed-in agent is told to retry, not to sign in again: the session store is unreachable, not empty.
+    fetch(`${chat.url}/api/auth/session`, { headers: { cookie }, signal: AbortSignal.timeout(30_000) }),
   ]);
+  assert.equal(signedIn.status, 503, await signedIn.clone().text());
   assert.equal(during.ok, false, "nothing can be acknowledged without a database");
   assert.equal(during.error.code, "unavailable", JSON.stringify(during));
   assert.equal(rest.status, 503, await rest.text());

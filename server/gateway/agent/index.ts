@@ -4,6 +4,7 @@ import type { AppContext } from "../../context.js";
 import { socketSession, socketUser } from "../../auth/socket.js";
 import { HttpError } from "../../api/errors.js";
 import { ChatError } from "../../conversationLog/errors.js";
+import { isDatabaseUnavailable } from "../../db/unavailable.js";
 import { logger } from "../../logger.js";
 import { AGENT_NS, AGENTS_ROOM } from "../broadcast.js";
 import { ackOf, dispatchEvent, sendError, type SocketErrorBody } from "../ack.js";
@@ -44,6 +45,7 @@ function dispatch(ctx: AppContext, socket: Socket, event: AgentEventName, args: 
 function errorBody(err: unknown, event: string): SocketErrorBody {
   if (err instanceof HttpError) return { code: err.code, message: err.message, ...(err.details ? { details: err.details as never } : {}) };
   if (err instanceof ChatError) return { code: err.code, message: err.message };
+  if (isDatabaseUnavailable(err)) return { code: "unavailable", message: "The database is unavailable; try again shortly" };
   logger.error({ err, event }, "agent socket handler failed");
   return { code: "internal", message: "Internal error" };
 }

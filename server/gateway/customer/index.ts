@@ -1,6 +1,7 @@
 import type { Server as SocketServer, Socket } from "socket.io";
 import type { AppContext } from "../../context.js";
 import { ChatError } from "../../conversationLog/errors.js";
+import { isDatabaseUnavailable } from "../../db/unavailable.js";
 import { logger } from "../../logger.js";
 import { getServerSecret } from "../../secrets.js";
 import { CUSTOMER_NS } from "../broadcast.js";
@@ -64,8 +65,7 @@ function dispatch(ctx: AppContext, socket: Socket, event: CustomerEventName, arg
 
 function toErrorBody(err: unknown, event: string): SocketErrorBody {
   if (err instanceof ChatError) return { code: err.code, message: err.message };
-  const name = (err as { name?: string }).name ?? "";
-  if (/^Mongo(ServerSelection|Network|NotConnected)Error$/.test(name)) {
+  if (isDatabaseUnavailable(err)) {
     return { code: "unavailable", message: "The chat is briefly unavailable; your message will be retried" };
   }
   logger.error({ err, event }, "customer event failed");
