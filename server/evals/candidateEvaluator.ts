@@ -52,7 +52,8 @@ async function score(predictor: ModelPredictor, cases: Case[], answerText: Map<s
 
 /**
  * Scores the candidate (and the active version, on the very same cases) on three suites: the golden set,
- * the snapshot's held-out split, and a replay of the questions agents approved in the last `replayDays`.
+ * the snapshot's held-out split, and a replay of the questions agents approved in the last `replayDays`
+ * (the `replayMax` most recent of them).
  */
 export async function candidateEvaluator(opts: {
   snapshot: Pick<SnapshotAttrs, "examples">;
@@ -61,6 +62,7 @@ export async function candidateEvaluator(opts: {
   active: ModelPredictor | null;
   activeVersion: string | null;
   replayDays: number;
+  replayMax?: number;
   targetPrecision: number;
   now?: Date;
 }): Promise<EvalReport> {
@@ -69,14 +71,17 @@ export async function candidateEvaluator(opts: {
   const answerTitle = new Map(answers.map((a) => [String(a._id), a.title]));
 
   const since = new Date((opts.now ?? new Date()).getTime() - opts.replayDays * 86400000);
-  const replayRows = opts.snapshot.examples.filter(
-    (e) =>
-      e.polarity === "positive" &&
-      e.split !== "golden" &&
-      (e.lineage?.sourceKind === "bot_reply" || e.lineage?.sourceKind === "agent_reply") &&
-      e.lineage?.approvedAt &&
-      new Date(e.lineage.approvedAt) >= since,
-  );
+  const replayRows = opts.snapshot.examples
+    .filter(
+      (e) =>
+        e.polarity === "positive" &&
+        e.split !== "golden" &&
+        (e.lineage?.sourceKind === "bot_reply" || e.lineage?.sourceKind === "agent_reply") &&
+        e.lineage?.approvedAt &&
+        new Date(e.lineage.approvedAt) >= since,
+    )
+    .sort((a, b) => new Date(b.lineage!.approvedAt!).getTime() - new Date(a.lineage!.approvedAt!).getTime())
+    .slice(0, opts.replayMax ?? Infinity);
   const replyIds = replayRows.map((e) => e.lineage?.replyMessageId).filter((x): x is string => !!x);
   const replies = replyIds.length ? await Message.find({ _id: { $in: replyIds } }, { text: 1 }).lean() : [];
   const replyText = new Map(replies.map((m) => [String(m._id), m.text]));

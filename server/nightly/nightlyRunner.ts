@@ -112,6 +112,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
       active,
       activeVersion: active ? parent!.version : null,
       replayDays: settings.evals.replayDays,
+      replayMax: settings.evals.replayMax,
       targetPrecision: settings.evals.targetPrecision,
     });
     const gate = promotionGate(report, settings.gate);

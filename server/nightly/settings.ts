@@ -58,6 +58,8 @@ export const trainerSettingsSchema = z.object({
   evals: z
     .object({
       replayDays: z.number().int().min(0).max(365).default(14),
+      // The most recent approvals replayed at most: every candidate and the live version answer each one.
+      replayMax: z.number().int().min(0).max(100_000).default(1000),
       targetPrecision: z.number().min(0.5).max(1).default(0.9),
     })
     .default({}),

@@ -7,12 +7,25 @@ export type Embedder = (texts: string[]) => Promise<number[][]>;
  * The base encoder as an embedder for duplicate detection. Loaded in the trainer process only:
  * embedding a whole dataset is CPU work that must never run on the chat server's event loop.
  */
-export async function encoderEmbedder(baseModelDir: string): Promise<Embedder> {
+export async function encoderEmbedder(baseModelDir: string, cacheSize = 50_000): Promise<Embedder> {
   await initBackend();
   const model = await loadBaseModel(baseModelDir);
+  // The trainer process lives across nights and the base encoder never changes, so each night embeds only
+  // the questions approved since the last one instead of the whole dataset again.
+  const cache = new Map<string, Float32Array>();
   return async (texts) => {
-    if (texts.length === 0) return [];
-    const vectors = await embed(model, texts);
-    return vectors.map((v) => Array.from(v));
+    const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
+    const fresh = new Map<string, Float32Array>();
+    if (missing.length > 0) {
+      const vectors = await embed(model, missing);
+      missing.forEach((t, i) => fresh.set(t, Float32Array.from(vectors[i])));
+    }
+    const out = texts.map((t) => Array.from((fresh.get(t) ?? cache.get(t))!));
+    for (const [t, v] of fresh) cache.set(t, v);
+    for (const oldest of cache.keys()) {
+      if (cache.size <= cacheSize) break;
+      cache.delete(oldest);
+    }
+    return out;
   };
 }

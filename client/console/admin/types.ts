@@ -59,7 +59,7 @@ export interface TrainerSettings {
   schedule: { cron: string; timezone: string; enabled: boolean };
   gate: { minAccuracy: number; minMacroF1: number; minGoldenAccuracy: number; epsilon: number };
   snapshot: { nearDuplicateThreshold: number; minPerAnswer: number };
-  evals: { replayDays: number; targetPrecision: number };
+  evals: { replayDays: number; replayMax: number; targetPrecision: number };
   training: { method: string };
 }
 
