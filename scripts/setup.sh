@@ -30,7 +30,7 @@ else
   command -v go >/dev/null || { echo "Go is required to build FerretDB (https://go.dev/dl/)"; exit 1; }
   # `go install ...@v1.24.2` builds, but the binary panics at start: the module zip lacks the
   # build/version/version.txt that FerretDB's release process writes. Build the same module
-  # source with that file added, and with scripts/ferretdb-sqlite-id-index.patch: in v1.24.2 the
+  # source with that file added, and with scripts/ferretdb-sqlite-pushdown.patch: in v1.24.2 the
   # SQLite backend's `_id` lookups never use the `_id` index (so every lookup, update and delete
   # scanned the whole collection) and `{_id, …}` filters with more keys were not pushed down at all.
   GOFLAGS=-mod=mod go mod download github.com/FerretDB/FerretDB@$FERRETDB_VERSION
@@ -40,7 +40,7 @@ else
   chmod -R u+w "$work"
   echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
   echo "$FERRETDB_PACKAGE" > "$work/build/version/package.txt"
-  (cd "$work" && git apply -p1 "$ROOT/scripts/ferretdb-sqlite-id-index.patch")
+  (cd "$work" && git apply -p1 "$ROOT/scripts/ferretdb-sqlite-pushdown.patch")
   # Built beside and renamed into place: a running embedded database keeps the old binary open.
   (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$LOCAL/bin/ferretdb.new" ./cmd/ferretdb)
   mv -f "$LOCAL/bin/ferretdb.new" "$LOCAL/bin/ferretdb"

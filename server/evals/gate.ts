@@ -13,7 +13,8 @@ const COMPARED: (keyof SuiteMetrics)[] = ["accuracy", "macroF1", "coverage", "bl
 
 /**
  * The promotion gate. A candidate passes only if it (1) clears the absolute minimums, (2) does not regress
- * beyond epsilon against the active version on any aggregate metric of any suite both were scored on, and
+ * beyond epsilon against the active version on any aggregate metric of any suite both were scored on (calibration
+ * error: beyond eceEpsilon), and
  * (3) still answers every must-pass golden example correctly. Every failed check is a reason.
  */
 export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"]): GateResult {
@@ -39,7 +40,7 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
       if (drop > gate.epsilon) reasons.push(`${suite} ${m} regressed from ${pct(s.active[m] as number)} to ${pct(s.candidate[m] as number)} (ε ${pct(gate.epsilon)})`);
     }
     const rise = s.candidate.ece - s.active.ece;
-    if (rise > gate.epsilon) reasons.push(`${suite} calibration error rose from ${pct(s.active.ece)} to ${pct(s.candidate.ece)} (ε ${pct(gate.epsilon)})`);
+    if (rise > gate.eceEpsilon) reasons.push(`${suite} calibration error rose from ${pct(s.active.ece)} to ${pct(s.candidate.ece)} (ε ${pct(gate.eceEpsilon)})`);
   }
 
   for (const f of report.failedMustPass) {

@@ -69,6 +69,9 @@ export const trainerSettingsSchema = z.object({
       minMacroF1: z.number().min(0).max(1).default(0.5),
       minGoldenAccuracy: z.number().min(0).max(1).default(0.6),
       epsilon: z.number().min(0).max(1).default(0.02),
+      // Calibration error is measured over a few hundred cases in 15 bins, so it moves by several points
+      // between equally good versions: its own, wider tolerance keeps it from blocking better models.
+      eceEpsilon: z.number().min(0).max(1).default(0.05),
     })
     .default({}),
 });

@@ -4,7 +4,7 @@ import mongoose from "mongoose";
 import { startTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { Message } from "../../server/models/message.js";
 
-// The embedded FerretDB is built with scripts/ferretdb-sqlite-id-index.patch, which pushes top-level
+// The embedded FerretDB is built with scripts/ferretdb-sqlite-pushdown.patch, which pushes top-level
 // string/ObjectId equalities down to SQLite's indexes. These check that it still answers exactly what
 // MongoDB would (arrays included) and that the chat's hot lookups no longer scan.
 let db: TestDatabase;
