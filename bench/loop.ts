@@ -265,8 +265,11 @@ async function main() {
     let right = 0;
     let confident = 0;
     let confidentWrong = 0;
-    for (let i = 0; i < test.length; i += 256) {
-      const chunk = test.slice(i, i + 256);
+    // Small chunks: each forward pass blocks this process's event loop, which also carries the simulated customers'
+    // sockets (a long block misses socket.io's heartbeats and the server drops them). Batching gains nothing on wasm.
+    for (let i = 0; i < test.length; i += 8) {
+      const chunk = test.slice(i, i + 8);
+      await new Promise((r) => setImmediate(r));
       const preds = await p.predictBatch(chunk.map((r) => ({ text: r.text, previousTurn: null })));
       preds.forEach((pr, j) => {
         const ok = intentOf.get(pr.label) === chunk[j].intent;
