@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import mongoose from "mongoose";
 import { startTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { Message } from "../../server/models/message.js";
+import { logSlowCommands, type SlowCommand } from "../../server/db/slowCommands.js";
 
 // The embedded FerretDB is built with scripts/ferretdb-sqlite-pushdown.patch, which pushes top-level
 // string/ObjectId equalities down to SQLite's indexes. These check that it still answers exactly what
@@ -52,5 +53,20 @@ test("on the embedded FerretDB, lookups by _id and by an indexed field search an
     const steps = (await plan(filter)).queryPlanner?.Plan ?? [];
     assert.ok(steps.some((s) => /SEARCH .* USING (UNIQUE )?INDEX/.test(s)), `${JSON.stringify(filter)} → ${steps.join(" | ")}`);
     assert.ok(!steps.some((s) => /detail=SCAN /.test(s)), `${JSON.stringify(filter)} scans: ${steps.join(" | ")}`);
+  }
+});
+
+test("the slow-command log names the command, collection and filter keys, never the values", async () => {
+  const seen: SlowCommand[] = [];
+  const client = new mongoose.mongo.MongoClient(db.uri, { monitorCommands: true });
+  await client.connect();
+  try {
+    logSlowCommands(client as never, 0, (c) => seen.push(c));
+    await client.db().collection("messages").findOne({ conversationId: new mongoose.Types.ObjectId(), clientId: "secret customer text" });
+    const find = seen.find((c) => c.command === "find");
+    assert.deepEqual({ ...find, ms: 0 }, { command: "find", collection: "messages", keys: ["conversationId", "clientId"], ms: 0, ok: true });
+    assert.ok(!JSON.stringify(seen).includes("secret customer text"));
+  } finally {
+    await client.close();
   }
 });
