@@ -13,10 +13,16 @@ const COMPARED: (keyof SuiteMetrics)[] = ["accuracy", "macroF1", "coverage", "bl
 
 /**
  * The promotion gate. A candidate passes only if it (1) clears the absolute minimums, (2) does not regress
- * beyond epsilon against the active version on any aggregate metric of any suite both were scored on (calibration
- * error: beyond eceEpsilon), and
+ * beyond its tolerance against the active version on any aggregate metric of any suite both were scored on (ε, or
+ * the suite's sampling noise when that is larger; calibration error: eceEpsilon), and
  * (3) still answers every must-pass golden example correctly. Every failed check is a reason.
  */
+/** z standard errors of the difference between two proportions measured on n cases each. */
+function noise(a: number, b: number, n: number, z: number): number {
+  const p = Math.min(1, Math.max(0, (a + b) / 2));
+  return n > 0 ? z * Math.sqrt((2 * p * (1 - p)) / n) : 0;
+}
+
 export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"]): GateResult {
   const reasons: string[] = [];
   const heldout = report.suites.heldout?.candidate;
@@ -36,8 +42,11 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
   for (const [suite, s] of Object.entries(report.suites)) {
     if (!s.active || s.candidate.count === 0) continue;
     for (const m of COMPARED) {
-      const drop = (s.active[m] as number) - (s.candidate[m] as number);
-      if (drop > gate.epsilon) reasons.push(`${suite} ${m} regressed from ${pct(s.active[m] as number)} to ${pct(s.candidate[m] as number)} (ε ${pct(gate.epsilon)})`);
+      const [before, after] = [s.active[m] as number, s.candidate[m] as number];
+      const tolerance = Math.max(gate.epsilon, noise(before, after, s.candidate.count, gate.noiseZ));
+      if (before - after > tolerance) {
+        reasons.push(`${suite} ${m} regressed from ${pct(before)} to ${pct(after)} (tolerance ${pct(tolerance)} over ${s.candidate.count} cases)`);
+      }
     }
     const rise = s.candidate.ece - s.active.ece;
     if (rise > gate.eceEpsilon) reasons.push(`${suite} calibration error rose from ${pct(s.active.ece)} to ${pct(s.candidate.ece)} (ε ${pct(gate.eceEpsilon)})`);
