@@ -62,6 +62,8 @@ interface DayStats {
   wrong: number;
   handoffs: number;
   failed: number;
+  // Agent requests answered 401 on a live session (the agent signed in again and retried).
+  reauthentications: number;
   containment: number;
   wrongRate: number | null;
   handoffRate: number;
@@ -219,6 +221,7 @@ async function main() {
 
   async function runDay(rows: (Row & { golden?: boolean })[]): Promise<DayStats> {
     const t0 = Date.now();
+    const reauthBefore = Api.reauthentications;
     const results: { kind: string; correct: boolean; ms: number }[] = [];
     let next = 0;
     let lastLog = Date.now();
@@ -246,6 +249,7 @@ async function main() {
       wrong: bot.length - correct,
       handoffs,
       failed,
+      reauthentications: Api.reauthentications - reauthBefore,
       containment: correct / rows.length,
       wrongRate: bot.length ? (bot.length - correct) / bot.length : null,
       handoffRate: handoffs / rows.length,

@@ -12,23 +12,32 @@ export class ApiError extends Error {
 export class Api {
   private cookie = "";
   private csrf = "";
+  private credentials: { email: string; password: string } | null = null;
+  /** Signed-in requests answered 401 (session lost); the client signed in again and retried, as a person would. */
+  static reauthentications = 0;
   constructor(public url: string) {}
 
   static async login(url: string, email: string, password: string): Promise<Api> {
     const api = new Api(url);
-    const res = await fetch(`${url}/api/auth/login`, {
+    api.credentials = { email, password };
+    await api.signIn();
+    return api;
+  }
+
+  private async signIn(): Promise<void> {
+    const { email, password } = this.credentials!;
+    const res = await fetch(`${this.url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email, password }),
     });
     const body = (await res.json()) as { csrfToken?: string };
     if (res.status !== 200 || !body.csrfToken) throw new ApiError(res.status, body, `login ${email}`);
-    api.csrf = body.csrfToken;
-    api.cookie = res.headers
+    this.csrf = body.csrfToken;
+    this.cookie = res.headers
       .getSetCookie()
       .map((c) => c.split(";")[0])
       .join("; ");
-    return api;
   }
 
   async req<T = any>(method: string, path: string, body?: unknown, okStatuses = [200, 201]): Promise<T> {
@@ -44,6 +53,11 @@ export class Api {
       const text = await res.text();
       const json = text ? JSON.parse(text) : null;
       if (okStatuses.includes(res.status)) return json as T;
+      if (res.status === 401 && this.credentials && attempt < 2) {
+        Api.reauthentications++;
+        await this.signIn();
+        continue;
+      }
       // Retry what a person would retry: a busy database or rate limit.
       if ((res.status === 503 || res.status === 429) && attempt < 5) {
         await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
