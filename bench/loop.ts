@@ -64,6 +64,7 @@ interface DayStats {
   failed: number;
   // Agent requests answered 401 on a live session (the agent signed in again and retried).
   reauthentications: number;
+  refusedSignIns: number;
   containment: number;
   wrongRate: number | null;
   handoffRate: number;
@@ -222,6 +223,7 @@ async function main() {
   async function runDay(rows: (Row & { golden?: boolean })[]): Promise<DayStats> {
     const t0 = Date.now();
     const reauthBefore = Api.reauthentications;
+    const refusedBefore = Api.refusedSignIns;
     const results: { kind: string; correct: boolean; ms: number }[] = [];
     let next = 0;
     let lastLog = Date.now();
@@ -250,6 +252,7 @@ async function main() {
       handoffs,
       failed,
       reauthentications: Api.reauthentications - reauthBefore,
+      refusedSignIns: Api.refusedSignIns - refusedBefore,
       containment: correct / rows.length,
       wrongRate: bot.length ? (bot.length - correct) / bot.length : null,
       handoffRate: handoffs / rows.length,

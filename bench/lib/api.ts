@@ -15,6 +15,8 @@ export class Api {
   private credentials: { email: string; password: string } | null = null;
   /** Signed-in requests answered 401 (session lost); the client signed in again and retried, as a person would. */
   static reauthentications = 0;
+  /** Of those, sign-ins with the right password that were refused and retried. */
+  static refusedSignIns = 0;
   constructor(public url: string) {}
 
   static async login(url: string, email: string, password: string): Promise<Api> {
@@ -26,12 +28,20 @@ export class Api {
 
   private async signIn(): Promise<void> {
     const { email, password } = this.credentials!;
-    const res = await fetch(`${this.url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password }),
-    });
-    const body = (await res.json()) as { csrfToken?: string };
+    let res: Response;
+    let body: { csrfToken?: string };
+    // A re-sign-in with the right password can itself be refused for a moment (see docs/benchmarks.md): retry a few times.
+    for (let attempt = 0; ; attempt++) {
+      res = await fetch(`${this.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password }),
+      });
+      body = (await res.json()) as { csrfToken?: string };
+      if ((res.status === 200 && body.csrfToken) || !this.cookie || attempt >= 5) break;
+      Api.refusedSignIns++;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     if (res.status !== 200 || !body.csrfToken) throw new ApiError(res.status, body, `login ${email}`);
     this.csrf = body.csrfToken;
     this.cookie = res.headers
