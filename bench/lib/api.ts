@@ -38,9 +38,9 @@ export class Api {
         body: JSON.stringify({ email, password }),
       });
       body = (await res.json()) as { csrfToken?: string };
-      if ((res.status === 200 && body.csrfToken) || !this.cookie || attempt >= 5) break;
+      if ((res.status === 200 && body.csrfToken) || !this.cookie || attempt >= 60) break;
       Api.refusedSignIns++;
-      await new Promise((r) => setTimeout(r, 2000));
+      await new Promise((r) => setTimeout(r, 3000));
     }
     if (res.status !== 200 || !body.csrfToken) throw new ApiError(res.status, body, `login ${email}`);
     this.csrf = body.csrfToken;
