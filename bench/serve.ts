@@ -1,4 +1,4 @@
-// `npm run bench:serve -- [--clients 2000] [--rate 50] [--duration 60] [--swap-at 0.5] [--from DIR]`
+// `npm run bench:serve -- [--clients 2000] [--rate 5] [--duration 60] [--swap-at 0.5] [--from DIR]`
 //
 // Serving under load, through the real product: a chat server process (`tsx server/index.ts`) with a trained model,
 // K widget clients over socket.io in a separate process (bench/serveClients.ts) sending `--rate` messages a second in
@@ -22,7 +22,7 @@ import os from "node:os";
 
 const flags = parseFlags();
 const CLIENTS = num(flags, "clients", 2000);
-const RATE = num(flags, "rate", 50);
+const RATE = num(flags, "rate", 5);
 const DURATION_S = num(flags, "duration", 60);
 const SWAP_AT = num(flags, "swap-at", 0.5);
 // rollback: swap to the other trained version (download, verify, load, warm, swap); train: a "train now" run during
