@@ -11,18 +11,18 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 // Higher is better for all of these except ECE, which is compared the other way round.
 const COMPARED: (keyof SuiteMetrics)[] = ["accuracy", "macroF1", "coverage", "bleu"];
 
-/**
- * The promotion gate. A candidate passes only if it (1) clears the absolute minimums, (2) does not regress
- * beyond its tolerance against the active version on any aggregate metric of any suite both were scored on (ε, or
- * the suite's sampling noise when that is larger; calibration error: eceEpsilon), and
- * (3) still answers every must-pass golden example correctly. Every failed check is a reason.
- */
 /** z standard errors of the difference between two proportions measured on n cases each. */
 function noise(a: number, b: number, n: number, z: number): number {
   const p = Math.min(1, Math.max(0, (a + b) / 2));
   return n > 0 ? z * Math.sqrt((2 * p * (1 - p)) / n) : 0;
 }
 
+/**
+ * The promotion gate. A candidate passes only if it (1) clears the absolute minimums, (2) does not regress
+ * beyond its tolerance against the active version on any aggregate metric of any suite both were scored on (ε, or
+ * the suite's sampling noise when that is larger; calibration error: eceEpsilon), and
+ * (3) still answers every must-pass golden example correctly. Every failed check is a reason.
+ */
 export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"]): GateResult {
   const reasons: string[] = [];
   const heldout = report.suites.heldout?.candidate;

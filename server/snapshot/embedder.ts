@@ -21,7 +21,12 @@ export async function encoderEmbedder(baseModelDir: string, cacheSize = 50_000):
       missing.forEach((t, i) => fresh.set(t, Float32Array.from(vectors[i])));
     }
     const out = texts.map((t) => Array.from((fresh.get(t) ?? cache.get(t))!));
-    for (const [t, v] of fresh) cache.set(t, v);
+    // Re-inserted, used texts move to the back of the Map's order, so eviction drops the least recently used.
+    for (const t of texts) {
+      const v = fresh.get(t) ?? cache.get(t)!;
+      cache.delete(t);
+      cache.set(t, v);
+    }
     for (const oldest of cache.keys()) {
       if (cache.size <= cacheSize) break;
       cache.delete(oldest);
