@@ -9,7 +9,7 @@ ROOT=$PWD
 LOCAL=$ROOT/.local
 FERRETDB_VERSION=v1.24.2
 # Bumped whenever scripts/ferretdb-*.patch changes, so that setup rebuilds the binary.
-FERRETDB_PACKAGE=understudy-1
+FERRETDB_PACKAGE=understudy-2
 mkdir -p "$LOCAL/bin" "$LOCAL/models"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -33,6 +33,8 @@ else
   # source with that file added, and with scripts/ferretdb-sqlite-pushdown.patch: in v1.24.2 the
   # SQLite backend's `_id` lookups never use the `_id` index (so every lookup, update and delete
   # scanned the whole collection) and `{_id, …}` filters with more keys were not pushed down at all.
+  # And with scripts/ferretdb-no-reply-to-moretocome.patch: v1.24.2 answers writes sent with w: 0,
+  # which the driver never reads, so every later command on that connection got the previous reply.
   GOFLAGS=-mod=mod go mod download github.com/FerretDB/FerretDB@$FERRETDB_VERSION
   src=$(GOFLAGS=-mod=mod go mod download -json github.com/FerretDB/FerretDB@$FERRETDB_VERSION | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   work=$(mktemp -d)
@@ -40,7 +42,7 @@ else
   chmod -R u+w "$work"
   echo "$FERRETDB_VERSION" > "$work/build/version/version.txt"
   echo "$FERRETDB_PACKAGE" > "$work/build/version/package.txt"
-  (cd "$work" && git apply -p1 "$ROOT/scripts/ferretdb-sqlite-pushdown.patch")
+  for patch in "$ROOT"/scripts/ferretdb-*.patch; do (cd "$work" && git apply -p1 "$patch"); done
   # Built beside and renamed into place: a running embedded database keeps the old binary open.
   (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$LOCAL/bin/ferretdb.new" ./cmd/ferretdb)
   mv -f "$LOCAL/bin/ferretdb.new" "$LOCAL/bin/ferretdb"

@@ -48,7 +48,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
 
   app.use(securityHeaders(config));
   app.use(express.json({ limit: "64kb" }));
-  attachAuth(app, ctx);
+  const auth = attachAuth(app, ctx);
   await ensureFirstAdmin(config);
   mountApi(app, ctx);
   app.use("/api", (_req, _res, next) => next(notFound("Route")));
@@ -78,6 +78,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
       httpServer.closeIdleConnections();
       await Promise.race([httpClosed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       httpServer.closeAllConnections();
+      auth.sessionSweeper.stop();
       await redis?.close();
       // The model-backed bot polls the active-version pointer and holds loaded models; stop and free them.
       await (bot as { close?: () => Promise<void> }).close?.();

@@ -10,17 +10,20 @@ import { forbidden, HttpError, unauthorized, unavailable } from "../api/errors.j
 import { can, type Permission } from "../policies/permissions.js";
 import { createCsrf, type Csrf } from "./csrf.js";
 import { createPassport } from "./strategy.js";
+import { SESSIONS_COLLECTION, startSessionSweeper, type SessionSweeper } from "./sessionSweeper.js";
 import type { SessionUser } from "./types.js";
 
 export type { SessionUser } from "./types.js";
 
 export const SESSION_COOKIE = "understudy.sid";
 const SESSION_TTL_S = 12 * 60 * 60;
+const SESSION_SWEEP_MS = 10 * 60 * 1000;
 
 export interface Auth {
   session: RequestHandler;
   passport: ReturnType<typeof createPassport>;
   csrf: Csrf;
+  sessionSweeper: SessionSweeper;
 }
 
 const byContext = new WeakMap<AppContext, Auth>();
@@ -41,11 +44,10 @@ export function attachAuth(app: express.Express, ctx: AppContext): Auth {
   const store = MongoStore.create({
     // The app's own connection: no second pool, and it works with the embedded FerretDB.
     clientPromise: Promise.resolve(mongoose.connection.getClient() as never),
-    collectionName: "sessions",
+    collectionName: SESSIONS_COLLECTION,
     ttl: SESSION_TTL_S,
-    // FerretDB has no TTL monitor, so expired sessions are removed by a timer instead of an index.
-    autoRemove: "interval",
-    autoRemoveInterval: 10,
+    // Expired sessions are removed by startSessionSweeper (its comment says why not connect-mongo's own).
+    autoRemove: "disabled",
     stringify: false,
   });
   const sessionMiddleware = session({
@@ -58,7 +60,7 @@ export function attachAuth(app: express.Express, ctx: AppContext): Auth {
     cookie: { httpOnly: true, sameSite: "lax", secure, maxAge: SESSION_TTL_S * 1000 },
   });
   const passport = createPassport();
-  const auth: Auth = { session: sessionMiddleware, passport, csrf: createCsrf(secret, secure) };
+  const auth: Auth = { session: sessionMiddleware, passport, csrf: createCsrf(secret, secure), sessionSweeper: startSessionSweeper(SESSION_SWEEP_MS) };
   byContext.set(ctx, auth);
 
   // express-session skips loading (leaving req.session unset) while its store reports the database gone;

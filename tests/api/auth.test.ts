@@ -7,6 +7,7 @@ import { createUser, loginAs } from "../helpers/agents.js";
 import { User } from "../../server/models/user.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
 import { MAX_FAILED_LOGINS } from "../../server/auth/lockout.js";
+import { startSessionSweeper } from "../../server/auth/sessionSweeper.js";
 import mongoose from "mongoose";
 
 let t: TestServer;
@@ -41,6 +42,30 @@ test("sessions are stored in MongoDB and rotated on login", async () => {
   assert.equal(sessions, 1);
   const me = await agent.get("/api/auth/session").expect(200);
   assert.equal(me.body.user.email, user.email);
+});
+
+test("expired sessions are swept with acknowledged deletes; live sessions keep working", async () => {
+  await clearDatabase();
+  const [kept, expired] = [await createUser("agent"), await createUser("agent")];
+  const keptAgent = request.agent(t.url);
+  const expiredAgent = request.agent(t.url);
+  await keptAgent.post("/api/auth/login").send({ email: kept.email, password: kept.password }).expect(200);
+  await expiredAgent.post("/api/auth/login").send({ email: expired.email, password: expired.password }).expect(200);
+  const sessions = mongoose.connection.db!.collection("sessions");
+  await sessions.updateOne({ "session.passport.user": expired.id }, { $set: { expires: new Date(Date.now() - 1000) } });
+  const sweeper = startSessionSweeper(60_000);
+  try {
+    assert.equal(await sweeper.sweep(), 1);
+  } finally {
+    sweeper.stop();
+  }
+  assert.equal(await sessions.countDocuments(), 1);
+  // Many requests, so every pooled connection is used after the sweep and answers its own request.
+  for (let i = 0; i < 12; i++) {
+    const me = await keptAgent.get("/api/auth/session").expect(200);
+    assert.equal(me.body.user.email, kept.email);
+  }
+  await expiredAgent.get("/api/auth/session").expect(401);
 });
 
 test("wrong password is 401 invalid_credentials, unknown email the same", async () => {

@@ -7,7 +7,8 @@ import { logSlowCommands, type SlowCommand } from "../../server/db/slowCommands.
 
 // The embedded FerretDB is built with scripts/ferretdb-sqlite-pushdown.patch, which pushes top-level
 // string/ObjectId equalities down to SQLite's indexes. These check that it still answers exactly what
-// MongoDB would (arrays included) and that the chat's hot lookups no longer scan.
+// MongoDB would (arrays included) and that the chat's hot lookups no longer scan. And with
+// scripts/ferretdb-no-reply-to-moretocome.patch, so that a w: 0 write leaves its connection in step.
 let db: TestDatabase;
 before(async () => (db = await startTestDatabase()));
 after(() => db.stop());
@@ -66,6 +67,22 @@ test("the slow-command log names the command, collection and filter keys, never 
     const find = seen.find((c) => c.command === "find");
     assert.deepEqual({ ...find, ms: 0 }, { command: "find", collection: "messages", keys: ["conversationId", "clientId"], ms: 0, ok: true });
     assert.ok(!JSON.stringify(seen).includes("secret customer text"));
+  } finally {
+    await client.close();
+  }
+});
+
+test("a write with w: 0 gets no reply, so the next command on that connection reads its own reply", async () => {
+  // One connection, so the unacknowledged delete and the reads after it share a socket.
+  const client = await mongoose.mongo.MongoClient.connect(db.uri, { maxPoolSize: 1 });
+  try {
+    const coll = client.db().collection<{ _id: string; v: number }>("unacknowledged_writes");
+    await coll.insertMany([{ _id: "a", v: 1 }, { _id: "b", v: 2 }]);
+    await coll.deleteMany({ v: 99 }, { writeConcern: { w: 0 } });
+    assert.deepEqual(await coll.findOne({ _id: "b" }), { _id: "b", v: 2 });
+    assert.equal(await coll.countDocuments(), 2);
+    await coll.deleteOne({ _id: "a" }, { writeConcern: { w: 0 } });
+    assert.deepEqual(await coll.find().toArray(), [{ _id: "b", v: 2 }]);
   } finally {
     await client.close();
   }
