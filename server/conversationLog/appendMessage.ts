@@ -1,6 +1,6 @@
 import { Types } from "mongoose";
 import type { AppContext } from "../context.js";
-import { Conversation, type ConversationDoc } from "../models/conversation.js";
+import { Conversation, type ConversationDoc, type ConversationStatus } from "../models/conversation.js";
 import { Message, type MessageAttrs, type MessageDoc } from "../models/message.js";
 import { publishConversation, publishMessage } from "../gateway/broadcast.js";
 import { ChatError } from "./errors.js";
@@ -31,21 +31,30 @@ export interface NewMessage {
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
+export interface AppendOptions {
+  /** Store nothing (and resolve to null) when the conversation is in one of these states at allocation time. */
+  unlessStatus?: readonly ConversationStatus[];
+}
+
 /**
  * Stores one message in a conversation and tells both sides. Without transactions the steps are:
  * allocate `seq` ($inc on the conversation), insert (the unique (conversationId, clientId) index makes
  * a resend land on the stored copy), then update the conversation's summary. A failed insert leaves
- * only a gap in `seq`, which readers tolerate.
+ * only a gap in `seq`, which readers tolerate. Callers that expect resends look for the stored copy
+ * first; here the unique index alone decides, so a first send costs no extra lookup.
  */
-export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage): Promise<RecordResult> {
-  const existing = await Message.findOne({ conversationId, clientId: fields.clientId });
-  if (existing) return { conversation: await loadConversation(conversationId), message: existing, duplicate: true };
-
+export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage): Promise<RecordResult>;
+export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts: AppendOptions): Promise<RecordResult | null>;
+export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts: AppendOptions = {}): Promise<RecordResult | null> {
   let message: MessageDoc | null = null;
   let conversation: ConversationDoc | null = null;
+  const condition = opts.unlessStatus ? { status: { $nin: [...opts.unlessStatus] } } : {};
   for (let attempt = 0; !message; attempt++) {
-    const allocated = await Conversation.findOneAndUpdate({ _id: conversationId }, { $inc: { lastSeq: 1 } }, { new: true });
-    if (!allocated) throw new ChatError("not_found", "Conversation not found");
+    const allocated = await Conversation.findOneAndUpdate({ _id: conversationId, ...condition }, { $inc: { lastSeq: 1 } }, { new: true });
+    if (!allocated) {
+      if (opts.unlessStatus && (await Conversation.exists({ _id: conversationId }))) return null;
+      throw new ChatError("not_found", "Conversation not found");
+    }
     conversation = allocated;
     try {
       message = await Message.create({ ...fields, conversationId, seq: allocated.lastSeq });

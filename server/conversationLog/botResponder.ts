@@ -4,7 +4,7 @@ import { Conversation, type ConversationDoc } from "../models/conversation.js";
 import { Message, type MessageDoc } from "../models/message.js";
 import { publishConversation } from "../gateway/broadcast.js";
 import { logger } from "../logger.js";
-import { recordBotReply, recordSystemMessage } from "./messageRecorder.js";
+import { PEOPLE_TALKING, recordBotReply, recordSystemMessage } from "./messageRecorder.js";
 import { notice } from "./notices.js";
 
 /**
@@ -12,11 +12,15 @@ import { notice } from "./notices.js";
  * person. Silent while an agent has the conversation — people are talking.
  */
 export async function respondToCustomerMessage(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc): Promise<void> {
-  if (conversation.status === "agent" || conversation.status === "closed") return;
-  const previous = await Message.findOne({ conversationId: conversation._id, seq: { $lt: message.seq }, role: { $in: ["bot", "agent"] } })
-    .sort({ seq: -1 })
-    .select("text")
-    .lean();
+  if ((PEOPLE_TALKING as readonly string[]).includes(conversation.status)) return;
+  // The first message of a conversation has nothing before it.
+  const previous =
+    message.seq > 1
+      ? await Message.findOne({ conversationId: conversation._id, seq: { $lt: message.seq }, role: { $in: ["bot", "agent"] } })
+          .sort({ seq: -1 })
+          .select("text")
+          .lean()
+      : null;
 
   let decision: BotDecision;
   try {
@@ -31,10 +35,7 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
     decision = { kind: "handoff", reason: "model_error" };
   }
 
-  // An agent may have taken over while the model was thinking.
-  const now = await Conversation.findById(conversation._id).select("status").lean();
-  if (!now || now.status === "agent" || now.status === "closed") return;
-
+  // An agent may have taken over while the model was thinking: the reply is stored only if not.
   if (decision.kind === "reply") {
     await recordBotReply(ctx, conversation, decision, message._id);
     return;
@@ -53,8 +54,8 @@ export async function handOff(ctx: AppContext, conversation: ConversationDoc, re
     { new: true },
   );
   if (!waiting) return false;
-  await recordSystemMessage(ctx, waiting, notice("handoff", waiting.channel?.language), reason, `handoff:${String(cause._id)}`);
-  // appendMessage already published the conversation, but only if the notice was new; make sure agents see "waiting".
-  publishConversation(ctx.io, (await Conversation.findById(waiting._id)) ?? waiting);
+  const notified = await recordSystemMessage(ctx, waiting, notice("handoff", waiting.channel?.language), reason, `handoff:${String(cause._id)}`);
+  // appendMessage published the conversation only if the notice was new; make sure agents see "waiting".
+  if (notified.duplicate) publishConversation(ctx.io, notified.conversation);
   return true;
 }

@@ -11,6 +11,9 @@ import { checkMessageText, MAX_CLIENT_ID_LENGTH } from "./limits.js";
 
 export type { RecordResult } from "./appendMessage.js";
 
+/** While a conversation is in these states the bot stays silent. */
+export const PEOPLE_TALKING = ["agent", "closed"] as const;
+
 export interface CustomerChannel {
   origin?: string | null;
   pageUrl?: string | null;
@@ -53,7 +56,7 @@ export async function recordCustomerMessage(ctx: AppContext, input: CustomerMess
   const clientId = validClientId(input.clientId);
   return withCustomerLock(input.customerId, async () => {
     // A resend may name no conversation (the first ack was lost) or an old one: look across the customer's.
-    const own = await Conversation.find({ customerId: input.customerId }).select("_id").lean();
+    const own = await Conversation.find({ customerId: input.customerId }).select("_id status lastSeq").lean();
     if (own.length > 0) {
       const stored = await Message.findOne({ conversationId: { $in: own.map((c) => c._id) }, clientId });
       if (stored) {
@@ -70,7 +73,8 @@ export async function recordCustomerMessage(ctx: AppContext, input: CustomerMess
     }
     // A conversation left empty by a failed first attempt (database error after it was opened) is reused,
     // so retries do not leave empty conversations in the agents' list.
-    conversation ??= await Conversation.findOne({ customerId: input.customerId, status: "bot", lastSeq: 0 });
+    const empty = own.find((c) => c.status === "bot" && c.lastSeq === 0);
+    if (!conversation && empty) conversation = await Conversation.findOne({ _id: empty._id, status: "bot", lastSeq: 0 });
     if (!conversation) {
       const ch = input.channel ?? {};
       conversation = await Conversation.create({
@@ -108,13 +112,17 @@ export async function recordAgentMessage(ctx: AppContext, input: AgentMessageInp
   return appendMessage(ctx, conversationId, { role: "agent", text, clientId, authorId: toObjectId(input.agentId, "Agent") });
 }
 
-/** Stores a bot reply. Its clientId derives from the message it answers, so answering twice stores once. */
+/**
+ * Stores a bot reply, unless an agent took the conversation over (or it was closed) while the model was
+ * thinking: then nothing is stored and the result is null. Its clientId derives from the message it
+ * answers, so answering twice stores once.
+ */
 export async function recordBotReply(
   ctx: AppContext,
   conversation: Pick<ConversationDoc, "_id">,
   decision: BotReply,
   inReplyTo: Types.ObjectId | string,
-): Promise<RecordResult> {
+): Promise<RecordResult | null> {
   const text = validText(decision.text);
   return appendMessage(ctx, conversation._id, {
     role: "bot",
@@ -128,7 +136,7 @@ export async function recordBotReply(
       alternatives: decision.alternatives.map((a) => ({ answerId: a.answerId, confidence: a.confidence })),
       inReplyTo: new Types.ObjectId(String(inReplyTo)),
     },
-  });
+  }, { unlessStatus: PEOPLE_TALKING });
 }
 
 /** A notice from the system (hand-off, agent joined, closed). Pass a clientId to make it idempotent. */

@@ -6,6 +6,10 @@ import { loginAs, seedBotExchange, seedWaitingConversation } from "../helpers/ag
 import { Conversation } from "../../server/models/conversation.js";
 import { Message } from "../../server/models/message.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
+import { randomUUID } from "node:crypto";
+import { Types } from "mongoose";
+import type { Bot, BotReply } from "../../server/bot/types.js";
+import { recordBotReply, recordCustomerMessage, respondToCustomerMessage } from "../../server/conversationLog/index.js";
 
 let t: TestServer;
 useTestServer((server) => (t = server));
@@ -102,4 +106,41 @@ test("two agents taking over at once: exactly one wins", async () => {
   const results = await Promise.all([a, b].map((x) => x.post(`/api/conversations/${conversation._id}/takeover`)));
   assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
   assert.equal(await Message.countDocuments({ conversationId: conversation._id, text: /joined/ }), 1);
+});
+
+test("an agent who takes over while the model is thinking gets the conversation; the bot's late reply is dropped", async () => {
+  const agent = await loginAs(t.url, "agent");
+  const asked = await recordCustomerMessage(t.server.ctx, { customerId: `cust-${randomUUID()}`, clientId: randomUUID(), text: "Where is my card?" });
+  let release!: () => void;
+  const thinking = new Promise<void>((resolve) => (release = resolve));
+  const slowBot: Bot = {
+    activeVersion: () => "v-test-1",
+    decide: async () => {
+      await thinking;
+      return { kind: "reply", answerId: String(new Types.ObjectId()), text: "It is on its way.", confidence: 0.99, modelVersion: "v-test-1", replyId: randomUUID(), alternatives: [] };
+    },
+  };
+  const turn = respondToCustomerMessage({ ...t.server.ctx, bot: slowBot }, asked.conversation, asked.message);
+  await agent.post(`/api/conversations/${asked.conversation._id}/takeover`).expect(200);
+  release();
+  await turn;
+  const roles = (await Message.find({ conversationId: asked.conversation._id }).sort({ seq: 1 }).lean()).map((m) => m.role);
+  assert.deepEqual(roles, ["customer", "system"]);
+  assert.equal((await Conversation.findById(asked.conversation._id).lean())?.status, "agent");
+});
+
+test("a resent message is stored once, and a resent bot reply too", async () => {
+  const customerId = `cust-${randomUUID()}`;
+  const clientId = randomUUID();
+  const first = await recordCustomerMessage(t.server.ctx, { customerId, clientId, text: "Hello?" });
+  const again = await recordCustomerMessage(t.server.ctx, { customerId, clientId, text: "Hello?" });
+  assert.equal(again.duplicate, true);
+  assert.equal(String(again.message._id), String(first.message._id));
+  const reply: BotReply = { kind: "reply", answerId: String(new Types.ObjectId()), text: "Hi!", confidence: 0.9, modelVersion: "v-test-1", replyId: randomUUID(), alternatives: [] };
+  const a = await recordBotReply(t.server.ctx, first.conversation, reply, first.message._id);
+  const b = await recordBotReply(t.server.ctx, first.conversation, reply, first.message._id);
+  assert.equal(a?.duplicate, false);
+  assert.equal(b?.duplicate, true);
+  assert.equal(String(b?.message._id), String(a?.message._id));
+  assert.equal(await Message.countDocuments({ conversationId: first.conversation._id }), 2);
 });

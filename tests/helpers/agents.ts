@@ -74,6 +74,7 @@ export async function seedBotExchange(
     },
     asked.message._id,
   );
+  if (!replied) throw new Error("the seeded conversation was not the bot's to answer");
   return { conversation: replied.conversation, question: asked.message, reply: replied.message, answerId, customerId };
 }
 
