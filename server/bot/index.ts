@@ -3,6 +3,7 @@ import mongoose from "mongoose";
 import type { Config } from "../config.js";
 import { logger } from "../logger.js";
 import { Answer } from "../models/answer.js";
+import { startInferenceThread } from "./inference/index.js";
 import { ModelHost, type PredictorLoader } from "./modelHost.js";
 import { renderReply } from "./render.js";
 import type { Bot, BotDecision, BotInput } from "./types.js";
@@ -21,20 +22,15 @@ export interface CreateBotOptions {
   pollMs?: number;
 }
 
-// The model library (and TensorFlow.js) is imported on first load, so a server with no model starts light.
-function defaultLoader(config: Config): PredictorLoader {
-  return async (dir) => {
-    const { loadPredictor } = await import("../../trainer/index.js");
-    return loadPredictor(dir, { baseModelDir: config.BASE_MODEL_DIR });
-  };
-}
 
 /**
  * The live bot: answers with the active model version when it is confident and the answer still exists,
  * otherwise hands off. With no active version every message is handed off (reason "no_model").
  */
 export async function createBot(config: Config, opts: CreateBotOptions = {}): Promise<ModelBot> {
-  const host = new ModelHost(config, opts.load ?? defaultLoader(config), opts.pollMs);
+  // Models run in a worker thread, started on the first load, so a server with no model starts light.
+  const thread = opts.load ? null : startInferenceThread({ baseModelDir: config.BASE_MODEL_DIR });
+  const host = new ModelHost(config, opts.load ?? thread!.load, opts.pollMs);
   host.start();
 
   async function decide(input: BotInput): Promise<BotDecision> {
@@ -68,6 +64,9 @@ export async function createBot(config: Config, opts: CreateBotOptions = {}): Pr
     activeVersion: () => host.activeVersion(),
     sync: () => host.sync(),
     loadedVersions: () => host.loadedVersions(),
-    close: () => host.close(),
+    close: async () => {
+      await host.close();
+      await thread?.close();
+    },
   };
 }
