@@ -143,6 +143,8 @@ async function main() {
 
   const result = await waitFor("result");
   clearInterval(sampler);
+  // The server's own per-stage timings of the same turns (GET /api/analytics/latency).
+  const stages = await admin.get<{ turns: number; stages: Record<string, { p50: number; p95: number; p99: number; max: number }> }>("/api/analytics/latency");
   const wall = (performance.now() - t0) / 1000;
   const cpuEnd = procSample(server.pid)!;
   const measured = usage;
@@ -176,6 +178,7 @@ async function main() {
       afterSwap: window(swapDone + 1, Infinity),
     },
     messagesPerSecond: result.messagesPerSecond,
+    serverStagesMs: stages,
     hotSwap: { startSecond: swapStart, seconds: swapDone - swapStart },
     server: {
       cpuCoresMean: (cpuEnd.cpuSeconds - cpuStart.cpuSeconds) / wall,
@@ -195,6 +198,7 @@ async function main() {
       `server CPU ${out.server.cpuCoresMean.toFixed(2)} cores (max ${out.server.cpuCoresMax.toFixed(2)}), RSS max ${out.server.rssMiBMax} MiB; ` +
       `lost ${out.messages.lost}, duplicated ${out.messages.duplicated}, failed ${out.messages.failed} of ${out.messages.sent}`,
   );
+  for (const [stage, q] of Object.entries(stages.stages)) log(`  server ${stage.padEnd(9)} p50 ${q.p50} ms, p95 ${q.p95} ms, p99 ${q.p99} ms, max ${q.max} ms`);
   await server.stop();
   await db.stop();
 }

@@ -11,6 +11,7 @@ import { attachGateway } from "./gateway/index.js";
 import { attachRedisAdapter } from "./gateway/redisAdapter.js";
 import { mountClient } from "./client.js";
 import { attachAuth } from "./auth/index.js";
+import { TurnTimings } from "./conversationLog/turnTimings.js";
 import { ensureFirstAdmin } from "./auth/firstAdmin.js";
 import { securityHeaders } from "./security/headers.js";
 import { corsOrigin, socketOriginCheck } from "./security/origins.js";
@@ -42,7 +43,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
     allowRequest: socketOriginCheck(config),
   });
   const bot = opts.bot ?? (await createBot(config));
-  const ctx: AppContext = { config, io, bot };
+  const ctx: AppContext = { config, io, bot, turnTimings: new TurnTimings() };
   // With REDIS_URL, rooms (and model-change announcements) are shared with the other chat processes.
   const redis = await attachRedisAdapter(io, ctx);
 

@@ -1,10 +1,12 @@
 import type { Server as SocketServer } from "socket.io";
 import type { Config } from "./config.js";
 import type { Bot } from "./bot/types.js";
+import type { TurnTimings } from "./conversationLog/turnTimings.js";
 
 // What request handlers, socket handlers and commands may reach. Built once in app.ts.
 export interface AppContext {
   config: Config;
   io: SocketServer;
   bot: Bot;
+  turnTimings: TurnTimings;
 }

@@ -38,10 +38,12 @@ export async function createBot(config: Config, opts: CreateBotOptions = {}): Pr
     if (!lease) return { kind: "handoff", reason: "no_model" };
     const { entry, release } = lease;
     try {
+      const started = performance.now();
       const p = await entry.predictor.predict(input.text, input.previousTurn ?? undefined);
-      if (!p.confident) return { kind: "handoff", reason: "low_confidence", confidence: p.confidence, modelVersion: entry.version };
+      const inferenceMs = performance.now() - started;
+      if (!p.confident) return { kind: "handoff", reason: "low_confidence", confidence: p.confidence, modelVersion: entry.version, inferenceMs };
       const answer = mongoose.isValidObjectId(p.label) ? await Answer.findOne({ _id: p.label, status: "active" }).lean() : null;
-      if (!answer) return { kind: "handoff", reason: "unknown_answer", confidence: p.confidence, modelVersion: entry.version };
+      if (!answer) return { kind: "handoff", reason: "unknown_answer", confidence: p.confidence, modelVersion: entry.version, inferenceMs };
       return {
         kind: "reply",
         answerId: String(answer._id),
@@ -50,6 +52,7 @@ export async function createBot(config: Config, opts: CreateBotOptions = {}): Pr
         modelVersion: entry.version,
         replyId: randomUUID(),
         alternatives: p.alternatives.map((a) => ({ answerId: a.label, confidence: a.confidence })),
+        inferenceMs,
       };
     } catch (err) {
       logger.error({ err, version: entry.version }, "model failed to answer; handing off");

@@ -18,6 +18,8 @@ export interface BotReply {
   modelVersion: string;
   replyId: string;
   alternatives: { answerId: string; confidence: number }[];
+  // The model's forward pass, for the turn timings.
+  inferenceMs?: number;
 }
 
 export type HandoffReason = "no_model" | "low_confidence" | "unknown_answer" | "model_error";
@@ -27,6 +29,7 @@ export interface BotHandoff {
   reason: HandoffReason;
   confidence?: number;
   modelVersion?: string;
+  inferenceMs?: number;
 }
 
 export type BotDecision = BotReply | BotHandoff;

@@ -6,13 +6,15 @@ import { publishConversation } from "../gateway/broadcast.js";
 import { logger } from "../logger.js";
 import { PEOPLE_TALKING, recordBotReply, recordSystemMessage } from "./messageRecorder.js";
 import { notice } from "./notices.js";
+import type { TurnTiming } from "./turnTimings.js";
 
 /**
  * After a customer message is stored: ask the bot, then store its reply or hand the conversation to a
  * person. Silent while an agent has the conversation — people are talking.
  */
-export async function respondToCustomerMessage(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc): Promise<void> {
+export async function respondToCustomerMessage(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc, arrival?: TurnArrival): Promise<void> {
   if ((PEOPLE_TALKING as readonly string[]).includes(conversation.status)) return;
+  const clock = turnClock(arrival);
   // The first message of a conversation has nothing before it.
   const previous =
     message.seq > 1
@@ -21,6 +23,7 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
           .select("text")
           .lean()
       : null;
+  clock.lap("context");
 
   let decision: BotDecision;
   try {
@@ -34,13 +37,35 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
     logger.error({ err, conversationId: String(conversation._id) }, "bot failed; handing off");
     decision = { kind: "handoff", reason: "model_error" };
   }
+  clock.lap("decide");
 
   // An agent may have taken over while the model was thinking: the reply is stored only if not.
-  if (decision.kind === "reply") {
-    await recordBotReply(ctx, conversation, decision, message._id);
-    return;
-  }
-  await handOff(ctx, conversation, decision.reason, message);
+  const stored = decision.kind === "reply" ? await recordBotReply(ctx, conversation, decision, message._id) : await handOff(ctx, conversation, decision.reason, message);
+  if (stored) ctx.turnTimings.add(clock.done({ inference: decision.inferenceMs }));
+}
+
+/** When the customer's message arrived (performance.now()), how long storing it took, and when it was acked. */
+export interface TurnArrival {
+  arrivedAt: number;
+  recordMs: number;
+  ackedAt: number;
+}
+
+function turnClock(arrival?: TurnArrival) {
+  const started = performance.now();
+  const timing: TurnTiming = arrival ? { record: arrival.recordMs, wait: started - arrival.ackedAt } : {};
+  let last = started;
+  return {
+    lap(stage: "context" | "decide") {
+      const now = performance.now();
+      timing[stage] = now - last;
+      last = now;
+    },
+    done(extra: TurnTiming): TurnTiming {
+      const now = performance.now();
+      return { ...timing, ...extra, store: now - last, total: now - (arrival?.arrivedAt ?? started) };
+    },
+  };
 }
 
 /**

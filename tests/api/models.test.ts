@@ -10,6 +10,8 @@ import { Conversation } from "../../server/models/conversation.js";
 import { Message } from "../../server/models/message.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
 import { readActivePointer } from "../../server/registry/activeModel.js";
+import { randomUUID } from "node:crypto";
+import { connectCustomer } from "../helpers/socketClient.js";
 
 let t: TestServer;
 let admin: LoggedInAgent;
@@ -96,4 +98,25 @@ test("daily analytics per version: containment, hand-off rate, thumbs-up rate", 
   assert.equal(row.contained, 2);
   assert.ok(Math.abs(row.containment - 2 / 3) < 1e-9);
   assert.ok(Math.abs(row.thumbsUpRate - 2 / 3) < 1e-9);
+});
+
+test("turn latency by stage: a widget message's turn is timed from arrival to the stored reply", async () => {
+  await request(t.url).get("/api/analytics/latency").expect(401);
+  const customer = await connectCustomer(t.url);
+  try {
+    const handedOff = customer.next("message:new", (m: { role: string }) => m.role === "system");
+    await customer.request("message:send", { clientId: randomUUID(), text: "Is anyone there?" });
+    await handedOff;
+  } finally {
+    customer.close();
+  }
+  const { body } = await agent.get("/api/analytics/latency").expect(200);
+  assert.ok(body.turns >= 1);
+  for (const stage of ["record", "wait", "context", "decide", "store", "total"]) {
+    const s = body.stages[stage];
+    assert.ok(s && s.count >= 1 && s.p50 >= 0 && s.p50 <= s.p99 && s.p99 <= s.max, `${stage}: ${JSON.stringify(s)}`);
+  }
+  assert.ok(body.stages.total.max >= body.stages.record.max, "the whole turn is at least as long as storing the message");
+  assert.equal(body.stages.inference, undefined, "no model is active, so nothing ran one");
+  await agent.get("/api/analytics/latency?x=1").expect(400);
 });

@@ -5,11 +5,15 @@ import { valid, validate } from "../errors.js";
 import { modelDailyStats } from "./modelDailyStats.js";
 import { analyticsSchemas as s } from "./schema.js";
 
-export function analyticsRouter(_ctx: AppContext): Router {
+export function analyticsRouter(ctx: AppContext): Router {
   const router = Router();
   router.get("/models", guard("models.read"), validate(s.models), async (req, res) => {
     const { query } = valid(req, s.models);
     res.json({ days: query.days, rows: await modelDailyStats(query.days) });
+  });
+  // This process's recent chat turns, stage by stage (milliseconds); each chat process keeps its own.
+  router.get("/latency", guard("models.read"), validate(s.latency), (_req, res) => {
+    res.json(ctx.turnTimings.summary());
   });
   return router;
 }

@@ -87,6 +87,7 @@ export const catalog: RouteDoc[] = [
   { method: "get", path: "/api/trainer/settings", tag: "trainer", summary: "Schedule and training settings", access: "models.read" },
   { method: "patch", path: "/api/trainer/settings", tag: "trainer", summary: "Change schedule and training settings", access: "models.manage", ...trainerSchemas.update },
   { method: "get", path: "/api/analytics/models", tag: "analytics", summary: "Daily analytics per model version", access: "models.read", ...analyticsSchemas.models },
+  { method: "get", path: "/api/analytics/latency", tag: "analytics", summary: "Chat turn latency by stage over this process's recent turns", access: "models.read", ...analyticsSchemas.latency },
 ];
 
 /** For other resources' routes (models, runs, …): documented and covered by the authorization matrix. */

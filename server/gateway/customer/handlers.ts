@@ -28,6 +28,7 @@ const data = (socket: Socket) => socket.data as CustomerSocketData;
 /** Stored before the ack; the bot runs after it so the customer sees their message as sent at once. */
 const send: Handler<"message:send"> = async (ctx, socket, p) => {
   const { customerId, language, pageUrl } = data(socket);
+  const arrivedAt = performance.now();
   const result = await recordCustomerMessage(ctx, {
     customerId,
     conversationId: p.conversationId ?? null,
@@ -40,11 +41,13 @@ const send: Handler<"message:send"> = async (ctx, socket, p) => {
       userAgent: socket.handshake.headers["user-agent"] ?? null,
     },
   });
+  const recordMs = performance.now() - arrivedAt;
   await socket.join(conversationRoom(result.conversation._id));
   if (!result.duplicate) {
     // Not awaited: the ack must not wait for a model.
+    const ackedAt = performance.now();
     setImmediate(() => {
-      respondToCustomerMessage(ctx, result.conversation, result.message).catch((err) =>
+      respondToCustomerMessage(ctx, result.conversation, result.message, { arrivedAt, recordMs, ackedAt }).catch((err) =>
         logger.error({ err, conversationId: String(result.conversation._id) }, "bot turn failed"),
       );
     });
