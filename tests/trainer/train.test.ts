@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accuracy, loadPredictor, trainModel, type TrainProgress } from '../../trainer/index.js';
+import { accuracy, loadPredictor, trainModel, verifyArtifact, type TrainProgress } from '../../trainer/index.js';
 import { BASE_MODEL_DIR, miniSplit } from './helpers.js';
 
 const { train, test: heldOut } = miniSplit();
@@ -39,6 +39,11 @@ test('training is deterministic given the seed', async () => {
   const b = await run('b');
   assert.equal(a.manifest.files['weights.safetensors'].sha256, b.manifest.files['weights.safetensors'].sha256);
   assert.deepEqual(a.manifest.history.map((h) => h.loss), b.manifest.history.map((h) => h.loss));
+  assert.equal(a.manifest.threshold, b.manifest.threshold);
+  // The head recipe sets its threshold on out-of-fold predictions of every example, not on the validation split.
+  assert.equal(a.manifest.metrics.calibrationExamples, train.length);
+  assert.ok(a.manifest.metrics.valExamples < train.length / 5);
+  assert.ok(a.manifest.metrics.crossFitAccuracy > 0.5, `out-of-fold accuracy ${a.manifest.metrics.crossFitAccuracy}`);
   const weights = await readFile(join(dir, 'a', 'weights.safetensors'));
   assert.ok(weights.byteLength < 100_000, 'a head artifact holds only the prototypes, not the encoder');
 });
@@ -56,6 +61,8 @@ test('rejected replies (negative polarity) push the question away from that answ
     const r = await p.predict(question);
     return r.label === 'card_arrival' ? r.confidence : r.alternatives.find((a) => a.label === 'card_arrival')!.confidence;
   };
+  // With a validation set given, calibration uses it as given.
+  assert.equal((await verifyArtifact(join(dir, 'plain'))).metrics.calibrationExamples, heldOut.length);
   const before = await prob(plain);
   const after = await prob(rejected);
   plain.dispose();
