@@ -50,10 +50,8 @@ ENV NODE_ENV=production \
     MODELS_DIR=/app/data/models \
     BASE_MODEL_DIR=/app/models/all-MiniLM-L6-v2
 WORKDIR /app
-# tsx is a devDependency of the repo but the runtime of the image: install the same version globally,
-# outside the app's node_modules, so `npm ci --omit=dev` stays exact.
-COPY package.json ./
-RUN --mount=type=cache,target=/root/.npm npm install -g --no-audit --no-fund "tsx@$(node -p "require('./package.json').devDependencies.tsx")"
+# tsx is a runtime dependency: the server, the trainer's child processes and the inference thread all load
+# TypeScript through it, from the app's own node_modules.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=base-model /model ./models
 COPY package.json tsconfig.json ./
@@ -67,6 +65,6 @@ VOLUME ["/app/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# SIGTERM drains sockets and closes the database (server/index.ts); tsx forwards the signal.
+# SIGTERM drains sockets and closes the database (server/index.ts).
 STOPSIGNAL SIGTERM
-CMD ["tsx", "server/index.ts"]
+CMD ["node", "--import", "tsx", "server/index.ts"]
