@@ -27,13 +27,16 @@ interface Scored {
 async function score(predictor: ModelPredictor, cases: Case[], answerText: Map<string, string>, targetPrecision: number): Promise<Scored> {
   const predicted: string[] = [];
   const confidences: number[] = [];
+  const answered: boolean[] = [];
   for (const c of cases) {
     const p = await predictor.predict(c.text, c.previousTurn ?? undefined);
     predicted.push(p.label);
     confidences.push(p.confidence);
+    answered.push(p.confident);
   }
   const truth = cases.map((c) => c.label);
   const correct = truth.map((t, i) => t === predicted[i]);
+  const answeredCount = answered.filter(Boolean).length;
   return {
     predicted,
     confidences,
@@ -41,7 +44,9 @@ async function score(predictor: ModelPredictor, cases: Case[], answerText: Map<s
       count: cases.length,
       accuracy: accuracy(truth, predicted),
       macroF1: macroF1(truth, predicted),
-      coverage: coverageAtPrecision(confidences, correct, targetPrecision),
+      coverage: cases.length ? answeredCount / cases.length : 0,
+      answeredPrecision: answeredCount ? correct.filter((ok, i) => ok && answered[i]).length / answeredCount : null,
+      coverageAtTarget: coverageAtPrecision(confidences, correct, targetPrecision),
       ece: expectedCalibrationError(confidences, correct),
       bleu: meanBleu(predicted.map((l) => answerText.get(l) ?? ""), cases.map((c) => c.reference)),
       perLabelF1: perLabelF1(truth, predicted),
@@ -143,6 +148,7 @@ export function headlineMetrics(report: EvalReport): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [suite, s] of Object.entries(report.suites)) {
     for (const k of ["accuracy", "macroF1", "coverage", "ece", "bleu", "count"] as const) out[`${suite}_${k}`] = s.candidate[k];
+    if (s.candidate.answeredPrecision !== null) out[`${suite}_answeredPrecision`] = s.candidate.answeredPrecision;
   }
   return out;
 }

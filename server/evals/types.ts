@@ -4,8 +4,12 @@ export interface SuiteMetrics {
   count: number;
   accuracy: number;
   macroF1: number;
-  /** Share answered (not handed off) at the threshold that reaches the target precision. */
+  /** Share answered (not handed off) at the version's own threshold: what the bot would do live. */
   coverage: number;
+  /** Share of those answers that were right; null when it answered none. */
+  answeredPrecision: number | null;
+  /** Share answerable at the threshold that would reach the target precision on this suite (hindsight; not gated). */
+  coverageAtTarget: number;
   /** Expected calibration error. */
   ece: number;
   /** Mean sentence BLEU of the chosen reply's text against the approved reply. */

@@ -8,7 +8,7 @@ import type { EvalReport, SuiteMetrics } from "../../server/evals/types.js";
 const gate = trainerSettingsSchema.parse({}).gate;
 
 function suite(over: Partial<SuiteMetrics> = {}): SuiteMetrics {
-  return { count: 5000, accuracy: 0.9, macroF1: 0.88, coverage: 0.8, ece: 0.05, bleu: 0.85, perLabelF1: {}, confusionPairs: [], ...over };
+  return { count: 5000, accuracy: 0.9, macroF1: 0.88, coverage: 0.8, answeredPrecision: 0.95, coverageAtTarget: 0.8, ece: 0.05, bleu: 0.85, perLabelF1: {}, confusionPairs: [], ...over };
 }
 
 function report(suites: EvalReport["suites"], failedMustPass: EvalReport["failedMustPass"] = []): EvalReport {
@@ -20,7 +20,7 @@ test("a candidate as good as the active version passes", () => {
   assert.deepEqual(r, { passed: true, reasons: [] });
 });
 
-test("the first version (no active one) is judged on the absolute minimums only", () => {
+test("the first version (no active one) is judged on the absolute minimums and the target precision only", () => {
   assert.equal(promotionGate(report({ heldout: { candidate: suite(), active: null } }), gate).passed, true);
   const low = promotionGate(report({ heldout: { candidate: suite({ accuracy: 0.3, macroF1: 0.2 }), active: null } }), gate);
   assert.equal(low.passed, false);
@@ -93,4 +93,22 @@ test("a drop within the suite's sampling noise is not a regression; the same dro
   assert.equal(large.passed, false, "a 20-point drop is beyond the noise of 142 cases");
   const fixed = promotionGate(report({ heldout: { candidate: few({ coverage: 0.408 }), active: few({ coverage: 0.437 }) } }), { ...gate, noiseZ: 0 });
   assert.equal(fixed.passed, false, "noiseZ 0 falls back to ε alone");
+});
+
+test("answers must be right at the target precision, within the noise of how many were given", () => {
+  // Target 90 %: 85 % right on 4,000 answers is a real shortfall; on 40 answers it is within the noise.
+  const many = promotionGate(report({ heldout: { candidate: suite({ answeredPrecision: 0.85 }), active: null } }), gate);
+  assert.equal(many.passed, false);
+  assert.match(many.reasons[0], /heldout: 85\.0% of the 4000 answers were right, below the target precision 90\.0%/);
+  const few = promotionGate(report({ heldout: { candidate: suite({ count: 50, answeredPrecision: 0.85 }), active: null } }), gate);
+  assert.equal(few.passed, true, few.reasons.join("; "));
+  // A version that answers nothing has no precision to judge; it is rejected for answering less instead.
+  const silent = promotionGate(report({ heldout: { candidate: suite({ coverage: 0, answeredPrecision: null }), active: suite() } }), gate);
+  assert.deepEqual(silent.reasons, ["heldout coverage regressed from 80.0% to 0.0% (tolerance 2.0% over 5000 cases)"]);
+});
+
+test("coverage is compared as answered at each version's own threshold; the hindsight coverage is not gated", () => {
+  // Seen in bench:loop night 1: golden coverage at 98 % precision, chosen in hindsight, fell 66.2 % → 36.4 % on 77 cases.
+  const golden = { candidate: suite({ count: 77, coverageAtTarget: 0.364, coverage: 0.68 }), active: suite({ count: 77, coverageAtTarget: 0.662, coverage: 0.66 }) };
+  assert.deepEqual(promotionGate(report({ golden }), gate), { passed: true, reasons: [] });
 });

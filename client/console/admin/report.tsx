@@ -36,7 +36,8 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
                 <th>n</th>
                 <th>Accuracy</th>
                 <th>Macro-F1</th>
-                <th>Coverage</th>
+                <th title="Share answered at the version's own threshold">Answered</th>
+                <th title="Share of those answers that were right">Right when answering</th>
                 <th>ECE</th>
                 <th>BLEU</th>
               </tr>
@@ -46,7 +47,7 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
                 <tr key={name}>
                   <td>{name}</td>
                   <td>{s.candidate.count}</td>
-                  {(["accuracy", "macroF1", "coverage", "ece", "bleu"] as const).map((k) => (
+                  {(["accuracy", "macroF1", "coverage", "answeredPrecision", "ece", "bleu"] as const).map((k) => (
                     <td key={k}>
                       {pct(s.candidate[k])}
                       {s.active ? <small> ({r.activeVersion}: {pct(s.active[k])})</small> : null}

@@ -5,7 +5,8 @@ const COLUMNS: [string, string][] = [
   ["heldout_accuracy", "Held-out acc."],
   ["heldout_macroF1", "Macro-F1"],
   ["golden_accuracy", "Golden acc."],
-  ["heldout_coverage", "Coverage"],
+  ["heldout_coverage", "Answered"],
+  ["heldout_answeredPrecision", "Right when answering"],
   ["heldout_ece", "ECE"],
   ["heldout_bleu", "BLEU"],
 ];
