@@ -21,7 +21,7 @@ function noise(a: number, b: number, n: number, z: number): number {
 /**
  * The promotion gate. A candidate passes only if it (1) clears the absolute minimums, (2) does not regress
  * beyond its tolerance against the active version on any aggregate metric of any suite both were scored on (ε, or
- * the suite's sampling noise when that is larger; calibration error: eceEpsilon), (3) answers at the target
+ * the suite's sampling noise when that is larger; coverage: coverageEpsilon; calibration error: eceEpsilon), (3) answers at the target
  * precision, within the sampling noise of the answers it gave, and (4) still answers every must-pass golden
  * example correctly. Every failed check is a reason. Coverage is the share each version answers at its own
  * threshold, as it would live; the share answerable at a threshold chosen in hindsight on the suite itself
@@ -47,7 +47,7 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
     if (!s.active || s.candidate.count === 0) continue;
     for (const m of COMPARED) {
       const [before, after] = [s.active[m] as number, s.candidate[m] as number];
-      const tolerance = Math.max(gate.epsilon, noise(before, after, s.candidate.count, gate.noiseZ));
+      const tolerance = Math.max(m === "coverage" ? gate.coverageEpsilon : gate.epsilon, noise(before, after, s.candidate.count, gate.noiseZ));
       if (before - after > tolerance) {
         reasons.push(`${suite} ${m} regressed from ${pct(before)} to ${pct(after)} (tolerance ${pct(tolerance)} over ${s.candidate.count} cases)`);
       }

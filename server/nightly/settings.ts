@@ -72,6 +72,10 @@ export const trainerSettingsSchema = z.object({
       // Calibration error is measured over a few hundred cases in 15 bins, so it moves by several points
       // between equally good versions: its own, wider tolerance keeps it from blocking better models.
       eceEpsilon: z.number().min(0).max(1).default(0.05),
+      // Coverage is the share answered at each version's own threshold, and that threshold is itself an estimate:
+      // near 98 % precision one point of precision is 5-10 points of coverage, so equally good versions answer
+      // a few points more or less. Accuracy, macro-F1 and BLEU judge the model; this guards against a collapse.
+      coverageEpsilon: z.number().min(0).max(1).default(0.1),
       // A drop smaller than the suite's sampling noise (noiseZ standard errors of the difference of two
       // proportions over its n cases) is not a regression: on 150 held-out cases that noise is several points,
       // and a fixed ε alone rejected better versions night after night. 0 = ε only.

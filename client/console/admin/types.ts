@@ -57,7 +57,7 @@ export interface Run {
 
 export interface TrainerSettings {
   schedule: { cron: string; timezone: string; enabled: boolean };
-  gate: { minAccuracy: number; minMacroF1: number; minGoldenAccuracy: number; epsilon: number; eceEpsilon: number; noiseZ: number };
+  gate: { minAccuracy: number; minMacroF1: number; minGoldenAccuracy: number; epsilon: number; eceEpsilon: number; coverageEpsilon: number; noiseZ: number };
   snapshot: { nearDuplicateThreshold: number; minPerAnswer: number };
   evals: { replayDays: number; replayMax: number; targetPrecision: number };
   training: { method: string };
