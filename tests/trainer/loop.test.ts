@@ -114,6 +114,8 @@ test("at 02:00 on the injected clock two trainers queue one run, which trains, p
   assert.ok(v1?.gate?.passed);
   assert.ok((v1?.artifact?.files.length ?? 0) >= 2 && v1!.artifact!.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256!)));
   assert.ok(typeof v1?.metrics.heldout_accuracy === "number" && typeof v1?.metrics.golden_bleu === "number");
+  // The threshold was set on out-of-fold predictions of the training and validation examples, not on validation alone.
+  assert.ok(v1!.metrics.calibrationExamples > v1!.metrics.valExamples, JSON.stringify(v1!.metrics));
 
   // This process made the change, so its bot switched right away — no restart.
   await waitFor("bot on v1", () => bot().activeVersion() === "v1");

@@ -131,9 +131,9 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
     const valPredicted = valLogits.map(argmax);
     const truthNames = valTruth.map((i) => labels[i]);
     const predNames = valPredicted.map((i) => labels[i]);
-    // Temperature and threshold come from out-of-fold predictions on every example when the recipe allows it,
-    // else from the validation split.
-    const crossFit = cfg.method === 'head' && !opts.validation && Date.now() < started + cfg.maxMinutes * 60_000
+    // Temperature and threshold come from out-of-fold predictions on every example (validation included) when
+    // the recipe allows it, else from the validation split.
+    const crossFit = cfg.method === 'head' && Date.now() < started + cfg.maxMinutes * 60_000
       ? await crossFittedLogits(base, cfg, [...trainRows, ...valRows], allStates, labelIndex, fromLayer, keptEpochs(history), onProgress)
       : null;
     const calLogits = crossFit?.logits ?? valLogits;
