@@ -22,7 +22,6 @@ export interface CreateBotOptions {
   pollMs?: number;
 }
 
-
 /**
  * The live bot: answers with the active model version when it is confident and the answer still exists,
  * otherwise hands off. With no active version every message is handed off (reason "no_model").

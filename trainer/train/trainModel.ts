@@ -143,13 +143,12 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
     const temperature = fitTemperature(calLogits, calTruth, temperatureFloor(rawAccuracy));
     const probs = calLogits.map((l) => softmax(l, temperature));
     const confidences = probs.map((p) => Math.max(...p));
-    const correct = rawCorrect;
-    const threshold = thresholdForPrecision(confidences, correct, cfg.targetPrecision) ?? 1;
+    const threshold = thresholdForPrecision(confidences, rawCorrect, cfg.targetPrecision) ?? 1;
     const metrics: Record<string, number> = {
       valAccuracy: accuracy(truthNames, predNames),
       valMacroF1: macroF1(truthNames, predNames),
-      valCoverageAtTarget: coverageAtPrecision(confidences, correct, cfg.targetPrecision),
-      valEce: expectedCalibrationError(confidences, correct),
+      valCoverageAtTarget: coverageAtPrecision(confidences, rawCorrect, cfg.targetPrecision),
+      valEce: expectedCalibrationError(confidences, rawCorrect),
       valNll: nllAtTemperature(calLogits, calTruth, temperature),
       calibrationExamples: calLogits.length,
       ...(crossFit ? { crossFitAccuracy: rawAccuracy } : {}),

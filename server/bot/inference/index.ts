@@ -7,7 +7,8 @@ import type { InferenceRequest, InferenceResponse, InferenceResult, InferenceThr
 const BOOTSTRAP = new URL("./tsWorker.mjs", import.meta.url);
 const ENTRY = new URL("./thread.ts", import.meta.url).href;
 
-type Request = InferenceRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+// A request before it is given its id (Omit over each member of the union).
+type Call = InferenceRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
 export interface InferenceThread {
   /** Loads a model version in the thread; its predictor forwards every prediction there. */
@@ -61,7 +62,7 @@ export function startInferenceThread(opts: { baseModelDir: string }): InferenceT
     return w;
   }
 
-  function call(req: Request): Promise<InferenceResult> {
+  function call(req: Call): Promise<InferenceResult> {
     return new Promise((resolve, reject) => {
       let w: Worker;
       try {
