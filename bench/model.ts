@@ -19,7 +19,7 @@ import { seededRandom, shuffleInPlace } from '../trainer/train/random.js';
 import type { BackendName } from '../trainer/model/index.js';
 import * as tf from '@tensorflow/tfjs';
 
-const DATA_DIR = '/work/shared/datasets/banking77';
+const DATA_DIR = process.env.BANKING77_DIR ?? join(import.meta.dirname, 'data/banking77');
 const RESULTS = 'bench/results/model.json';
 const ARTIFACTS = '.local/bench-artifacts';
 const USAGE = `usage: npm run bench:model -- [--only full|fewshot|latency] [--backend wasm|cpu] [--method head|lora|full]

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 // BANKING77: Casanueva et al. 2020, "Efficient Intent Detection with Dual Sentence Encoders" (CC BY 4.0).
-export const BANKING77_DIR = process.env.BANKING77_DIR ?? "/work/shared/datasets/banking77";
+export const BANKING77_DIR = process.env.BANKING77_DIR ?? path.resolve(import.meta.dirname, "../data/banking77");
 const root = path.resolve(import.meta.dirname, "../..");
 
 export interface Row {

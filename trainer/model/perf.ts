@@ -12,7 +12,7 @@ import { disposeBatch } from './encodeBatch.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 50) || 50;
 const dir = process.env.BASE_MODEL_DIR ?? '.local/models/all-MiniLM-L6-v2';
-const csv = process.env.BANKING77_CSV ?? '/work/shared/datasets/banking77/train.csv';
+const csv = process.env.BANKING77_CSV ?? new URL('../../bench/data/banking77/train.csv', import.meta.url).pathname;
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
