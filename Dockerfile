@@ -6,11 +6,12 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- all dependencies, for building the client bundles
+# ---- all dependencies, for building the client bundles (scripts/npm-ci.sh: npm ci without tfjs-node's download)
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY scripts/npm-ci.sh ./scripts/npm-ci.sh
+RUN --mount=type=cache,target=/root/.npm bash scripts/npm-ci.sh
 
 # ---- client bundles (widget, console, demo page) into client/dist
 FROM deps AS client
@@ -18,11 +19,21 @@ COPY client ./client
 COPY scripts/build-client.mjs ./scripts/build-client.mjs
 RUN node scripts/build-client.mjs
 
-# ---- production dependencies only
+# ---- production dependencies only, with the native TensorFlow backend built as `npm run setup` builds it:
+# libtensorflow from PyPI's tensorflow-cpu 2.15.1 wheel (sha256-pinned), tfjs-node's binding compiled by npm's
+# node-gyp. The compilers stay in this stage; the runtime gets node_modules with the two libraries in
+# @tensorflow/tfjs-node/deps/lib (614 MB). --build-arg TFJS_NATIVE=off leaves them out (wasm backend only).
 FROM ${NODE_IMAGE} AS prod-deps
+ARG TFJS_NATIVE=on
 WORKDIR /app
+RUN if [ "$TFJS_NATIVE" != "off" ]; then apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends g++ make python3 python3-pip ca-certificates >/dev/null \
+ && rm -rf /var/lib/apt/lists/*; fi
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+COPY scripts/npm-ci.sh scripts/native-tensorflow.sh ./scripts/
+RUN --mount=type=cache,target=/root/.npm bash scripts/npm-ci.sh --omit=dev
+RUN --mount=type=cache,target=/root/.cache/pip LIBTENSORFLOW_DIR=/opt/libtensorflow TFJS_NATIVE=$TFJS_NATIVE bash scripts/native-tensorflow.sh \
+ && rm -rf /opt/libtensorflow node_modules/@tensorflow/tfjs-node/build node_modules/@tensorflow/tfjs-node/deps/include
 
 # ---- the pretrained base model the trainer fine-tunes (same source as scripts/setup.sh)
 FROM python:3.12-slim AS base-model

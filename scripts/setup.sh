@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up of everything Understudy needs on this machine, all project-local and git-ignored:
-# node modules, the embedded FerretDB (MongoDB wire protocol over SQLite), the pretrained base model,
-# and the client bundles. Idempotent: a second run only checks.
+# node modules, the native TensorFlow backend (scripts/native-tensorflow.sh), the embedded FerretDB (MongoDB wire
+# protocol over SQLite), the pretrained base model, and the client bundles. Idempotent: a second run only checks.
+#   TFJS_NATIVE=off  skips the native backend (TensorFlow.js then runs on wasm).
 #   SETUP_SYSTEM=1  also installs Chromium and Redis from Debian packages (tests need them; CI sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +16,15 @@ mkdir -p "$LOCAL/bin" "$LOCAL/models"
 step() { printf '\n== %s\n' "$*"; }
 
 step "node modules"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || { [ "${TFJS_NATIVE:-on}" != "off" ] && [ ! -f node_modules/@tensorflow/tfjs-node/package.json ]; }; then
+  bash scripts/npm-ci.sh
 else
   echo "up to date"
 fi
+
+step "native TensorFlow backend (@tensorflow/tfjs-node on libtensorflow from PyPI's tensorflow-cpu wheel)"
+bash scripts/native-tensorflow.sh
 
 step "FerretDB $FERRETDB_VERSION (embedded MongoDB-compatible database)"
 # Read the version into a variable first: piping into `grep -q`/`head` can end in SIGPIPE under pipefail.

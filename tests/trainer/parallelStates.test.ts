@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedBaseModel } from '../../trainer/baseModels.js';
 import { baseStates } from '../../trainer/train/features.js';
-import { parallelBaseStates } from '../../trainer/train/parallelStates.js';
+import * as tf from '@tensorflow/tfjs';
+import { parallelBaseStates, usesHelperProcess } from '../../trainer/train/parallelStates.js';
 import { BASE_MODEL_DIR, miniSplit } from './helpers.js';
 
 test('caching with a helper process gives the same states, in input order, as one process', async () => {
@@ -18,4 +19,12 @@ test('caching with a helper process gives the same states, in input order, as on
     assert.ok(maxDiff < 1e-3, `input ${i} differs by ${maxDiff}`);
   }
   assert.equal(Math.max(...progress), inputs.length);
+});
+
+test('the helper process is for wasm only: on the native backend, TensorFlow threads one process across the cores', async () => {
+  await sharedBaseModel(BASE_MODEL_DIR);
+  const native = tf.getBackend() === 'tensorflow';
+  assert.equal(usesHelperProcess(2, 1000), !native);
+  assert.equal(usesHelperProcess(1, 1000), false);
+  assert.equal(usesHelperProcess(2, 10), false);
 });

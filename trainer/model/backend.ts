@@ -6,10 +6,14 @@ import { registerGradientFixes } from './gradients.js';
 export type BackendName = 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
 const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgpu', 'tensorflow'];
 
-// Optional native bindings: never a dependency, only used when someone installed them.
+// Native TensorFlow: tfjs-node-gpu when someone installed it on a GPU host, else tfjs-node, whose binding
+// `npm run setup` builds (scripts/native-tensorflow.sh). Either is optional: without a loadable binding, wasm.
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
 async function importNative(): Promise<boolean> {
+  // TensorFlow's C++ start-up notices (oneDNN, CPU features) on every process and thread are noise here;
+  // TF_CPP_MIN_LOG_LEVEL=0 brings them back.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   for (const pkg of NATIVE_PACKAGES) {
     try {
       await import(pkg);

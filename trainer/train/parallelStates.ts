@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import type { BackendName, BaseModel } from '../model/index.js';
 import { forkTs, fromChildError, type ChildError } from './childProcess.js';
 import type { CacheJob } from './cacheWorker.js';
@@ -6,9 +7,16 @@ import { baseStates, tokenLength, type ModelInput } from './features.js';
 // Below this many inputs a helper process costs more (start-up + model load, ~2–3 s) than it saves.
 const MIN_INPUTS_FOR_HELPER = 400;
 
+/** Whether parallelBaseStates splits the work with a helper process on the current backend. */
+export function usesHelperProcess(workers: number, inputs: number, minInputsForHelper = MIN_INPUTS_FOR_HELPER): boolean {
+  return workers >= 2 && tf.getBackend() !== 'tensorflow' && inputs >= minInputsForHelper;
+}
+
 /**
- * baseStates on both cores: a helper child process takes every other input in length order (so both halves cost
- * the same) while this process computes the rest. Falls back to one process for small inputs or `workers` 1.
+ * baseStates on both cores. On wasm (one core per process) a helper child process takes every other input in
+ * length order (so both halves cost the same) while this process computes the rest; one process for small inputs
+ * or `workers` 1. The native backend already runs each op on TensorFlow's own thread pool across every core: a
+ * second process would only compete with it (and load the model again), so there it is always one process.
  */
 export async function parallelBaseStates(
   base: BaseModel,
@@ -18,7 +26,7 @@ export async function parallelBaseStates(
     minInputsForHelper?: number;
   },
 ): Promise<Float32Array[]> {
-  if (opts.workers < 2 || inputs.length < (opts.minInputsForHelper ?? MIN_INPUTS_FOR_HELPER)) {
+  if (!usesHelperProcess(opts.workers, inputs.length, opts.minInputsForHelper)) {
     return baseStates(base, inputs, { toLayer: opts.toLayer, pool: opts.pool, onBatch: opts.onProgress });
   }
   const lengths = inputs.map((x) => tokenLength(base, x));
