@@ -7,7 +7,7 @@ import type { Config } from "../server/config.js";
 import { runCli, withDatabase } from "./lib/cli.js";
 import { Lease } from "../server/models/lease.js";
 import { TrainingRun } from "../server/models/trainingRun.js";
-import { acquireLease, keepAlive, processOwnerId, TRAINER_LEASE } from "../server/nightly/lease.js";
+import { acquireLease, keepAlive, LeaseLostError, processOwnerId, TRAINER_LEASE } from "../server/nightly/lease.js";
 import { enqueueRun, claimQueuedRun } from "../server/nightly/runQueue.js";
 import { nightlyRunner, type Outcome } from "../server/nightly/nightlyRunner.js";
 import { startTrainerWorker } from "../server/nightly/trainerWorker.js";
@@ -40,6 +40,9 @@ async function runOnce(config: Config): Promise<number> {
     const outcome: Outcome = await nightlyRunner(runId, {
       config,
       signal: lost.signal,
+      fence: async () => {
+        if (!(await lease.held())) throw new LeaseLostError("lease lost; another trainer took over");
+      },
       onProgress: (p) => {
         const payload = { phase: p.phase.padEnd(11), epoch: p.epoch ?? "-", epochs: p.epochs ?? "-", loss: p.loss?.toFixed(4) ?? "-", val: p.valAccuracy?.toFixed(3) ?? "-" };
         if (!barStarted) {
@@ -66,7 +69,10 @@ async function runOnce(config: Config): Promise<number> {
 async function main(): Promise<number> {
   return withDatabase(async (config) => {
     if (process.argv.includes("--watch")) {
-      const worker = startTrainerWorker({ config });
+      // Forked by a chat server, the IPC channel is this trainer's lifeline: the kernel closes it whatever ends
+      // the server (kill -9 included), and a trainer whose server is gone must not take, or keep, a run.
+      const forked = typeof process.send === "function";
+      const worker = startTrainerWorker({ config, ...(forked ? { supervised: () => process.connected } : {}) });
       const s = await loadTrainerSettings(config);
       const next = s.schedule.enabled ? nextSlot(s.schedule.cron, s.schedule.timezone, new Date()) : null;
       console.log(`Trainer ${worker.owner} waiting: schedule "${s.schedule.cron}" (${s.schedule.timezone})${next ? `, next at ${next.toISOString()}` : ", disabled"}`);
@@ -74,6 +80,11 @@ async function main(): Promise<number> {
         const bye = () => void worker.stop().then(resolve);
         process.once("SIGINT", bye);
         process.once("SIGTERM", bye);
+        process.once("disconnect", () => {
+          console.log(`Trainer ${worker.owner}: the server that started it is gone; stopping`);
+          setTimeout(() => process.exit(1), 10_000).unref();
+          bye();
+        });
       });
       return 0;
     }

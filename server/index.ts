@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "./config.js";
+import { DataDirBusyError } from "./db/dataDirLock.js";
 import { logger } from "./logger.js";
 import { connectDatabase } from "./db/connect.js";
 import "./models/index.js";
@@ -35,7 +36,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof DataDirBusyError) {
     console.error(err.message);
   } else {
     logger.fatal({ err }, "failed to start");

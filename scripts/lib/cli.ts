@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from "../../server/config.js";
 import { connectDatabase } from "../../server/db/connect.js";
+import { DataDirBusyError } from "../../server/db/dataDirLock.js";
 import "../../server/models/index.js";
 
 /** Loads the config and connects to the database for `fn`; the connection is closed however `fn` ends. */
@@ -18,7 +19,7 @@ export function runCli(main: () => Promise<number>): void {
   main().then(
     (code) => process.exit(code),
     (err) => {
-      console.error(err instanceof ConfigError ? err.message : err);
+      console.error(err instanceof ConfigError || err instanceof DataDirBusyError ? err.message : err);
       process.exit(1);
     },
   );

@@ -2,6 +2,8 @@ import mongoose from "mongoose";
 import type { Config } from "../config.js";
 import { logger } from "../logger.js";
 import { startEmbeddedMongo, type EmbeddedMongo } from "./embeddedMongo.js";
+import { lockDataDir, type DataDirLock } from "./dataDirLock.js";
+import { stopStaleFerretdb } from "./staleFerretdb.js";
 import { logSlowCommands } from "./slowCommands.js";
 
 export interface Database {
@@ -12,19 +14,36 @@ export interface Database {
 
 export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS">): Promise<Database> {
   let embedded: EmbeddedMongo | undefined;
+  let lock: DataDirLock | undefined;
   let uri = config.MONGODB_URI;
   if (!uri) {
-    embedded = await startEmbeddedMongo({ bin: config.FERRETDB_BIN, dataDir: `${config.DATA_DIR}/ferretdb` });
+    // The embedded database's files have one owner: this process, for as long as it lives.
+    lock = lockDataDir(config.DATA_DIR);
+    const dataDir = `${config.DATA_DIR}/ferretdb`;
+    try {
+      await stopStaleFerretdb(config.FERRETDB_BIN, dataDir);
+      embedded = await startEmbeddedMongo({ bin: config.FERRETDB_BIN, dataDir });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     uri = embedded.uri;
     logger.info({ uri }, "started embedded FerretDB");
   }
-  await connectMongoose(uri, config.DB_SLOW_MS);
+  try {
+    await connectMongoose(uri, config.DB_SLOW_MS);
+  } catch (err) {
+    await embedded?.stop();
+    lock?.release();
+    throw err;
+  }
   return {
     uri,
     embedded,
     async close() {
       await mongoose.disconnect();
       await embedded?.stop();
+      lock?.release();
     },
   };
 }

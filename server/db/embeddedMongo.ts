@@ -9,6 +9,10 @@ export interface EmbeddedMongo {
   stop(): Promise<void>;
 }
 
+// FerretDB runs under this watchdog, which stops it when our end of its stdin pipe closes: whatever ends
+// this process (kill -9 included), the database does not outlive it.
+const WATCHDOG = path.resolve(import.meta.dirname, "watchdog.mjs");
+
 export interface EmbeddedMongoOptions {
   bin: string;
   dataDir: string;
@@ -59,8 +63,10 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<Em
   fs.mkdirSync(sqliteDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const child = spawn(
-    opts.bin,
+    process.execPath,
     [
+      WATCHDOG,
+      opts.bin,
       "--handler=sqlite",
       `--sqlite-url=file:${sqliteDir}/`,
       `--state-dir=${sqliteDir}`,
@@ -69,7 +75,8 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<Em
       "--telemetry=disable",
       `--log-level=${opts.logLevel ?? "ERROR"}`,
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // stdin is the watchdog's lifeline: never written, closed by the kernel when this process ends.
+    { stdio: ["pipe", "ignore", "pipe"] },
   );
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
@@ -87,8 +94,9 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<Em
     uri: `mongodb://127.0.0.1:${port}/${opts.database ?? "understudy"}`,
     async stop() {
       if (child.exitCode !== null) return;
+      // The watchdog passes SIGTERM on and escalates to SIGKILL after 5 s itself.
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 8000);
       await exited;
       clearTimeout(timer);
     },

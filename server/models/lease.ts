@@ -8,6 +8,9 @@ const leaseSchema = new Schema(
     _id: { type: String, required: true },
     owner: { type: String, required: true },
     runId: { type: String, default: null },
+    // Fencing token: grows by one on every acquisition, so a holder that lost the lease (and a new holder
+    // took it) is told apart from the current one even if both use the same owner id.
+    token: { type: Number, default: 0 },
     acquiredAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
   },

@@ -15,11 +15,17 @@ export function processOwnerId(): string {
 export interface LeaseHandle {
   name: string;
   owner: string;
+  /** This acquisition's fencing token (see the Lease model). */
+  token: number;
   /** Resolves false once the lease was lost (another process took it after it expired). */
   renew(): Promise<boolean>;
   setRun(runId: string): Promise<void>;
+  /** Whether this acquisition still holds the lease, unexpired: checked before each irreversible step. */
+  held(): Promise<boolean>;
   release(): Promise<void>;
 }
+
+export class LeaseLostError extends Error {}
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number }).code === 11000;
@@ -44,7 +50,7 @@ export async function acquireLease(
     previous = await withRecordLock(`lease:${name}`, () =>
       Lease.findOneAndUpdate(
         { _id: name, $or: [{ expiresAt: { $lte: at } }, { owner }] },
-        { $set: { owner, acquiredAt: at, expiresAt: new Date(at.getTime() + ttlMs), runId: null } },
+        { $set: { owner, acquiredAt: at, expiresAt: new Date(at.getTime() + ttlMs), runId: null }, $inc: { token: 1 } },
         { upsert: true, new: false },
       ).lean(),
     );
@@ -57,20 +63,27 @@ export async function acquireLease(
     await failOrphanedRun(previous.runId, `trainer process ${previous.owner} stopped renewing its lease; run abandoned`);
   }
   await failStaleRuns(name);
+  // Taken under the record lock, so the token is the previous one plus the $inc above (1 for a new lease).
+  const token = (previous?.token ?? 0) + 1;
+  const mine = { _id: name, owner, token };
 
   const handle: LeaseHandle = {
     name,
     owner,
+    token,
     async renew() {
       const t = now();
-      const res = await Lease.updateOne({ _id: name, owner }, { $set: { expiresAt: new Date(t.getTime() + ttlMs) } });
+      const res = await Lease.updateOne({ ...mine, expiresAt: { $gt: t } }, { $set: { expiresAt: new Date(t.getTime() + ttlMs) } });
       return res.matchedCount === 1;
     },
     async setRun(runId: string) {
-      await Lease.updateOne({ _id: name, owner }, { $set: { runId } });
+      await Lease.updateOne(mine, { $set: { runId } });
+    },
+    async held() {
+      return (await Lease.exists({ ...mine, expiresAt: { $gt: now() } })) !== null;
     },
     async release() {
-      await Lease.deleteOne({ _id: name, owner });
+      await Lease.deleteOne(mine);
     },
   };
   return handle;
@@ -103,13 +116,14 @@ async function failStaleRuns(name: string): Promise<void> {
 }
 
 /**
- * Holds a lease while `work` runs, renewing it at a third of its TTL. If renewal finds the lease lost,
- * `onLost` is told so the work can stop rather than race a new holder.
+ * Holds a lease while `work` runs, renewing it at a third of its TTL. If renewal finds the lease lost (or
+ * `supervised` says the server that started this trainer is gone), `onLost` is told so the work stops
+ * rather than race a new holder.
  */
-export function keepAlive(lease: LeaseHandle, ttlMs: number, onLost: () => void): () => void {
+export function keepAlive(lease: LeaseHandle, ttlMs: number, onLost: () => void, supervised: () => boolean = () => true): () => void {
   const timer = setInterval(() => {
-    lease
-      .renew()
+    // A trainer whose server is gone lets its lease go rather than keep it for a run nobody supervises.
+    (supervised() ? lease.renew() : Promise.resolve(false))
       .then((ok) => {
         if (!ok) {
           clearInterval(timer);

@@ -16,6 +16,7 @@ import { RegistryConflictError } from "../registry/errors.js";
 import type { ModelPredictor } from "../bot/predictor.js";
 import { loadTrainerSettings } from "./settings.js";
 import { RunLog } from "./runLog.js";
+import { LeaseLostError } from "./lease.js";
 
 export type Outcome = "promoted" | "rejected" | "failed";
 
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   config: Pick<Config, "MODELS_DIR" | "BASE_MODEL_DIR" | "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">;
   /** Aborted when the lease is lost: stop rather than race the process that took over. */
   signal?: AbortSignal;
+  /** Throws unless this run's lease is still held (fencing): checked before each state change and before promoting. */
+  fence?: () => Promise<void>;
   /** CLI progress bar. */
   onProgress?: (p: { phase: string; epoch?: number; epochs?: number; step?: number; steps?: number; loss?: number; valAccuracy?: number }) => void;
   embedder?: () => Promise<Embedder>;
@@ -40,7 +43,9 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
   let candidate: ModelPredictor | null = null;
   let active: ModelPredictor | null = null;
   let registered: string | null = null;
+  const fence = async () => deps.fence?.();
   try {
+    await fence();
     const settings = await loadTrainerSettings(deps.config);
     await log.state("snapshotting", { startedAt: new Date() });
     const embed = await (deps.embedder ?? (() => (sharedEmbedder ??= encoderEmbedder(deps.config.BASE_MODEL_DIR))))();
@@ -70,6 +75,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     }
 
     const version = await nextVersionName();
+    await fence();
     await log.state("training", { parentVersion: parent?.version ?? null, candidateVersion: version });
     const rows = snapshot.examples;
     const asTrain = (e: (typeof rows)[number]) => ({ text: e.text!, previousTurn: e.previousTurn ?? null, label: e.label!, polarity: (e.polarity as "positive" | "negative") ?? "positive" });
@@ -101,6 +107,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     await log.log(`registered ${version} (${mv.artifact?.totalBytes ?? 0} bytes in GridFS)`);
     deps.signal?.throwIfAborted();
 
+    await fence();
     await log.state("evaluating");
     const cand: ModelPredictor = await loadPredictor(trained.outDir, { baseModelDir: deps.config.BASE_MODEL_DIR });
     candidate = cand;
@@ -132,6 +139,8 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
       await log.finish("rejected", { reasons: [reason], candidateVersion: version });
       return "rejected";
     }
+    // The one step that cannot be taken back: only while this run's lease is still ours.
+    await fence();
     try {
       await modelPromoter({ version, actor: null, reason: `nightly run ${runId}`, automatic: { expectedActive: parent?.version ?? null } });
     } catch (err) {
@@ -142,7 +151,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     await log.finish("promoted", { reasons: [], candidateVersion: version });
     return "promoted";
   } catch (err) {
-    const message = deps.signal?.aborted ? "lease lost; another trainer took over" : (err as Error).message;
+    const message = err instanceof LeaseLostError ? err.message : deps.signal?.aborted ? "lease lost; another trainer took over" : (err as Error).message;
     // A version registered but never judged must not look promotable.
     if (registered) {
       await ModelVersion.updateOne({ version: registered, status: "candidate", "gate.passed": false }, { $set: { status: "rejected", "gate.reasons": [`run failed before the gate: ${message}`] } }).catch(() => {});

@@ -1,6 +1,6 @@
 import { logger } from "../logger.js";
 import { TrainingRun } from "../models/trainingRun.js";
-import { acquireLease, keepAlive, processOwnerId, TRAINER_LEASE } from "./lease.js";
+import { acquireLease, keepAlive, LeaseLostError, processOwnerId, TRAINER_LEASE, type LeaseHandle } from "./lease.js";
 import { nightlyRunner, type Outcome, type RunnerDeps } from "./nightlyRunner.js";
 import { claimQueuedRun, enqueueRun, reapExpiredLease } from "./runQueue.js";
 import { latestDueSlot } from "./scheduler.js";
@@ -12,6 +12,11 @@ export interface WorkerOptions extends RunnerDeps {
   tickMs?: number;
   leaseTtlMs?: number;
   owner?: string;
+  /**
+   * False once the server that started this trainer is gone (its IPC channel closed). Such a trainer takes
+   * no run and stops renewing its lease, so the restarted server's own trainer is the one that works.
+   */
+  supervised?: () => boolean;
   onRunFinished?: (runId: string, outcome: Outcome) => void;
 }
 
@@ -36,6 +41,13 @@ export function startTrainerWorker(opts: WorkerOptions): TrainerWorker {
   let current: Promise<void> | null = null;
   let stopped = false;
   const abort = new AbortController();
+  const supervised = opts.supervised ?? (() => true);
+
+  /** The fence a run passes before each state change and before promoting: still ours, server still there. */
+  const fenceFor = (lease: LeaseHandle) => async () => {
+    if (!supervised()) throw new LeaseLostError("the server that started this trainer is gone");
+    if (!(await lease.held())) throw new LeaseLostError("lease lost; another trainer took over");
+  };
 
   async function scheduleTick(): Promise<void> {
     const settings = await loadTrainerSettings(opts.config);
@@ -50,19 +62,20 @@ export function startTrainerWorker(opts: WorkerOptions): TrainerWorker {
   }
 
   async function drainQueue(): Promise<void> {
-    while (!stopped) {
+    while (!stopped && supervised()) {
       // Look before taking the lease, so idle trainers do not write to it every tick.
       if (!(await TrainingRun.exists({ state: "queued" }))) return;
       const lease = await acquireLease(TRAINER_LEASE, owner, ttl);
       if (!lease) return;
       const lost = new AbortController();
-      const stopRenewing = keepAlive(lease, ttl, () => lost.abort());
+      const stopRenewing = keepAlive(lease, ttl, () => lost.abort(), supervised);
       try {
+        if (!supervised()) return;
         const run = await claimQueuedRun(owner);
         if (!run) return;
         const runId = String(run._id);
         await lease.setRun(runId);
-        const outcome = await nightlyRunner(runId, { ...opts, signal: AbortSignal.any([lost.signal, abort.signal]) });
+        const outcome = await nightlyRunner(runId, { ...opts, fence: fenceFor(lease), signal: AbortSignal.any([lost.signal, abort.signal]) });
         opts.onRunFinished?.(runId, outcome);
       } finally {
         stopRenewing();

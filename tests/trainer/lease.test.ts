@@ -6,6 +6,7 @@ import { TrainingRun } from "../../server/models/trainingRun.js";
 import { acquireLease, TRAINER_LEASE } from "../../server/nightly/lease.js";
 import { enqueueRun, reapExpiredLease, requestRunNow } from "../../server/nightly/runQueue.js";
 import { RunLog } from "../../server/nightly/runLog.js";
+import { startTrainerWorker } from "../../server/nightly/trainerWorker.js";
 
 useTestDatabase({ clearBetweenTests: true });
 
@@ -76,4 +77,45 @@ test("train now returns the pending run instead of queueing a second", async () 
   assert.equal(first.created, true);
   assert.equal(second.created, false);
   assert.equal(String(second.run._id), String(first.run._id));
+});
+
+test("a lease is fenced: the holder it was taken from learns so before its next irreversible step", async () => {
+  let t = new Date("2026-01-01T00:00:00Z");
+  const clock = () => t;
+  const a = await acquireLease(TRAINER_LEASE, "same-owner", 1000, clock);
+  assert.ok(a);
+  assert.equal(await a.held(), true);
+  t = new Date(t.getTime() + 1500);
+  assert.equal(await a.held(), false, "expired is not held, even before anyone takes it");
+  assert.equal(await a.renew(), false, "an expired lease is not revived by its old holder");
+  // The same owner id (a restarted process reusing it) takes it again: the token tells the two apart.
+  const b = await acquireLease(TRAINER_LEASE, "same-owner", 1000, clock);
+  assert.ok(b);
+  assert.equal(b.token, a.token + 1);
+  assert.equal(await a.held(), false);
+  assert.equal(await a.renew(), false);
+  assert.equal(await b.held(), true);
+});
+
+test("a trainer whose server is gone takes no run; the supervised one does", async () => {
+  const { run } = await enqueueRun("manual", null);
+  const config = { MODELS_DIR: "unused", BASE_MODEL_DIR: "unused", TRAINER_SCHEDULE: "0 2 * * *", TRAINER_TIMEZONE: "UTC" };
+  // Reaching the embedder means the run was executed; it says by whom instead of loading a model.
+  const executedBy = (who: string) => async () => {
+    throw new Error(`executed by ${who}`);
+  };
+  const orphan = startTrainerWorker({ config, owner: "orphan", supervised: () => false, embedder: executedBy("orphan"), tickMs: 3_600_000 });
+  await orphan.tick();
+  await orphan.stop();
+  let doc = await TrainingRun.findById(run._id).lean();
+  assert.equal(doc?.state, "queued", `the orphaned trainer ran it: ${doc?.error}`);
+  assert.equal(doc?.owner, null);
+  assert.equal(await Lease.exists({ _id: TRAINER_LEASE }), null, "nor did it take the lease");
+
+  const live = startTrainerWorker({ config, owner: "live", supervised: () => true, embedder: executedBy("live"), tickMs: 3_600_000 });
+  await live.tick();
+  await live.stop();
+  doc = await TrainingRun.findById(run._id).lean();
+  assert.equal(doc?.owner, "live");
+  assert.match(doc?.error ?? "", /executed by live/);
 });

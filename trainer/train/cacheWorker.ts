@@ -22,4 +22,6 @@ process.once('message', async (job: CacheJob) => {
   }
 });
 // only now is the listener in place: a job sent earlier could be missed
+// The trainer that forked this process is gone (whatever ended it): so is the reason to keep computing.
+process.once('disconnect', () => process.exit(1));
 process.send!({ type: 'ready' });

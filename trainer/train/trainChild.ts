@@ -11,4 +11,6 @@ process.once('message', async (opts: TrainOptions) => {
     process.send!({ type: 'error', error: toChildError(err) }, () => process.exit(1));
   }
 });
+// The trainer that forked this process is gone (whatever ended it): so is the reason to keep computing.
+process.once('disconnect', () => process.exit(1));
 process.send!({ type: 'ready' });
