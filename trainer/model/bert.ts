@@ -5,8 +5,37 @@ import type { LoraLayer } from './lora.js';
 import { flattenOverrides, layerWeights, loraFor, type LayerOverrides } from './overrides.js';
 import type { LayerWeights } from './weights.js';
 
+/**
+ * The native backend pays for every op with a call into TensorFlow (tens of µs: more than the arithmetic of a
+ * one-question forward pass), and some tfjs ops are several there: a fused matMul is reshape ×3 + matMul + add,
+ * a reshape uploads its shape, a mean casts and uploads its axes. On native, inference takes the path with the
+ * fewest ops (~40 % fewer per layer); wasm and training keep theirs (wasm's matMul wants no transpose flags, and
+ * the training path is the one the gradients were checked on).
+ */
+function nativeInference(): boolean {
+  return tf.getBackend() === 'tensorflow' && !recordingGradient();
+}
+
+// [hidden, 1] of 1/hidden, per backend: x · it is the mean over the last axis as one matMul, with no reshape.
+const averagers = new Map<string, tf.Tensor2D>();
+function averager(hidden: number): tf.Tensor2D {
+  const key = `${tf.getBackend()}:${hidden}`;
+  let a = averagers.get(key);
+  if (!a || a.isDisposed) {
+    a = tf.keep(tf.fill([hidden, 1], 1 / hidden)) as tf.Tensor2D;
+    averagers.set(key, a);
+  }
+  return a;
+}
+
 /** Over the last axis. Written out rather than tf.moments, which adds a Cast and reshapes per call. */
 function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor {
+  if (nativeInference() && x.rank === 2) {
+    const avg = averager(x.shape[1]!);
+    const centered = tf.sub(x, tf.matMul(x as tf.Tensor2D, avg));
+    const variance = tf.matMul(tf.square(centered) as tf.Tensor2D, avg);
+    return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+  }
   const centered = tf.sub(x, tf.mean(x, -1, true));
   const variance = tf.mean(tf.square(centered), -1, true);
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
@@ -27,7 +56,7 @@ function recordingGradient(): boolean {
 
 /** x [n, in] · w [in, out] + b */
 function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  if (!recordingGradient()) return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+  if (!recordingGradient() && tf.getBackend() !== 'tensorflow') return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
   return tf.add(tf.matMul(x, w), b);
 }
 
@@ -79,19 +108,35 @@ function encoderLayer(
   if (dq) q = tf.add(q, dq) as tf.Tensor2D;
   if (dk) k = tf.add(k, dk) as tf.Tensor2D;
   if (dv) v = tf.add(v, dv) as tf.Tensor2D;
+  let ctx: tf.Tensor2D;
+  if (nativeInference()) {
+    // rank-4 batched matMuls: one reshape per q, k, v and one for the context, instead of three each
+    const q4 = tf.transpose(tf.reshape(q, [n, len, heads, d]), [0, 2, 1, 3]);
+    const k4 = tf.transpose(tf.reshape(k, [n, len, heads, d]), [0, 2, 3, 1]);
+    const v4 = tf.transpose(tf.reshape(v, [n, len, heads, d]), [0, 2, 1, 3]);
+    const probs4 = tf.softmax(tf.add(tf.mul(tf.matMul(q4, k4), 1 / Math.sqrt(d)), bias));
+    ctx = tf.reshape(tf.transpose(tf.matMul(probs4, v4), [0, 2, 1, 3]), [n * len, h]);
+  } else {
+    ctx = attentionContext(q, k, v, n, len, heads, d, bias);
+  }
+  let attnOut = dense(ctx, w.oW, w.oB);
+  const dO = loraDelta(ctx, 'o');
+  if (dO) attnOut = tf.add(attnOut, dO) as tf.Tensor2D;
+  const h1 = layerNorm(tf.add(attnOut, x), w.ln1G, w.ln1B, eps) as tf.Tensor2D;
+  const ff = dense(gelu(dense(h1, w.ffInW, w.ffInB)) as tf.Tensor2D, w.ffOutW, w.ffOutB);
+  return layerNorm(tf.add(ff, h1), w.ln2G, w.ln2B, eps) as tf.Tensor2D;
+}
+
+/** softmax(q·kᵀ/√d + bias)·v per head, as rank-3 batched matMuls with explicit transposes (fast on wasm). */
+function attentionContext(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, n: number, len: number, heads: number, d: number, bias: tf.Tensor): tf.Tensor2D {
+  const h = heads * d;
   // [n·len, h] → [n, heads, len, d]; k goes straight to [n, heads, d, len] so q·kᵀ needs no transpose flag
   const qh = tf.reshape(tf.transpose(tf.reshape(q, [n, len, heads, d]), [0, 2, 1, 3]), [n * heads, len, d]);
   const kt = tf.reshape(tf.transpose(tf.reshape(k, [n, len, heads, d]), [0, 2, 3, 1]), [n * heads, d, len]);
   const vh = tf.reshape(tf.transpose(tf.reshape(v, [n, len, heads, d]), [0, 2, 1, 3]), [n * heads, len, d]);
   const scores = tf.add(tf.reshape(tf.mul(tf.matMul(qh, kt), 1 / Math.sqrt(d)), [n, heads, len, len]), bias);
   const probs = tf.reshape(tf.softmax(scores), [n * heads, len, len]);
-  const ctx = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, vh), [n, heads, len, d]), [0, 2, 1, 3]), [n * len, h]);
-  let attnOut = dense(ctx as tf.Tensor2D, w.oW, w.oB);
-  const dO = loraDelta(ctx as tf.Tensor2D, 'o');
-  if (dO) attnOut = tf.add(attnOut, dO) as tf.Tensor2D;
-  const h1 = layerNorm(tf.add(attnOut, x), w.ln1G, w.ln1B, eps) as tf.Tensor2D;
-  const ff = dense(gelu(dense(h1, w.ffInW, w.ffInB)) as tf.Tensor2D, w.ffOutW, w.ffOutB);
-  return layerNorm(tf.add(ff, h1), w.ln2G, w.ln2B, eps) as tf.Tensor2D;
+  return tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, vh), [n, heads, len, d]), [0, 2, 1, 3]), [n * len, h]) as tf.Tensor2D;
 }
 
 /**
