@@ -17,6 +17,7 @@ import { securityHeaders } from "./security/headers.js";
 import { corsOrigin, socketOriginCheck } from "./security/origins.js";
 import { trackSocketWork } from "./security/connectionDrain.js";
 import { AGENT_NS, CUSTOMER_NS } from "./gateway/broadcast.js";
+import { startEmbeddingThread } from "./embeddings/index.js";
 
 export interface RunningServer {
   app: express.Express;
@@ -43,7 +44,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
     allowRequest: socketOriginCheck(config),
   });
   const bot = opts.bot ?? (await createBot(config));
-  const ctx: AppContext = { config, io, bot, turnTimings: new TurnTimings() };
+  const ctx: AppContext = { config, io, bot, turnTimings: new TurnTimings(), embeddings: startEmbeddingThread({ baseModelDir: config.BASE_MODEL_DIR }) };
   // With REDIS_URL, rooms (and model-change announcements) are shared with the other chat processes.
   const redis = await attachRedisAdapter(io, ctx);
 
@@ -81,6 +82,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
       httpServer.closeAllConnections();
       auth.sessionSweeper.stop();
       await redis?.close();
+      await ctx.embeddings.close();
       // The model-backed bot polls the active-version pointer and holds loaded models; stop and free them.
       await (bot as { close?: () => Promise<void> }).close?.();
     },

@@ -26,6 +26,8 @@ export const configSchema = z.object({
   TRAINER_SCHEDULE: z.string().default("0 2 * * *"),
   TRAINER_TIMEZONE: z.string().default("UTC"),
   TRAINER_ENABLED: boolean.default("true"),
+  // Fill an empty database with the sample shop (server/demo); unset = only an embedded database in development.
+  DEMO: boolean.optional(),
   RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: boolean.optional(),

@@ -2,6 +2,7 @@ import type { Server as SocketServer } from "socket.io";
 import type { Config } from "./config.js";
 import type { Bot } from "./bot/types.js";
 import type { TurnTimings } from "./conversationLog/turnTimings.js";
+import type { EmbeddingThread } from "./embeddings/index.js";
 
 // What request handlers, socket handlers and commands may reach. Built once in app.ts.
 export interface AppContext {
@@ -9,4 +10,6 @@ export interface AppContext {
   io: SocketServer;
   bot: Bot;
   turnTimings: TurnTimings;
+  // The base encoder off the event loop, for imports and question clustering (started on first use).
+  embeddings: EmbeddingThread;
 }

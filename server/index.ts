@@ -6,6 +6,8 @@ import "./models/index.js";
 import { createServer } from "./app.js";
 import { startTrainerProcess } from "./nightly/trainerProcess.js";
 import { startRetentionSchedule } from "./privacy/retentionPurger.js";
+import { demoBanner, demoEnabled, demoWorkspaceLoader } from "./demo/demoWorkspace.js";
+import { importRecovery } from "./imports/importCommands.js";
 
 async function main() {
   const config = loadConfig();
@@ -17,6 +19,13 @@ async function main() {
   const trainer = config.TRAINER_ENABLED ? startTrainerProcess(db.uri) : null;
   // Old conversations are purged daily when RETENTION_DAYS is set.
   const stopRetention = startRetentionSchedule(config);
+  // An import a killed process left half-written is taken out before anyone reads the reply bank.
+  await importRecovery();
+  // First start on an empty embedded database: the sample shop, with v1 queued for the trainer.
+  if (demoEnabled(config)) {
+    const demo = await demoWorkspaceLoader(config);
+    if (demo.loaded || demo.signIn.length) console.log(demoBanner(port, config.HOST, demo.signIn));
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

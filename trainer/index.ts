@@ -7,7 +7,10 @@ export { trainModel } from './train/trainModel.js';
 export { trainInChildProcess } from './train/trainInChildProcess.js';
 export { loadPredictor } from './predictor.js';
 export { verifyArtifact, ArtifactIntegrityError } from './artifact.js';
-export { importDataFile, importCsv, importJsonl, DataImportError } from './data/index.js';
+export { importDataFile, importCsv, importJsonl, parseCsv, DataImportError } from './data/index.js';
+// The base encoder alone, for embedding texts (duplicate detection, clustering) outside training:
+export { initBackend, loadBaseModel, embed } from './model/index.js';
+export type { BaseModel } from './model/index.js';
 // metrics, for the regression evals and benchmarks:
 export {
   accuracy, macroF1, perLabelF1, confusionPairs, thresholdForPrecision, coverageAtPrecision, expectedCalibrationError,

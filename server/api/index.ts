@@ -15,6 +15,8 @@ import { runsRouter } from "./runs/routes.js";
 import { trainerRouter } from "./trainer/routes.js";
 import { analyticsRouter } from "./analytics/routes.js";
 import { privacyRouter } from "./privacy/routes.js";
+import { importsRouter } from "./imports/routes.js";
+import { conversationItemReader } from "../imports/conversationReader.js";
 
 // Every REST resource is mounted here, one line each, so the API surface is readable in one place.
 export function mountApi(app: express.Express, ctx: AppContext): void {
@@ -33,4 +35,5 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/trainer", trainerRouter(ctx));
   app.use("/api/analytics", analyticsRouter(ctx));
   app.use("/api/privacy", privacyRouter(ctx));
+  app.use("/api/imports", importsRouter(ctx, conversationItemReader(async () => ctx.embeddings.embed)));
 }

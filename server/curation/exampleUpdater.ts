@@ -27,6 +27,11 @@ export async function exampleUpdater(actor: SessionUser, id: string, input: Exam
     const current = await Example.findById(id).select("polarity").lean();
     if (current?.polarity === "negative") throw badRequest("A negative example cannot be golden: the regression set holds right answers");
   }
+  if (changes.status === "active") {
+    // An imported phrasing waiting for review (pending) is approved by whoever activates it.
+    const current = await Example.findById(id).select("status").lean();
+    if (current?.status === "pending") Object.assign(set, { approvedBy: actor.id, approvedAt: new Date() });
+  }
   const updated = await withRecordLock(`example:${id}`, () =>
     Example.findOneAndUpdate({ _id: id, version }, { $set: set, $inc: { version: 1 } }, { new: true }),
   );

@@ -11,11 +11,19 @@ const answerSchema = new Schema(
     mergedInto: { type: Schema.Types.ObjectId, ref: "Answer", default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: "User", default: null },
     version: { type: Number, default: 1 },
+    // Set on answers an import created (server/imports): the import, the file's sha256 and the line.
+    origin: {
+      importId: { type: Schema.Types.ObjectId, ref: "DataImport", default: null },
+      fileSha256: { type: String, default: null },
+      line: { type: Number, default: null },
+      topic: { type: String, default: null },
+    },
   },
   { timestamps: true },
 );
 
 answerSchema.index({ status: 1, title: 1 });
+answerSchema.index({ "origin.importId": 1 });
 
 export type AnswerAttrs = InferSchemaType<typeof answerSchema>;
 export type AnswerDoc = HydratedDocument<AnswerAttrs>;

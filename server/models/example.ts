@@ -11,7 +11,8 @@ const exampleSchema = new Schema(
     // Golden pairs form the regression set and never enter training.
     golden: { type: Boolean, default: false },
     mustPass: { type: Boolean, default: false },
-    status: { type: String, enum: ["active", "excluded", "deleted"], default: "active" },
+    // pending: imported "to review"; it trains only once an agent approves it (status → active).
+    status: { type: String, enum: ["active", "excluded", "deleted", "pending"], default: "active" },
     source: {
       kind: { type: String, enum: ["bot_reply", "agent_reply", "import", "manual"], required: true },
       conversationId: { type: Schema.Types.ObjectId, ref: "Conversation", default: null },
@@ -19,6 +20,10 @@ const exampleSchema = new Schema(
       replyMessageId: { type: Schema.Types.ObjectId, ref: "Message", default: null },
       customerId: { type: String, default: null },
       modelVersion: { type: String, default: null },
+      // Imports (server/imports): which import wrote it, from which file (sha256) and line.
+      importId: { type: Schema.Types.ObjectId, ref: "DataImport", default: null },
+      fileSha256: { type: String, default: null },
+      line: { type: Number, default: null },
     },
     approvedBy: { type: Schema.Types.ObjectId, ref: "User", default: null },
     approvedAt: { type: Date, default: () => new Date() },
@@ -32,6 +37,7 @@ exampleSchema.index({ status: 1, golden: 1, polarity: 1 });
 exampleSchema.index({ answerId: 1 });
 exampleSchema.index({ "source.customerId": 1 });
 exampleSchema.index({ approvedAt: 1 });
+exampleSchema.index({ "source.importId": 1 });
 
 export type ExampleAttrs = InferSchemaType<typeof exampleSchema>;
 export type ExampleDoc = HydratedDocument<ExampleAttrs>;

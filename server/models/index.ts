@@ -10,3 +10,4 @@ export * from "./trainingRun.js";
 export * from "./lease.js";
 export * from "./snapshot.js";
 export * from "./setting.js";
+export * from "./dataImport.js";

@@ -14,6 +14,9 @@ export const PERMISSIONS = {
   "audit.read": ["admin"],
   "models.read": ["agent", "admin"],
   "models.manage": ["admin"],
+  // Bringing a team's data in (imports) and taking it out (exports) changes or copies the whole reply bank.
+  "data.import": ["admin"],
+  "data.export": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

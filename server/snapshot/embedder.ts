@@ -1,4 +1,4 @@
-import { embed, initBackend, loadBaseModel } from "../../trainer/model/index.js";
+import { embed, initBackend, loadBaseModel } from "../../trainer/index.js";
 
 /** Normalised sentence embeddings, one vector per text (cosine = dot product). */
 export type Embedder = (texts: string[]) => Promise<number[][]>;

@@ -9,8 +9,8 @@ export class DataImportError extends Error {
 
 interface CsvRecord { fields: string[]; line: number }
 
-/** RFC 4180 parser: quoted fields may hold commas, doubled quotes and line breaks. */
-export function parseCsv(source: string): CsvRecord[] {
+/** RFC 4180 parser: quoted fields may hold commas, doubled quotes and line breaks. `delimiter` "\t" reads TSV. */
+export function parseCsv(source: string, delimiter = ','): CsvRecord[] {
   const records: CsvRecord[] = [];
   let fields: string[] = [];
   let field = '';
@@ -33,7 +33,7 @@ export function parseCsv(source: string): CsvRecord[] {
         quoted = false;
         i++;
         const next = source[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+        if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
           throw new DataImportError('unexpected character after closing quote', line);
         }
         continue;
@@ -47,7 +47,7 @@ export function parseCsv(source: string): CsvRecord[] {
       if (fieldStarted || field !== '') throw new DataImportError('quote inside an unquoted field', line);
       quoted = true; fieldStarted = true; i++; continue;
     }
-    if (ch === ',') { endField(); i++; continue; }
+    if (ch === delimiter) { endField(); i++; continue; }
     if (ch === '\r' || ch === '\n') {
       endRecord();
       i += ch === '\r' && source[i + 1] === '\n' ? 2 : 1;

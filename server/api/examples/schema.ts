@@ -6,7 +6,7 @@ const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 export const listExamplesQuery = z.object({
   golden: bool.optional(),
   polarity: z.enum(["positive", "negative"]).optional(),
-  status: z.enum(["active", "excluded", "deleted", "all"]).default("active"),
+  status: z.enum(["active", "excluded", "deleted", "pending", "all"]).default("active"),
   answerId: objectId.optional(),
   conversationId: objectId.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
