@@ -14,6 +14,7 @@ import { attachAuth } from "./auth/index.js";
 import { TurnTimings } from "./conversationLog/turnTimings.js";
 import { ensureFirstAdmin } from "./auth/firstAdmin.js";
 import { securityHeaders } from "./security/headers.js";
+import { jsonBody } from "./security/jsonBody.js";
 import { corsOrigin, socketOriginCheck } from "./security/origins.js";
 import { trackSocketWork } from "./security/connectionDrain.js";
 import { AGENT_NS, CUSTOMER_NS } from "./gateway/broadcast.js";
@@ -49,7 +50,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
   const redis = await attachRedisAdapter(io, ctx);
 
   app.use(securityHeaders(config));
-  app.use(express.json({ limit: "64kb" }));
+  app.use(jsonBody());
   const auth = attachAuth(app, ctx);
   await ensureFirstAdmin(config);
   mountApi(app, ctx);

@@ -59,15 +59,25 @@ export function valid<S extends { body?: ZodTypeAny; query?: ZodTypeAny; params?
   return (req as { valid: Valid<S> }).valid;
 }
 
+// body-parser's failures, by its `type`, as the documented codes (docs/api.md): its own names, and zlib's
+// messages for a broken gzip body, are internals a client should not have to know.
+const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  "entity.parse.failed": { status: 400, code: "invalid_json", message: "The body is not valid JSON" },
+  "entity.too.large": { status: 413, code: "payload_too_large", message: "The body is larger than 64 kB" },
+  "charset.unsupported": { status: 415, code: "unsupported_media_type", message: "The body must be UTF-8 JSON" },
+  "encoding.unsupported": { status: 415, code: "unsupported_media_type", message: "Unsupported Content-Encoding" },
+};
+
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (err instanceof HttpError) {
     res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
     return;
   }
-  // body-parser failures: malformed JSON, too large, wrong charset.
+  // body-parser failures: malformed JSON, too large, wrong charset, a body that does not inflate.
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    res.status(status).json({ error: { code: (err as { type?: string }).type ?? "bad_request", message: (err as Error).message } });
+    const known = BODY_ERRORS[(err as { type?: string }).type ?? ""];
+    res.status(known?.status ?? 400).json({ error: known ? { code: known.code, message: known.message } : { code: "bad_request", message: "The request body could not be read" } });
     return;
   }
   if (err instanceof ZodError) {

@@ -8,6 +8,10 @@ const auditEntrySchema = new Schema({
   targetType: { type: String, default: null },
   targetId: { type: String, default: null },
   details: { type: Schema.Types.Mixed, default: {} },
+  // Admin changes are written "pending" before they are applied, then marked (server/audit auditedChange):
+  // an entry left pending is a change whose outcome was never recorded, never a change without an entry.
+  outcome: { type: String, enum: ["pending", "applied", "failed"], default: "applied" },
+  error: { type: String, default: null },
 });
 
 auditEntrySchema.index({ at: -1 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createRequire } from "node:module";
 import { Setting } from "../models/setting.js";
 import type { Config } from "../config.js";
+import { backtrackingRisk } from "../snapshot/regexSafety.js";
 
 const require = createRequire(import.meta.url);
 const nodeCron = require("node-cron") as { validate(expr: string): boolean };
@@ -20,14 +21,17 @@ const timeZone = z.string().trim().min(1).refine((tz) => {
 
 const redactPattern = z
   .object({ name: z.string().trim().min(1).max(40), pattern: z.string().min(1).max(500), flags: z.string().regex(/^[gimsu]*$/).default("g") })
-  .refine((p) => {
+  .strict()
+  .superRefine((p, ctx) => {
     try {
       new RegExp(p.pattern, p.flags);
-      return true;
     } catch {
-      return false;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["pattern"], message: "pattern is not a valid regular expression" });
+      return;
     }
-  }, "pattern is not a valid regular expression");
+    const risk = backtrackingRisk(p.pattern);
+    if (risk) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["pattern"], message: risk });
+  });
 
 // Every knob of the nightly loop, with the defaults a fresh install runs with. Stored as one Setting
 // document so the admin API changes them atomically and every trainer process reads the same values.
@@ -84,6 +88,22 @@ export const trainerSettingsSchema = z.object({
     .default({}),
 });
 
+// What PATCH /api/trainer/settings accepts: any subset of the fields, and nothing else. Each section is
+// strict, so a misspelt or unknown key is a 400 naming it rather than silently dropped (the values themselves
+// are checked again, with the defaults, when the merged result is parsed by trainerSettingsSchema).
+const patchSection = (section: z.ZodTypeAny) => (section as z.ZodDefault<z.AnyZodObject>).removeDefault().partial().strict().optional();
+const sections = trainerSettingsSchema.shape;
+export const trainerSettingsPatch = z
+  .object({
+    schedule: patchSection(sections.schedule),
+    snapshot: patchSection(sections.snapshot),
+    training: patchSection(sections.training),
+    evals: patchSection(sections.evals),
+    gate: patchSection(sections.gate),
+  })
+  .strict();
+export type TrainerSettingsPatch = z.infer<typeof trainerSettingsPatch>;
+
 export type TrainerSettings = z.infer<typeof trainerSettingsSchema>;
 export type TrainerSettingsInput = z.input<typeof trainerSettingsSchema>;
 
@@ -95,16 +115,52 @@ export async function loadTrainerSettings(config?: Pick<Config, "TRAINER_SCHEDUL
   return trainerSettingsSchema.parse(deepMerge(envDefaults, stored));
 }
 
+export interface SettingChange {
+  path: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface TrainerSettingsPlan {
+  next: TrainerSettings;
+  /** Each field whose value changes, with its old and new value: what the audit entry records. */
+  changes: SettingChange[];
+}
+
+/** Validates a partial update against the whole schema, writing nothing: a bad field throws a ZodError. */
+export async function planTrainerSettings(patch: TrainerSettingsPatch | Record<string, unknown>, config?: Pick<Config, "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">): Promise<TrainerSettingsPlan> {
+  const current = await loadTrainerSettings(config);
+  const next = trainerSettingsSchema.parse(deepMerge(current, trainerSettingsPatch.parse(patch)));
+  return { next, changes: diff(current, next) };
+}
+
+export async function writeTrainerSettings(next: TrainerSettings, updatedBy: string | null): Promise<void> {
+  await Setting.updateOne({ _id: TRAINER_SETTINGS_KEY }, { $set: { value: next, updatedBy }, $inc: { seq: 1 } }, { upsert: true });
+}
+
 /** Validates a partial update against the whole schema before writing, so a bad field changes nothing. */
 export async function updateTrainerSettings(
-  patch: Record<string, unknown>,
+  patch: TrainerSettingsPatch | Record<string, unknown>,
   updatedBy: string | null,
   config?: Pick<Config, "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">,
 ): Promise<TrainerSettings> {
-  const current = await loadTrainerSettings(config);
-  const next = trainerSettingsSchema.parse(deepMerge(current, patch));
-  await Setting.updateOne({ _id: TRAINER_SETTINGS_KEY }, { $set: { value: next, updatedBy }, $inc: { seq: 1 } }, { upsert: true });
+  const { next } = await planTrainerSettings(patch, config);
+  await writeTrainerSettings(next, updatedBy);
   return next;
+}
+
+// Leaf paths of plain objects; arrays (redaction patterns) compare and record whole.
+function diff(before: Record<string, unknown>, after: Record<string, unknown>, prefix = ""): SettingChange[] {
+  const out: SettingChange[] = [];
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const a = before[key];
+    const b = after[key];
+    const path = prefix ? `${prefix}.${key}` : key;
+    const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isObj(a) && isObj(b)) out.push(...diff(a as Record<string, unknown>, b as Record<string, unknown>, path));
+    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path, from: a ?? null, to: b ?? null });
+  }
+  return out;
 }
 
 function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {

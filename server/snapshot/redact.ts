@@ -1,6 +1,12 @@
 // PII is replaced with a typed token before anything is trained, so a model never memorises a customer's
 // address or card. The tokens stay readable ("[email]") so the example still teaches the right answer.
 
+import { boundedReplace, RegexTimeoutError } from "./regexSafety.js";
+
+// An admin pattern gets this long per text; a pattern that backtracks past it fails the snapshot (naming the
+// pattern) rather than stall it or train on text it was meant to redact.
+const PATTERN_TIMEOUT_MS = 250;
+
 export interface RedactPattern {
   name: string;
   pattern: string;
@@ -45,11 +51,16 @@ export function redactPii(input: string, extra: RedactPattern[] = []): Redaction
   });
   for (const p of extra) {
     const flags = (p.flags ?? "g").includes("g") ? (p.flags ?? "g") : `${p.flags}g`;
-    text = text.replace(new RegExp(p.pattern, flags), () => {
-      count++;
-      kinds.add(p.name);
-      return `[${p.name}]`;
-    });
+    try {
+      text = boundedReplace(text, new RegExp(p.pattern, flags), () => {
+        count++;
+        kinds.add(p.name);
+        return `[${p.name}]`;
+      }, PATTERN_TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof RegexTimeoutError) throw new RegexTimeoutError(`redaction pattern "${p.name}" ${err.message} on one example; rewrite it in the trainer settings`);
+      throw err;
+    }
   }
   return { text, count, kinds: [...kinds] };
 }

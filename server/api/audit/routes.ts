@@ -25,6 +25,8 @@ export function auditRouter(_ctx: AppContext): Router {
         targetType: e.targetType ?? null,
         targetId: e.targetId ?? null,
         details: e.details ?? {},
+        outcome: e.outcome ?? "applied",
+        error: e.error ?? null,
       })),
     });
   });

@@ -23,5 +23,6 @@ export const conversationsSchemas = {
   get: { params: idParams },
   messages: { params: idParams, query: messagesQuery },
   reply: { params: idParams, body: replyBody },
-  action: { params: idParams },
+  // takeover / handback / close / read carry no body: anything sent (operators included) is a 400.
+  action: { params: idParams, body: z.object({}).strict() },
 };

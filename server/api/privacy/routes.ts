@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { AppContext } from "../../context.js";
 import { currentUser, guard } from "../../auth/index.js";
-import { audit } from "../../audit/index.js";
+import { audit, auditedChange } from "../../audit/index.js";
 import { customerExporter } from "../../privacy/customerExporter.js";
 import { customerEraser } from "../../privacy/customerEraser.js";
 import { documentRoutes } from "../openapi/catalog.js";
@@ -33,8 +33,7 @@ export function privacyRouter(_ctx: AppContext): Router {
 
   router.delete("/customers/:customerId", guard(PERMISSION), validate(s.erase), async (req, res) => {
     const { params } = valid(req, s.erase);
-    const erased = await customerEraser(params.customerId);
-    await audit(currentUser(req), "privacy.erase", { type: "customer", id: params.customerId }, { ...erased });
+    const erased = await auditedChange(currentUser(req), "privacy.erase", { type: "customer", id: params.customerId }, {}, () => customerEraser(params.customerId), (e) => ({ ...e }));
     res.json({ customerId: params.customerId, erased });
   });
 

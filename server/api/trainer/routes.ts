@@ -2,9 +2,9 @@ import { Router } from "express";
 import { ZodError } from "zod";
 import type { AppContext } from "../../context.js";
 import { currentUser, guard } from "../../auth/index.js";
-import { audit } from "../../audit/index.js";
+import { auditedChange } from "../../audit/index.js";
 import { Lease } from "../../models/lease.js";
-import { loadTrainerSettings, updateTrainerSettings, type TrainerSettings } from "../../nightly/settings.js";
+import { loadTrainerSettings, planTrainerSettings, writeTrainerSettings, type TrainerSettings, type TrainerSettingsPlan } from "../../nightly/settings.js";
 import { nextSlot } from "../../nightly/scheduler.js";
 import { TRAINER_LEASE } from "../../nightly/lease.js";
 import { HttpError, valid, validate, zodDetails } from "../errors.js";
@@ -26,15 +26,17 @@ export function trainerRouter(ctx: AppContext): Router {
 
   router.patch("/settings", guard("models.manage"), validate(s.update), async (req, res) => {
     const { body } = valid(req, s.update);
-    let settings: TrainerSettings;
+    const actor = currentUser(req);
+    let plan: TrainerSettingsPlan;
     try {
-      settings = await updateTrainerSettings(body, currentUser(req).email, ctx.config);
+      plan = await planTrainerSettings(body, ctx.config);
     } catch (err) {
       if (err instanceof ZodError) throw new HttpError(400, "invalid_input", "Invalid trainer settings", zodDetails(err));
       throw err;
     }
-    await audit(currentUser(req), "trainer.settings_update", { type: "setting", id: "trainer" }, body);
-    res.json(present(settings));
+    // The entry records what changes, field by field, from the validated result; no entry, no change.
+    await auditedChange(actor, "trainer.settings_update", { type: "setting", id: "trainer" }, { changes: plan.changes }, () => writeTrainerSettings(plan.next, actor.email));
+    res.json(present(plan.next));
   });
 
   return router;

@@ -1,16 +1,7 @@
-import { z } from "zod";
+import { trainerSettingsPatch } from "../../nightly/settings.js";
 
-// A partial update; the merged result is validated against the full settings schema before anything is written.
+// A partial update: any subset of the settings' fields, unknown keys refused by name (the schema lives beside
+// the settings it patches). The merged result is validated against the full schema before anything is written.
 export const trainerSchemas = {
-  update: {
-    body: z
-      .object({
-        schedule: z.record(z.unknown()).optional(),
-        snapshot: z.record(z.unknown()).optional(),
-        training: z.record(z.unknown()).optional(),
-        evals: z.record(z.unknown()).optional(),
-        gate: z.record(z.unknown()).optional(),
-      })
-      .strict(),
-  },
+  update: { body: trainerSettingsPatch },
 };

@@ -4,7 +4,7 @@ import { User } from "../../models/user.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { userCreator } from "../../auth/userCreator.js";
 import { assertUserUpdateAllowed } from "../../policies/users.js";
-import { audit } from "../../audit/index.js";
+import { audit, auditedChange } from "../../audit/index.js";
 import { AGENT_NS } from "../../gateway/broadcast.js";
 import { userRoom } from "../../gateway/agent/index.js";
 import { notFound, valid, validate } from "../errors.js";
@@ -40,11 +40,12 @@ export function usersRouter(ctx: AppContext): Router {
     const { params, body } = valid(req, s.update);
     const actor = currentUser(req);
     await assertUserUpdateAllowed(actor, params.id, body);
-    const user = await User.findByIdAndUpdate(params.id, { $set: body }, { new: true, runValidators: true });
+    if (!(await User.exists({ _id: params.id }))) throw notFound("User");
+    const action = body.disabled === true ? "user.disable" : body.disabled === false ? "user.enable" : "user.update";
+    const user = await auditedChange(actor, action, { type: "user", id: params.id }, { ...body }, () => User.findByIdAndUpdate(params.id, { $set: body }, { new: true, runValidators: true }));
     if (!user) throw notFound("User");
     // A disabled agent's open console is cut off now, not at their next request.
     if (body.disabled) ctx.io.of(AGENT_NS).in(userRoom(params.id)).disconnectSockets(true);
-    await audit(actor, body.disabled === true ? "user.disable" : body.disabled === false ? "user.enable" : "user.update", { type: "user", id: params.id }, body);
     res.json({ user: presentUser(user) });
   });
 
