@@ -33,6 +33,11 @@ export const configSchema = z.object({
   LOG_PRETTY: boolean.optional(),
   // Log database commands slower than this (ms); unset = off.
   DB_SLOW_MS: z.coerce.number().int().min(0).optional(),
+  // Where actions and webhooks may call: comma-separated origins (https://api.shop.example, https://*.shop.example);
+  // plain http and private addresses only when an entry names them (http://10.0.0.5:8080).
+  OUTBOUND_ALLOWED_URLS: z.string().default(""),
+  // The embedding site's secret for signed customer identities (identity verification); unset = off.
+  IDENTITY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -17,6 +17,7 @@ import { analyticsRouter } from "./analytics/routes.js";
 import { privacyRouter } from "./privacy/routes.js";
 import { importsRouter } from "./imports/routes.js";
 import { conversationItemReader } from "../imports/conversationReader.js";
+import { actionsRouter } from "./actions/routes.js";
 
 // Every REST resource is mounted here, one line each, so the API surface is readable in one place.
 export function mountApi(app: express.Express, ctx: AppContext): void {
@@ -36,4 +37,5 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/analytics", analyticsRouter(ctx));
   app.use("/api/privacy", privacyRouter(ctx));
   app.use("/api/imports", importsRouter(ctx, conversationItemReader(async () => ctx.embeddings.embed)));
+  app.use("/api/actions", actionsRouter(ctx));
 }

@@ -52,6 +52,7 @@ export async function createBot(config: Config, opts: CreateBotOptions = {}): Pr
         replyId: randomUUID(),
         alternatives: p.alternatives.map((a) => ({ answerId: a.label, confidence: a.confidence })),
         inferenceMs,
+        action: answer.action ? { name: answer.action.name, slots: answer.action.slots, template: answer.text } : null,
       };
     } catch (err) {
       logger.error({ err, version: entry.version }, "model failed to answer; handing off");

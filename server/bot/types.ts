@@ -20,9 +20,22 @@ export interface BotReply {
   alternatives: { answerId: string; confidence: number }[];
   // The model's forward pass, for the turn timings.
   inferenceMs?: number;
+  // Set when the answer calls an action: the reply is rendered from its result (server/actions). Null: it
+  // does not; undefined: the bot did not say (the reply path looks it up).
+  action?: { name: string; slots: { name: string; pattern: string; prompt: string }[]; template: string } | null;
 }
 
-export type HandoffReason = "no_model" | "low_confidence" | "unknown_answer" | "model_error";
+export type HandoffReason = "no_model" | "low_confidence" | "unknown_answer" | "model_error" | ActionHandoffReason;
+
+// Why an answer that calls an action went to a person instead (server/actions/answerAction.ts).
+export type ActionHandoffReason =
+  | "action_timeout"
+  | "action_error"
+  | "action_bad_response"
+  | "action_blocked"
+  | "action_unverified"
+  | "action_missing"
+  | "action_slot_missing";
 
 export interface BotHandoff {
   kind: "handoff";

@@ -7,6 +7,7 @@ import { logger } from "../logger.js";
 import { PEOPLE_TALKING, recordBotReply, recordSystemMessage } from "./messageRecorder.js";
 import { notice } from "./notices.js";
 import type { TurnTiming } from "./turnTimings.js";
+import { actionStep, resumeSlotRequest } from "../actions/answerAction.js";
 
 /**
  * After a customer message is stored: ask the bot, then store its reply or hand the conversation to a
@@ -27,7 +28,9 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
 
   let decision: BotDecision;
   try {
-    decision = await ctx.bot.decide({
+    // Last turn's clarifying question (an action answer's missing slot) is answered before the model is asked again.
+    const resumed = await resumeSlotRequest(ctx, conversation, message);
+    decision = resumed ?? await ctx.bot.decide({
       conversationId: String(conversation._id),
       text: message.text,
       previousTurn: previous?.text ?? null,
@@ -37,6 +40,8 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
     logger.error({ err, conversationId: String(conversation._id) }, "bot failed; handing off");
     decision = { kind: "handoff", reason: "model_error" };
   }
+  // An answer that calls an action gets its live data here (or asks for a slot, or hands off saying why).
+  if (decision.kind === "reply" && decision.action !== null) decision = await actionStep(ctx, conversation, message, decision);
   clock.lap("decide");
 
   // An agent may have taken over while the model was thinking: the reply is stored only if not.

@@ -5,6 +5,8 @@ import { badRequest, conflict, notFound } from "../api/errors.js";
 import { presentAnswer } from "../api/answers/presenter.js";
 import { assertValidAnswerText } from "./placeholders.js";
 import { withRecordLock } from "../db/recordLock.js";
+import { actionPlaceholders } from "../actions/answerBinding.js";
+import type { AnswerAction } from "../models/answer.js";
 
 /** An answer that can take new examples: active, or merged (followed to where it went). */
 export async function resolveAnswer(id: unknown): Promise<AnswerDoc> {
@@ -22,16 +24,20 @@ async function staleOr404(id: string, what: string) {
   return conflict(`The answer changed meanwhile (${what}); review the current version and retry`, { current: presentAnswer(current) });
 }
 
-export async function answerCreator(actor: SessionUser, input: { title: string; text: string }): Promise<AnswerDoc> {
-  assertValidAnswerText(input.text);
+export async function answerCreator(actor: SessionUser, input: { title: string; text: string; action?: AnswerAction | null }): Promise<AnswerDoc> {
+  assertValidAnswerText(input.text, await actionPlaceholders(input.action));
   const answer = await Answer.create({ ...input, createdBy: actor.id });
   await audit(actor, "answer.create", { type: "answer", id: String(answer._id) }, { title: input.title });
   return answer;
 }
 
 /** Rename and/or reword; `version` is the one the agent saw, a stale one is 409 with the current answer. */
-export async function answerUpdater(actor: SessionUser, id: string, input: { version: number; title?: string; text?: string }): Promise<AnswerDoc> {
-  if (input.text !== undefined) assertValidAnswerText(input.text);
+export async function answerUpdater(actor: SessionUser, id: string, input: { version: number; title?: string; text?: string; action?: AnswerAction | null }): Promise<AnswerDoc> {
+  if (input.text !== undefined || input.action !== undefined) {
+    // The text is checked against the action it will be sent with: the new one, or the one it has.
+    const current = input.text === undefined || input.action === undefined ? await Answer.findById(id, { text: 1, action: 1 }).lean() : null;
+    assertValidAnswerText(input.text ?? current?.text ?? "", await actionPlaceholders(input.action !== undefined ? input.action : current?.action));
+  }
   const { version, ...changes } = input;
   const updated = await withRecordLock(`answer:${id}`, () =>
     Answer.findOneAndUpdate({ _id: id, version, status: "active" }, { $set: changes, $inc: { version: 1 } }, { new: true }),

@@ -17,13 +17,13 @@ export function placeholdersIn(text: string): string[] {
   return [...text.matchAll(PATTERN)].map((m) => m[1]);
 }
 
-/** Throws a 400 naming each unknown placeholder (and any unbalanced braces). */
-export function assertValidAnswerText(text: string): void {
-  const unknown = placeholdersIn(text).filter((p) => !Object.hasOwn(PLACEHOLDERS, p));
+/** Throws a 400 naming each unknown placeholder (and any unbalanced braces); `extra`: an action's fields and slots. */
+export function assertValidAnswerText(text: string, extra: readonly string[] = []): void {
+  const unknown = placeholdersIn(text).filter((p) => !Object.hasOwn(PLACEHOLDERS, p) && !extra.includes(p));
   if (unknown.length > 0) {
     throw badRequest(`Unknown placeholder${unknown.length > 1 ? "s" : ""}: ${unknown.map((u) => `{{${u}}}`).join(", ")}`, {
       unknown,
-      known: Object.keys(PLACEHOLDERS),
+      known: [...Object.keys(PLACEHOLDERS), ...extra],
     });
   }
   const stripped = text.replace(PATTERN, "");

@@ -18,6 +18,10 @@ const answerSchema = new Schema(
       line: { type: Number, default: null },
       topic: { type: String, default: null },
     },
+    // An answer that needs live data names an action and the slots it fills from the customer's messages
+    // (server/actions). Its text may then use the action's reply fields: {{order.status}}.
+    // Checked by the answers API's zod schema (answerActionBody) on every write.
+    action: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true },
 );
@@ -25,6 +29,11 @@ const answerSchema = new Schema(
 answerSchema.index({ status: 1, title: 1 });
 answerSchema.index({ "origin.importId": 1 });
 
-export type AnswerAttrs = InferSchemaType<typeof answerSchema>;
+export interface AnswerAction {
+  name: string;
+  slots: { name: string; pattern: string; prompt: string }[];
+}
+
+export type AnswerAttrs = Omit<InferSchemaType<typeof answerSchema>, "action"> & { action?: AnswerAction | null };
 export type AnswerDoc = HydratedDocument<AnswerAttrs>;
 export const Answer = mongoose.model("Answer", answerSchema);

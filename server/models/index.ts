@@ -11,3 +11,7 @@ export * from "./lease.js";
 export * from "./snapshot.js";
 export * from "./setting.js";
 export * from "./dataImport.js";
+export * from "./action.js";
+export * from "./actionCall.js";
+export * from "./slotRequest.js";
+export * from "./verifiedCustomer.js";

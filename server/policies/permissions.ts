@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   // Bringing a team's data in (imports) and taking it out (exports) changes or copies the whole reply bank.
   "data.import": ["admin"],
   "data.export": ["admin"],
+  "actions.manage": ["admin"],
+  "webhooks.manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
