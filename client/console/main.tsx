@@ -10,6 +10,7 @@ import { AnswersPage } from "./pages/answers.js";
 import { ExamplesPage } from "./pages/examples.js";
 import { AuditPage, UsersPage } from "./pages/admin.js";
 import { ModelsPage } from "./pages/models.js";
+import { ActionsPage } from "./actions/actionsPage.js";
 
 // Hash routes keep the console a static bundle: #/conversations/<id>, #/reviews, #/answers, …
 function useRoute(): string[] {
@@ -29,6 +30,7 @@ const NAV: { path: string; label: string; admin?: boolean }[] = [
   { path: "answers", label: "Reply bank" },
   { path: "examples", label: "Examples" },
   { path: "models", label: "Models", admin: true },
+  { path: "actions", label: "Actions", admin: true },
   { path: "users", label: "Users", admin: true },
   { path: "audit", label: "Audit log", admin: true },
 ];
@@ -97,6 +99,7 @@ function App() {
         {page === "answers" && <AnswersPage />}
         {page === "examples" && <ExamplesPage />}
         {page === "models" && me.role === "admin" && <ModelsPage me={me} />}
+        {page === "actions" && me.role === "admin" && <ActionsPage />}
         {page === "users" && me.role === "admin" && <UsersPage me={me} />}
         {page === "audit" && me.role === "admin" && <AuditPage />}
       </main>

@@ -4,6 +4,7 @@ import { agentSocket, request } from "../socket.js";
 import { beep, flashTitle, setUnreadBadge } from "../notify.js";
 import type { Conversation, Message, User } from "../types.js";
 import { Badge, ErrorNote, errorText, time } from "../ui.js";
+import { ActionCallsPanel } from "../actions/callsPanel.js";
 
 const STATUS_LABEL: Record<Conversation["status"], string> = { waiting: "Waiting", agent: "With agent", bot: "Bot", closed: "Closed" };
 
@@ -236,6 +237,7 @@ function ConversationView({ id, me, summary }: { id: string; me: User; summary: 
           </div>
         ))}
         {customerTyping && <div class="muted small">Customer is typing…</div>}
+        <ActionCallsPanel conversationId={id} refreshKey={messages.length} />
         <div ref={bottom} />
       </div>
       {mine ? (
