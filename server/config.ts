@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseAllowList } from "./outbound/allowList.js";
 
 // Every setting comes from the environment and is checked once at start, so a typo fails loudly
 // with the variable's name instead of surfacing later as odd behaviour.
@@ -35,7 +36,16 @@ export const configSchema = z.object({
   DB_SLOW_MS: z.coerce.number().int().min(0).optional(),
   // Where actions and webhooks may call: comma-separated origins (https://api.shop.example, https://*.shop.example);
   // plain http and private addresses only when an entry names them (http://10.0.0.5:8080).
-  OUTBOUND_ALLOWED_URLS: z.string().default(""),
+  OUTBOUND_ALLOWED_URLS: z
+    .string()
+    .default("")
+    .superRefine((v, ctx) => {
+      try {
+        parseAllowList(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
   // The embedding site's secret for signed customer identities (identity verification); unset = off.
   IDENTITY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
 });
