@@ -1,9 +1,13 @@
-// BANKING77 benchmark of the model library (not a test): `npm run bench:model -- [--only full|fewshot|latency]`.
-// Data: Casanueva et al. 2020, "Efficient Intent Detection with Dual Sentence Encoders" (CC BY 4.0).
+// BANKING77 benchmark of the model library (not a test): `npm run bench:model -- [--only full|fewshot|latency|serving]`.
+// Each figure runs on every backend given (default: native and wasm), each backend in its own child process, and
+// the results keep them side by side with their ratios. Data: Casanueva et al. 2020, "Efficient Intent Detection
+// with Dual Sentence Encoders" (CC BY 4.0).
+import { spawnSync } from 'node:child_process';
 import { readFile, mkdir, rename, writeFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadavg, tmpdir } from 'node:os';
 import { importCsv } from '../trainer/data/index.js';
 import {
   accuracy, coverageAtPrecision, expectedCalibrationError, loadPredictor, macroF1, trainModel, verifyArtifact,
@@ -16,14 +20,19 @@ import { logitsFromStates, argmax } from '../trainer/train/scoring.js';
 import { softmax } from '../trainer/train/calibration.js';
 import { loadVersionWeights } from '../trainer/versionWeights.js';
 import { seededRandom, shuffleInPlace } from '../trainer/train/random.js';
-import type { BackendName } from '../trainer/model/index.js';
+import { initBackend, type BackendName } from '../trainer/model/index.js';
 import * as tf from '@tensorflow/tfjs';
+import { runServing } from './modelServing.js';
 
 const DATA_DIR = process.env.BANKING77_DIR ?? join(import.meta.dirname, 'data/banking77');
 const RESULTS = 'bench/results/model.json';
 const ARTIFACTS = '.local/bench-artifacts';
-const USAGE = `usage: npm run bench:model -- [--only full|fewshot|latency] [--backend wasm|cpu] [--method head|lora|full]
-  [--top-layers N] [--epochs N] [--seeds N] [--data-dir ${DATA_DIR}] [--base dir]`;
+const PARTS = ['full', 'fewshot', 'latency', 'serving'];
+const USAGE = `usage: npm run bench:model -- [--only ${PARTS.join('|')}] [--backends tensorflow,wasm] [--method head|lora|full]
+  [--top-layers N] [--epochs N] [--seeds N] [--wasm-seeds N] [--burst N] [--data-dir ${DATA_DIR}] [--base dir]
+  --backends   backends to compare, each in its own process (default: tensorflow,wasm where the native binding loads)
+  --wasm-seeds 10-shot seeds on wasm (default: --seeds), to keep a comparison run bounded
+  --burst      questions handed to the inference thread at once in the serving figure (default 200)`;
 
 interface Scores { accuracy: number; macroF1: number; coverageAt95: number; coverageAt97: number; ece: number }
 
@@ -131,12 +140,17 @@ function summarize(runs: (Scores & { seed: number; fineTuneSeconds: number })[])
   };
 }
 
+/** The full run's artifact, else a quick 10-shot head model trained for the latency figures. */
+async function latencyArtifact(common: { baseModelDir: string; backend?: BackendName }, fallbackTrain: TrainExample[]): Promise<string> {
+  const full = join(ARTIFACTS, 'full');
+  if (existsSync(join(full, 'manifest.json'))) return full;
+  const dir = join(ARTIFACTS, 'latency');
+  if (!existsSync(join(dir, 'manifest.json'))) await trainModel({ ...common, examples: tenShot(fallbackTrain, 1), outDir: dir, method: 'head' });
+  return dir;
+}
+
 async function runLatency(common: { baseModelDir: string; backend?: BackendName }, fallbackTrain: TrainExample[]) {
-  let dir = join(ARTIFACTS, 'full');
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    dir = join(ARTIFACTS, 'latency');
-    await trainModel({ ...common, examples: tenShot(fallbackTrain, 1), outDir: dir, method: 'head' });
-  }
+  const dir = await latencyArtifact(common, fallbackTrain);
   const predictor = await loadPredictor(dir, common);
   const message = 'I am still waiting on my card, when will it arrive?';
   for (let i = 0; i < 10; i++) await predictor.predict(message);
@@ -158,59 +172,110 @@ async function loadSplit(dir: string, name: string): Promise<TrainExample[]> {
 }
 
 async function main(): Promise<void> {
-  const { flags } = parseArgs(process.argv.slice(2), ['only', 'backend', 'method', 'top-layers', 'epochs', 'seeds', 'data-dir', 'base', 'max-minutes']);
+  const { flags } = parseArgs(process.argv.slice(2), [
+    'only', 'backend', 'backends', 'method', 'top-layers', 'epochs', 'seeds', 'wasm-seeds', 'burst', 'data-dir', 'base', 'max-minutes',
+  ]);
   const only = flags.only;
-  if (only && !['full', 'fewshot', 'latency'].includes(only)) throw new UsageError(`--only must be full, fewshot or latency, got "${only}"`);
+  if (only && !PARTS.includes(only)) throw new UsageError(`--only must be one of ${PARTS.join(', ')}, got "${only}"`);
   const method = flags.method as TrainOptions['method'];
   if (method && !['head', 'lora', 'full'].includes(method)) throw new UsageError(`--method must be head, lora or full`);
+  if (flags.backend) return runOnBackend(flags, flags.backend as BackendName);
+  const backends = flags.backends
+    ? flags.backends.split(',').map((b) => b.trim()).filter(Boolean)
+    : (await initBackend()) === 'tensorflow' ? ['tensorflow', 'wasm'] : ['wasm'];
+  const me = fileURLToPath(import.meta.url);
+  for (const backend of backends) {
+    console.error(`== bench:model on ${backend}`);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', me, ...process.argv.slice(2), '--backend', backend], {
+      stdio: 'inherit', env: { ...process.env, TFJS_BACKEND: backend },
+    });
+    if (child.status !== 0) throw new Error(`bench:model on ${backend} failed (exit ${child.status ?? child.signal})`);
+  }
+  printTable(JSON.parse(await readFile(RESULTS, 'utf8')));
+}
+
+/** The figures on one backend, in this process; each part's result replaces only its own key on disk. */
+async function runOnBackend(flags: Record<string, string>, backend: BackendName): Promise<void> {
+  const only = flags.only;
+  const chosen = await initBackend(backend);
   const common = {
     baseModelDir: baseModelDirFrom(flags),
-    backend: flags.backend as BackendName | undefined,
-    method,
+    backend: chosen,
+    method: flags.method as TrainOptions['method'],
     topLayers: numberFlag(flags, 'top-layers', { integer: true, min: 1 }),
     epochs: numberFlag(flags, 'epochs', { integer: true, min: 1 }),
     maxMinutes: numberFlag(flags, 'max-minutes', { min: 0.1 }),
   };
   const dataDir = flags['data-dir'] ?? DATA_DIR;
   const [train, test] = [await loadSplit(dataDir, 'train.csv'), await loadSplit(dataDir, 'test.csv')];
-  // Parts may run as separate invocations (even at once): each save re-reads the file and replaces only its own keys.
-  const results: Record<string, unknown> = {};
-  results.dataset = { name: 'BANKING77', citation: 'Casanueva et al. 2020, CC BY 4.0', train: train.length, test: test.length, intents: new Set(train.map((e) => e.label)).size };
-  results.machine = { cores: (await import('node:os')).cpus().length, node: process.version, backend: common.backend ?? process.env.TFJS_BACKEND ?? 'wasm' };
-  const save = async () => {
+  const dataset = { name: 'BANKING77', citation: 'Casanueva et al. 2020, CC BY 4.0', train: train.length, test: test.length, intents: new Set(train.map((e) => e.label)).size };
+  const machine = { cores: (await import('node:os')).cpus().length, node: process.version, backend: tf.getBackend() };
+  // Parts may run as separate invocations: each save re-reads the file and replaces only its own keys.
+  const save = async (part: string, value: unknown) => {
     const onDisk: Record<string, any> = existsSync(RESULTS) ? JSON.parse(await readFile(RESULTS, 'utf8')) : {};
-    const rss = { ...(onDisk.peakRssMiB ?? {}), [only ?? 'all']: peakRssMiB() };
-    Object.assign(onDisk, results, { peakRssMiB: rss, updatedAt: new Date().toISOString() });
+    for (const legacy of ['full', 'fewShot10', 'latency', 'machine', 'peakRssMiB']) delete onDisk[legacy];
+    const mine = (onDisk.byBackend ??= {})[chosen] ??= {};
+    Object.assign(mine, { machine, [part]: value, peakRssMiB: { ...(mine.peakRssMiB ?? {}), [part]: peakRssMiB() } });
+    Object.assign(onDisk, { dataset, ratios: ratios(onDisk.byBackend), updatedAt: new Date().toISOString() });
     await mkdir('bench/results', { recursive: true });
     await writeFile(`${RESULTS}.${process.pid}.tmp`, JSON.stringify(onDisk, null, 2) + '\n');
     await rename(`${RESULTS}.${process.pid}.tmp`, RESULTS);
-    Object.assign(results, onDisk);
   };
-  if (!only || only === 'full') { results.full = await runFull(train, test, common); await save(); }
+  // The machine is shared: each part records the 1-minute load average when it starts and ends.
+  const timed = async <T>(f: () => Promise<T>) => {
+    const start = +loadavg()[0].toFixed(2);
+    const r = await f();
+    return { ...r, loadAverage1m: { start, end: +loadavg()[0].toFixed(2) } };
+  };
+  if (!only || only === 'full') await save('full', await timed(() => runFull(train, test, common)));
   if (!only || only === 'fewshot') {
-    const seeds = numberFlag(flags, 'seeds', { integer: true, min: 1 }) ?? 5;
-    await runFewShot(train, test, common, seeds, async (summary) => { results.fewShot10 = summary; await save(); });
+    const seeds = numberFlag(flags, chosen === 'wasm' && flags['wasm-seeds'] ? 'wasm-seeds' : 'seeds', { integer: true, min: 1 }) ?? 5;
+    const start = +loadavg()[0].toFixed(2);
+    await runFewShot(train, test, common, seeds, (summary) => save('fewShot10', { ...summary, loadAverage1m: { start, end: +loadavg()[0].toFixed(2) } }));
   }
-  if (!only || only === 'latency') { results.latency = await runLatency(common, train); await save(); }
-  printTable(results);
+  if (!only || only === 'latency') await save('latency', await timed(() => runLatency(common, train)));
+  if (!only || only === 'serving') {
+    const burst = numberFlag(flags, 'burst', { integer: true, min: 1 }) ?? 200;
+    await save('serving', await runServing(await latencyArtifact(common, train), common.baseModelDir, test, { burst, rounds: 3 }));
+  }
+}
+
+/** Native over wasm, each > 1 where native is better: wall-time ratios wasm / native, throughput native / wasm. */
+function ratios(by: Record<string, any>): Record<string, number | null> {
+  const n = by.tensorflow;
+  const w = by.wasm;
+  const r = (a?: number, b?: number) => (a && b ? +(a / b).toFixed(2) : null);
+  return {
+    fullFineTuneSpeedup: r(w?.full?.fineTuneMinutes, n?.full?.fineTuneMinutes),
+    fullCacheSpeedup: r(w?.full?.cacheSeconds, n?.full?.cacheSeconds),
+    fullTestPredictSpeedup: r(w?.full?.testPredictSeconds, n?.full?.testPredictSeconds),
+    fewShotFineTuneSpeedup: r(w?.fewShot10?.meanFineTuneSeconds, n?.fewShot10?.meanFineTuneSeconds),
+    oneMessageP50Speedup: r(w?.latency?.p50Ms, n?.latency?.p50Ms),
+    threadOneMessageP50Speedup: r(w?.serving?.singleThroughThread?.p50Ms, n?.serving?.singleThroughThread?.p50Ms),
+    burstThroughputRatio: r(n?.serving?.burst?.best?.perSecond, w?.serving?.burst?.best?.perSecond),
+  };
 }
 
 function printTable(r: Record<string, any>): void {
   const pct = (x?: number) => (x === undefined ? '—' : `${(x * 100).toFixed(2)} %`);
-  const rows: [string, string, string][] = [
-    ['full data: test accuracy', pct(r.full?.accuracy), '≥ 92.0 % (stretch 94 %)'],
-    ['full data: test macro-F1', pct(r.full?.macroF1), ''],
-    ['full data: coverage @ 95 % precision', pct(r.full?.coverageAt95), ''],
-    ['full data: coverage @ 97 % precision', pct(r.full?.coverageAt97), ''],
-    ['full data: fine-tune wall time', r.full ? `${r.full.fineTuneMinutes.toFixed(1)} min` : '—', '≤ 60 min (stretch 5 min)'],
-    ['10-shot: mean accuracy', r.fewShot10 ? `${pct(r.fewShot10.accuracy)} (${r.fewShot10.seeds} seeds)` : '—', '≥ 84 % (stretch 88 %)'],
-    ['10-shot: mean macro-F1', pct(r.fewShot10?.macroF1), ''],
-    ['inference p50 / p99, one message', r.latency ? `${r.latency.p50Ms.toFixed(1)} / ${r.latency.p99Ms.toFixed(1)} ms` : '—', 'p50 ≤ 60 ms (stretch 10 ms)'],
-    ...Object.entries(r.peakRssMiB ?? {}).map(([part, mib]) => [`peak RSS, --only ${part} (main process)`, `${mib} MiB`, ''] as [string, string, string]),
+  const ms = (x?: number) => (x === undefined ? '—' : `${x.toFixed(1)} ms`);
+  const backends = Object.keys(r.byBackend ?? {});
+  const rows: string[][] = [['figure', ...backends, 'target'],
+    ...([
+      ['full data: test accuracy', (b) => pct(b.full?.accuracy), '≥ 92.6 %'],
+      ['full data: coverage @ 95 % precision', (b) => pct(b.full?.coverageAt95), ''],
+      ['full data: fine-tune wall time', (b) => (b.full ? `${b.full.fineTuneMinutes.toFixed(1)} min` : '—'), '≤ 5 min'],
+      ['full data: load average start / end', (b) => (b.full ? `${b.full.loadAverage1m.start} / ${b.full.loadAverage1m.end}` : '—'), ''],
+      ['10-shot: mean accuracy', (b) => (b.fewShot10 ? `${pct(b.fewShot10.accuracy)} (${b.fewShot10.seeds} seeds)` : '—'), '≥ 84.4 % (5 seeds)'],
+      ['10-shot: mean training time', (b) => (b.fewShot10 ? `${b.fewShot10.meanFineTuneSeconds.toFixed(1)} s` : '—'), '≤ 30 s'],
+      ['one message p50 / p99, in process', (b) => (b.latency ? `${ms(b.latency.p50Ms)} / ${ms(b.latency.p99Ms)}` : '—'), 'p50 ≤ 10 ms'],
+      ['one message p50, inference thread', (b) => ms(b.serving?.singleThroughThread?.p50Ms), ''],
+      ['burst through the thread: predictions/s', (b) => (b.serving ? `${b.serving.burst.best.perSecond.toFixed(0)} (${b.serving.burst.questions} at once)` : '—'), '≥ 200/s'],
+    ] as [string, (b: any) => string, string][]).map(([name, f, target]) => [name, ...backends.map((k) => f(r.byBackend[k])), target]),
   ];
-  const w0 = Math.max(...rows.map((x) => x[0].length));
-  const w1 = Math.max(...rows.map((x) => x[1].length));
-  console.log(rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`).join('\n'));
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  console.log(rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n'));
+  console.log('\nnative over wasm (> 1: native better):', JSON.stringify(r.ratios));
 }
 
 runCli(main, USAGE);
