@@ -22,7 +22,9 @@ RUN node scripts/build-client.mjs
 # ---- production dependencies only, with the native TensorFlow backend built as `npm run setup` builds it:
 # libtensorflow from PyPI's tensorflow-cpu 2.15.1 wheel (sha256-pinned), tfjs-node's binding compiled by npm's
 # node-gyp. The compilers stay in this stage; the runtime gets node_modules with the two libraries in
-# @tensorflow/tfjs-node/deps/lib (614 MB). --build-arg TFJS_NATIVE=off leaves them out (wasm backend only).
+# @tensorflow/tfjs-node/deps/lib (614 MB). --build-arg TFJS_NATIVE=off leaves them out (wasm backend only);
+# --build-arg TFJS_NATIVE=gpu builds @tensorflow/tfjs-node-gpu from the CUDA build (tensorflow==2.15.1 and its
+# nvidia-*-cu12 wheels, ~4 GB more): run that image with the host's NVIDIA driver (docker run --gpus all).
 FROM ${NODE_IMAGE} AS prod-deps
 ARG TFJS_NATIVE=on
 WORKDIR /app

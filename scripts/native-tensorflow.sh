@@ -11,33 +11,55 @@
 #   4. npm's own node-gyp compiles the binding (~5 s on 2 cores) against the headers that ship with Node
 #      (<node prefix>/include/node), so nothing else is downloaded.
 #   5. The binding is loaded, on the main thread and in a worker thread.
-# Idempotent: a second run only checks. TFJS_NATIVE=off skips all of it (the wasm backend is then used).
+# Idempotent: a second run only checks. TFJS_NATIVE=off skips all of it (the wasm backend is then used);
+# TFJS_NATIVE=gpu builds @tensorflow/tfjs-node-gpu the same way from the CUDA build of the wheel (see below).
 # Called by scripts/setup.sh and the Dockerfile; on its own: bash scripts/native-tensorflow.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 TF_VERSION=2.15.1
-WHEEL_SPEC="tensorflow-cpu==$TF_VERSION"
-# tensorflow_cpu-2.15.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl on PyPI
-WHEEL_SHA256=54660c074d7241a503e81edfd9f5ef5af88f64051b72e2945f26318c790f2d26
-PACKAGE=@tensorflow/tfjs-node
 NAPI_BUILD_VERSION=8
-LIBTENSORFLOW_DIR=${LIBTENSORFLOW_DIR:-$ROOT/.local/libtensorflow-$TF_VERSION-cpu}
+VARIANT=${TFJS_NATIVE:-cpu}
+case "$VARIANT" in
+  on|cpu)
+    VARIANT=cpu
+    WHEEL_SPEC="tensorflow-cpu==$TF_VERSION"
+    # tensorflow_cpu-2.15.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl on PyPI
+    WHEEL_SHA256=54660c074d7241a503e81edfd9f5ef5af88f64051b72e2945f26318c790f2d26
+    WHEEL_SIZE="207 MB"
+    PACKAGE=@tensorflow/tfjs-node ;;
+  gpu)
+    # The CUDA 12.2 / cuDNN 8.9 build, same layout; its CUDA libraries come from the nvidia-*-cu12 wheels of its
+    # `and-cuda` extra (versions pinned by the wheel's metadata), kept in nvidia/ next to the libraries, where
+    # libtensorflow's own runpath ($ORIGIN/../nvidia/<name>/lib) finds them. Needs the host's NVIDIA driver.
+    WHEEL_SPEC="tensorflow==$TF_VERSION"
+    # tensorflow-2.15.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl on PyPI
+    WHEEL_SHA256=bb0edd69103c154245c5f209f0507355cc68ba7e4de350084bc31edc562478e4
+    WHEEL_SIZE="475 MB"
+    PACKAGE=@tensorflow/tfjs-node-gpu ;;
+  off)
+    echo "TFJS_NATIVE=off: not built; TensorFlow.js uses the wasm backend"
+    exit 0 ;;
+  *)
+    echo "TFJS_NATIVE must be cpu (default), gpu or off, got '$VARIANT'" >&2
+    exit 1 ;;
+esac
+LIBTENSORFLOW_DIR=${LIBTENSORFLOW_DIR:-$ROOT/.local/libtensorflow-$TF_VERSION-$VARIANT}
 PKG_DIR=$ROOT/node_modules/$PACKAGE
 
 fail() { printf 'native TensorFlow: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null || fail "$1 is required to build $PACKAGE's binding ($2). Install it (Debian: apt-get install g++ make python3 python3-pip), or set TFJS_NATIVE=off to use the wasm backend only."; }
 
-if [ "${TFJS_NATIVE:-on}" = "off" ]; then
-  echo "TFJS_NATIVE=off: not built; TensorFlow.js uses the wasm backend"
-  exit 0
-fi
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "no $WHEEL_SPEC build for $(uname -s)-$(uname -m) in this recipe: TensorFlow.js uses the wasm backend"
   exit 0
 fi
-[ -f "$PKG_DIR/binding.gyp" ] || fail "$PKG_DIR is missing: run npm ci --ignore-scripts first (scripts/setup.sh does)"
+if [ "$VARIANT" = gpu ] && [ ! -f "$PKG_DIR/binding.gyp" ]; then
+  # not in the lock (a GPU host's choice): the package itself, without its download script
+  npm install --no-save --ignore-scripts --no-audit --no-fund "$PACKAGE@4.22.0"
+fi
+[ -f "$PKG_DIR/binding.gyp" ] || fail "$PKG_DIR is missing: run bash scripts/npm-ci.sh first (scripts/setup.sh does)"
 
 # ---- 1+2: the libraries and headers, once
 if [ "$(cat "$LIBTENSORFLOW_DIR/.wheel-sha256" 2>/dev/null || true)" = "$WHEEL_SHA256" ]; then
@@ -48,7 +70,7 @@ else
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   echo "$WHEEL_SPEC --hash=sha256:$WHEEL_SHA256" > "$tmp/requirements.txt"
-  echo "fetching $WHEEL_SPEC from PyPI (207 MB, sha256 pinned) for its libtensorflow"
+  echo "fetching $WHEEL_SPEC from PyPI ($WHEEL_SIZE, sha256 pinned) for its libtensorflow"
   # The wheel's Python tag only decides which file is picked: nothing of its Python part is used.
   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 \
     --disable-pip-version-check --progress-bar off -q --require-hashes -r "$tmp/requirements.txt" -d "$tmp/wheel"
@@ -86,7 +108,32 @@ with zipfile.ZipFile(wheel) as z:
     if "tensorflow/c/c_api.h" not in seen:
         sys.exit("the wheel has no tensorflow/include/tensorflow/c/c_api.h")
     print(f"unpacked {len(libs)} libraries and {len(seen)} headers")
+    # the CUDA wheels this build was made for (empty for tensorflow-cpu)
+    meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    cuda = re.findall(r"^Requires-Dist: (nvidia-[\w-]+) \(==([\w.]+)\) ; extra == 'and-cuda'$", z.read(meta).decode("utf-8"), re.M)
+    with open(os.path.join(out, "cuda-requirements.txt"), "w") as f:
+        f.writelines(f"{name}=={version}\n" for name, version in cuda)
 PY
+  if [ "$VARIANT" = gpu ]; then
+    echo "fetching the CUDA 12 libraries from PyPI: $(tr '\n' ' ' < "$LIBTENSORFLOW_DIR.partial/cuda-requirements.txt")(several GB)"
+    python3 -m pip download --no-deps --only-binary=:all: --python-version 3.11 --platform manylinux2014_x86_64 \
+      --disable-pip-version-check --progress-bar off -q -r "$LIBTENSORFLOW_DIR.partial/cuda-requirements.txt" -d "$tmp/cuda"
+    python3 - "$tmp/cuda" "$LIBTENSORFLOW_DIR.partial" <<'PY'
+import glob, os, shutil, sys, zipfile
+wheels, out = sys.argv[1:]
+for wheel in sorted(glob.glob(os.path.join(wheels, "*.whl"))):
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            # nvidia/<name>/lib/*.so* (and nvcc's bin/ptxas); not the headers
+            if name.startswith("nvidia/") and "/include/" not in name and not name.endswith(("/", ".py", ".h")):
+                dest = os.path.join(out, name)
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                with z.open(name) as src, open(dest, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                os.chmod(dest, 0o755)
+    print("unpacked", os.path.basename(wheel))
+PY
+  fi
   echo "$WHEEL_SHA256" > "$LIBTENSORFLOW_DIR.partial/.wheel-sha256"
   rm -rf "$LIBTENSORFLOW_DIR" && mv "$LIBTENSORFLOW_DIR.partial" "$LIBTENSORFLOW_DIR"
   echo "libtensorflow $TF_VERSION in $LIBTENSORFLOW_DIR"
@@ -107,6 +154,9 @@ ln -sfn libtensorflow_cc.so.2 "$lib/libtensorflow.so"
 ln -sfn libtensorflow_cc.so.2 "$lib/libtensorflow.so.2.9.1"
 ln -sfn libtensorflow_framework.so.2 "$lib/libtensorflow_framework.so"
 rm -rf "$PKG_DIR/deps/include" && cp -r "$LIBTENSORFLOW_DIR/include" "$PKG_DIR/deps/include"
+if [ -d "$LIBTENSORFLOW_DIR/nvidia" ] && [ ! -d "$PKG_DIR/deps/nvidia" ]; then
+  cp -al "$LIBTENSORFLOW_DIR/nvidia" "$PKG_DIR/deps/nvidia" 2>/dev/null || cp -a "$LIBTENSORFLOW_DIR/nvidia" "$PKG_DIR/deps/nvidia"
+fi
 
 # ---- 4: the binding, unless it is already built against these libraries
 binding=$PKG_DIR/lib/napi-v$NAPI_BUILD_VERSION/tfjs_binding.node
@@ -133,10 +183,10 @@ else
 fi
 
 # ---- 5: it loads, also where the server runs models (a worker thread)
-TF_VERSION=$TF_VERSION TF_CPP_MIN_LOG_LEVEL=2 node - <<'JS' || fail "the binding was built but does not load (see above); delete $PKG_DIR/lib and run again, or set TFJS_BACKEND=wasm"
+PACKAGE=$PACKAGE TF_VERSION=$TF_VERSION TF_CPP_MIN_LOG_LEVEL=2 node - <<'JS' || fail "the binding was built but does not load (see above); delete $PKG_DIR/lib and run again, or set TFJS_BACKEND=wasm"
 const { Worker } = require('node:worker_threads');
 const probe = `
-  const tf = require('@tensorflow/tfjs-node');
+  const tf = require('${process.env.PACKAGE}');
   const y = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]])).dataSync();
   if (tf.getBackend() !== 'tensorflow' || y[0] !== 17 || y[1] !== 39) throw new Error('wrong backend or result: ' + tf.getBackend() + ' ' + y);
 `;
@@ -145,6 +195,6 @@ const w = new Worker(probe, { eval: true });
 w.on('error', (e) => { console.error('in a worker thread: ' + e.message); process.exit(1); });
 w.on('exit', (code) => {
   if (code !== 0) process.exit(1);
-  console.log(`loads: backend 'tensorflow' (libtensorflow ${process.env.TF_VERSION}), main thread and worker thread`);
+  console.log(`loads: ${process.env.PACKAGE}, backend 'tensorflow' (libtensorflow ${process.env.TF_VERSION}), main thread and worker thread`);
 });
 JS

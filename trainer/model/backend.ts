@@ -10,10 +10,12 @@ const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgpu', 'tensorflow']
 // `npm run setup` builds (scripts/native-tensorflow.sh). Either is optional: without a loadable binding, wasm.
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
+// TensorFlow's C++ start-up notices (oneDNN, CPU features) on every process are noise here (TF_CPP_MIN_LOG_LEVEL=0
+// brings them back). Set on import: in a worker thread process.env is the thread's own copy, which TensorFlow
+// never reads, so the main thread's import (the server imports the trainer library) is what reaches its threads.
+process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+
 async function importNative(): Promise<boolean> {
-  // TensorFlow's C++ start-up notices (oneDNN, CPU features) on every process and thread are noise here;
-  // TF_CPP_MIN_LOG_LEVEL=0 brings them back.
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   for (const pkg of NATIVE_PACKAGES) {
     try {
       await import(pkg);
