@@ -11,6 +11,12 @@
 // Day d ≥ 1: customers ask `--per-day` unused train-split questions; the agent, who knows the true intent,
 // approves right bot replies, corrects wrong ones (edit → the right answer) and answers hand-offs.
 // Every night (after day 0 too) the trainer runs with its gate ("train now", POST /api/runs).
+//
+// Open traffic (`--open 0.2`, the default): real support traffic asks things the bank has no answer for. The answers
+// of `--new-intents` (2) intents per night are held back from the bank at the start (28 of 77 over 14 nights), and
+// on day d that share of the questions comes from the two intents that emerge that day; the agent writes each such
+// answer the first time they meet one (as a new answer, from the reply), as a real team would. A bot reply to a
+// question whose intent has no answer the model knows counts as wrong.
 import fs from "node:fs";
 import path from "node:path";
 import { Api } from "./lib/api.js";
@@ -38,6 +44,8 @@ const TARGET_PRECISION = num(flags, "target-precision", 0.98);
 // Stop cleanly (after the night in progress) once this UTC time has passed, e.g. --deadline 2026-11-29T04:50:00Z.
 const DEADLINE = flags.has("deadline") ? Date.parse(flags.get("deadline")!) : Infinity;
 const CLOSE = str(flags, "close", "true") !== "false"; // the agent closes each conversation when done
+const OPEN = num(flags, "open", 0.2);
+const NEW_INTENTS = OPEN > 0 ? num(flags, "new-intents", 2) : 0;
 const stepMs = new Map<string, number[]>();
 async function timed<T>(name: string, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -69,6 +77,10 @@ interface DayStats {
   containment: number;
   wrongRate: number | null;
   handoffRate: number;
+  // questions whose intent had no answer in the bank when the day began, and how many the bot answered (all wrong)
+  novelQuestions: number;
+  novelAnswered: number;
+  novelAnsweredRate: number | null;
   replyP50Ms: number | null;
   seconds: number;
   steps: Record<string, { n: number; meanMs: number }>;
@@ -92,7 +104,8 @@ interface NightRow {
   };
   promoted: boolean;
   activeAfter: string | null;
-  test: { version: string; accuracy: number; coverage: number; wrongAmongConfident: number; n: number } | null;
+  // accuracy / coverage / wrong over the test questions of intents in the bank; novelAnswered over the others
+  test: { version: string; accuracy: number; coverage: number; wrongAmongConfident: number; n: number; novelN: number; novelAnswered: number | null } | null;
   examplesApproved: number;
   loadAverage: number[];
   finishedAt: string;
@@ -104,17 +117,49 @@ let test = readSplit("test");
 const rand = rng(SEED);
 if (TEST_SIZE > 0) test = shuffle([...test], rng(SEED + 1)).slice(0, TEST_SIZE);
 
-// Day 0: k per intent, in a seeded order; everything else is the pool the days draw from without replacement.
+// Intents whose answers emerge later (open traffic): NEW_INTENTS a night, drawn in a seeded order.
+const emerging = shuffle([...new Set(answersSpec.map((a) => a.intent))].sort(), rng(SEED + 7)).slice(0, NEW_INTENTS * NIGHTS);
+const emergesOn = new Map(emerging.map((intent, k) => [intent, 1 + Math.floor(k / Math.max(1, NEW_INTENTS))]));
+
+// Day 0: k per intent of the initial bank, in a seeded order; everything else is the pool the days draw from
+// without replacement (the emerging intents' questions in a pool of their own).
 const shuffled = shuffle([...train], rand);
 const seedRows: (Row & { golden: boolean })[] = [];
 const perIntent = new Map<string, number>();
 const pool: Row[] = [];
+const novelPool = new Map<string, Row[]>();
 for (const r of shuffled) {
+  if (emergesOn.has(r.intent)) {
+    novelPool.set(r.intent, [...(novelPool.get(r.intent) ?? []), r]);
+    continue;
+  }
   const n = perIntent.get(r.intent) ?? 0;
   if (n < K) {
     seedRows.push({ ...r, golden: n < GOLDEN });
     perIntent.set(r.intent, n + 1);
   } else pool.push(r);
+}
+
+/** Questions of intents that emerged before day d are in-scope traffic from then on: dealt into the unused pool. */
+function releaseEmerged(d: number, cursor: number): void {
+  const released = emerging.filter((i) => (emergesOn.get(i) ?? Infinity) < d && novelPool.has(i)).flatMap((i) => {
+    const rows = novelPool.get(i)!;
+    novelPool.delete(i);
+    return rows;
+  });
+  if (released.length) pool.splice(cursor, pool.length - cursor, ...shuffle([...pool.slice(cursor), ...released], rng(SEED * 7919 + d)));
+}
+
+/** Day d's questions: the share of open traffic from the intents emerging that day, the rest from the bank's. */
+function questionsOfDay(d: number, known: Row[]): (Row & { novel: boolean })[] {
+  const today = emerging.filter((i) => emergesOn.get(i) === d);
+  const nNovel = today.length ? Math.round(OPEN * PER_DAY) : 0;
+  const novel: (Row & { novel: boolean })[] = [];
+  for (let k = 0; novel.length < nNovel && k < nNovel * 2; k++) {
+    const list = novelPool.get(today[k % today.length]) ?? [];
+    if (list.length) novel.push({ ...list.shift()!, novel: true });
+  }
+  return shuffle([...novel, ...known.slice(0, PER_DAY - novel.length).map((r) => ({ ...r, novel: false }))], rng(SEED * 1000 + d));
 }
 
 let server: ServerProcess | null = null;
@@ -142,12 +187,13 @@ async function main() {
   if (resumed) {
     const { answers } = await agent.get<{ answers: { id: string; title: string; text: string }[] }>("/api/answers?limit=500");
     for (const a of answersSpec) {
-      const found = answers.find((x) => x.title === a.title && x.text === a.text)!;
+      const found = answers.find((x) => x.title === a.title && x.text === a.text);
+      if (!found) continue;
       answerOf.set(a.intent, { id: found.id, text: a.text });
       intentOf.set(found.id, a.intent);
     }
   }
-  for (const a of resumed ? [] : answersSpec) {
+  for (const a of resumed ? [] : answersSpec.filter((x) => !emergesOn.has(x.intent))) {
     const res = await agent.post<{ answer: { id: string } }>("/api/answers", { title: a.title, text: a.text });
     answerOf.set(a.intent, { id: res.answer.id, text: a.text });
     intentOf.set(res.answer.id, a.intent);
@@ -172,6 +218,24 @@ async function main() {
     else free.push(c);
   };
   let approved = 0;
+  const specOf = new Map(answersSpec.map((a) => [a.intent, a]));
+  // The first time an agent meets an intent with no answer they write it; two agents never write the same one.
+  const writing = new Map<string, Promise<unknown>>();
+  async function answerNew(intent: string, write: (spec: { title: string; text: string }) => Promise<{ answer: { id: string } }>, existing: () => Promise<unknown>) {
+    while (writing.has(intent)) await writing.get(intent);
+    if (answerOf.has(intent)) return existing();
+    const spec = specOf.get(intent)!;
+    const p = write(spec).then((res) => {
+      answerOf.set(intent, { id: res.answer.id, text: spec.text });
+      intentOf.set(res.answer.id, intent);
+    });
+    writing.set(intent, p.catch(() => {}));
+    try {
+      await p;
+    } finally {
+      writing.delete(intent);
+    }
+  }
 
   async function askWithRetry(c: Customer, text: string): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
@@ -194,20 +258,26 @@ async function main() {
     try {
       const reply = await timed("ask", () => askWithRetry(c, row.text));
       const cid = reply.conversationId;
-      const right = answerOf.get(row.intent)!;
+      const right = answerOf.get(row.intent) ?? { id: "", text: specOf.get(row.intent)!.text };
       let correct = false;
       if (reply.kind === "bot") {
         // The agent opens the conversation in the console and sees which answer the bot chose.
         const { messages } = await timed("agent.read", () => agent.get<{ messages: { id: string; bot?: { answerId?: string } | null }[] }>(`/api/conversations/${cid}/messages`));
         const m = messages.find((x) => x.id === reply.message.id);
         correct = !!m?.bot?.answerId && intentOf.get(m.bot.answerId) === row.intent;
+        const edit = () => agent.post(`/api/reviews/${reply.message.id}/edit`, { answerId: answerOf.get(row.intent)!.id, ...(golden ? { golden: true } : {}) });
         if (correct) await timed("agent.approve", () => agent.post(`/api/reviews/${reply.message.id}/approve`, golden ? { golden: true } : {}));
-        else await timed("agent.edit", () => agent.post(`/api/reviews/${reply.message.id}/edit`, { answerId: right.id, ...(golden ? { golden: true } : {}) }));
+        else if (answerOf.has(row.intent)) await timed("agent.edit", edit);
+        // the bank has no answer for it yet: the correction is the new answer
+        else await timed("agent.edit", () => answerNew(row.intent, (spec) => agent.post(`/api/reviews/${reply.message.id}/edit`, { text: spec.text, title: spec.title }), edit));
       } else {
         // A hand-off: the agent takes the conversation, answers with the canonical reply, and approves it.
         await timed("agent.takeover", () => agent.post(`/api/conversations/${cid}/takeover`));
         const sent = await timed("agent.reply", () => agent.post<{ message: { id: string } }>(`/api/conversations/${cid}/messages`, { clientId: `agent-${reply.question.id}`, text: right.text }));
-        await timed("agent.approve", () => agent.post(`/api/reviews/${sent.message.id}/approve`, { answerId: right.id, ...(golden ? { golden: true } : {}) }));
+        const approve = () => agent.post(`/api/reviews/${sent.message.id}/approve`, { answerId: answerOf.get(row.intent)!.id, ...(golden ? { golden: true } : {}) });
+        if (answerOf.has(row.intent)) await timed("agent.approve", approve);
+        // approving the agent's own words makes them the new answer
+        else await timed("agent.approve", () => answerNew(row.intent, (spec) => agent.post(`/api/reviews/${sent.message.id}/approve`, { title: spec.title }), approve));
       }
       approved++;
       c.done(cid);
@@ -221,18 +291,18 @@ async function main() {
     }
   }
 
-  async function runDay(rows: (Row & { golden?: boolean })[]): Promise<DayStats> {
+  async function runDay(rows: (Row & { golden?: boolean; novel?: boolean })[]): Promise<DayStats> {
     const t0 = Date.now();
     const reauthBefore = Api.reauthentications;
     const refusedBefore = Api.refusedSignIns;
-    const results: { kind: string; correct: boolean; ms: number }[] = [];
+    const results: { kind: string; correct: boolean; ms: number; novel: boolean }[] = [];
     let next = 0;
     let lastLog = Date.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < rows.length) {
           const row = rows[next++];
-          results.push(await handle(row, row.golden ?? false));
+          results.push({ ...(await handle(row, row.golden ?? false)), novel: !!row.novel });
           if (Date.now() - lastLog > 20_000) {
             lastLog = Date.now();
             log(`  ${results.length}/${rows.length} questions ${JSON.stringify(Object.fromEntries([...stepMs].map(([k, v]) => [k, Math.round(v.reduce((a, b) => a + b, 0) / v.length)])))}`);
@@ -245,6 +315,8 @@ async function main() {
     const handoffs = results.filter((r) => r.kind === "handoff").length;
     const failed = results.filter((r) => r.kind === "failed").length;
     const lat = results.map((r) => r.ms).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    const novel = results.filter((r) => r.novel);
+    const novelAnswered = novel.filter((r) => r.kind === "bot").length;
     return {
       questions: rows.length,
       botAnswered: bot.length,
@@ -257,6 +329,9 @@ async function main() {
       containment: correct / rows.length,
       wrongRate: bot.length ? (bot.length - correct) / bot.length : null,
       handoffRate: handoffs / rows.length,
+      novelQuestions: novel.length,
+      novelAnswered,
+      novelAnsweredRate: novel.length ? novelAnswered / novel.length : null,
       replyP50Ms: lat.length ? Math.round(lat[Math.floor(lat.length / 2)]) : null,
       seconds: Math.round((Date.now() - t0) / 1000),
       steps: stepSummary(),
@@ -266,6 +341,7 @@ async function main() {
   const testCache = new Map<string, NightRow["test"]>();
   async function testAccuracy(version: string): Promise<NightRow["test"]> {
     if (testCache.has(version)) return testCache.get(version)!;
+    const inBank = new Set(answerOf.keys());
     // The artifact the chat server downloaded and verified for this version (MODELS_DIR/<version>).
     const dir = path.join(server!.modelsDir, version);
     const { loadPredictor } = await import("../trainer/index.js");
@@ -273,6 +349,8 @@ async function main() {
     let right = 0;
     let confident = 0;
     let confidentWrong = 0;
+    let novelN = 0;
+    let novelAnswered = 0;
     // Small chunks: each forward pass blocks this process's event loop, which also carries the simulated customers'
     // sockets (a long block misses socket.io's heartbeats and the server drops them). Batching gains nothing on wasm.
     for (let i = 0; i < test.length; i += 8) {
@@ -280,16 +358,22 @@ async function main() {
       await new Promise((r) => setImmediate(r));
       const preds = await p.predictBatch(chunk.map((r) => ({ text: r.text, previousTurn: null })));
       preds.forEach((pr, j) => {
+        if (!inBank.has(chunk[j].intent)) {
+          novelN++;
+          if (pr.answer) novelAnswered++;
+          return;
+        }
         const ok = intentOf.get(pr.label) === chunk[j].intent;
         if (ok) right++;
-        if (pr.confident) {
+        if (pr.answer) {
           confident++;
           if (!ok) confidentWrong++;
         }
       });
     }
     p.dispose();
-    const res = { version, accuracy: right / test.length, coverage: confident / test.length, wrongAmongConfident: confident ? confidentWrong / confident : 0, n: test.length };
+    const n = test.length - novelN;
+    const res = { version, accuracy: right / n, coverage: confident / n, wrongAmongConfident: confident ? confidentWrong / confident : 0, n, novelN, novelAnswered: novelN ? novelAnswered / novelN : null };
     testCache.set(version, res);
     return res;
   }
@@ -377,7 +461,7 @@ async function main() {
     const result = {
       benchmark: "loop",
       dataset: { name: "BANKING77", citation: "Casanueva et al. 2020, Efficient Intent Detection with Dual Sentence Encoders (CC BY 4.0)", train: train.length, test: test.length, intents: answerOf.size },
-      params: { nights: NIGHTS, perDay: PER_DAY, k: K, golden: GOLDEN, concurrency: CONCURRENCY, seed: SEED, testSize: test.length, targetPrecision: TARGET_PRECISION },
+      params: { nights: NIGHTS, perDay: PER_DAY, k: K, golden: GOLDEN, concurrency: CONCURRENCY, seed: SEED, testSize: test.length, targetPrecision: TARGET_PRECISION, open: OPEN, newIntentsPerDay: NEW_INTENTS, emergingIntents: emerging },
       trainerSettings: settings,
       machine: machine(),
       startedAt: resumed?.startedAt ?? started.toISOString(),
@@ -413,8 +497,9 @@ async function main() {
       log(`train split exhausted before night ${n}`);
       break;
     }
-    const rowsToday = pool.slice(cursor, cursor + PER_DAY);
-    cursor += PER_DAY;
+    releaseEmerged(n, cursor);
+    const rowsToday = questionsOfDay(n, pool.slice(cursor, cursor + PER_DAY));
+    cursor += rowsToday.filter((r) => !r.novel).length;
     const servedBy = await health();
     log(`day ${n}: ${rowsToday.length} questions, bot on ${servedBy ?? "no model"}`);
     const d = await runDay(rowsToday);
@@ -434,7 +519,7 @@ async function main() {
 function logRow(r: NightRow) {
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? "  -  " : `${(x * 100).toFixed(1)}%`);
   log(
-    `night ${r.night}: day containment ${pct(r.day.containment)}, wrong ${pct(r.day.wrongRate)}, hand-off ${pct(r.day.handoffRate)} (served by ${r.servedBy ?? "none"}) | run ${r.run.outcome} ${r.run.candidate ?? ""} train ${r.run.trainSeconds ?? "-"}s total ${r.run.totalSeconds ?? "-"}s | active ${r.activeAfter} test acc ${pct(r.test?.accuracy)}`,
+    `night ${r.night}: day containment ${pct(r.day.containment)}, wrong ${pct(r.day.wrongRate)}, hand-off ${pct(r.day.handoffRate)}, novel answered ${pct(r.day.novelAnsweredRate)} of ${r.day.novelQuestions} (served by ${r.servedBy ?? "none"}) | run ${r.run.outcome} ${r.run.candidate ?? ""} train ${r.run.trainSeconds ?? "-"}s total ${r.run.totalSeconds ?? "-"}s | active ${r.activeAfter} test acc ${pct(r.test?.accuracy)}`,
   );
   if (r.run.reasons.length) log(`  reasons: ${r.run.reasons.join("; ")}`);
 }

@@ -24,10 +24,32 @@ export interface Manifest {
   targetPrecision: number;
   calibrationTemperature: number;
   metrics: Record<string, number>;
+  /** The out-of-scope signal (absent in versions trained before it: they treat every question as in scope). */
+  openWorld?: OpenWorldManifest;
   history: EpochRecord[];
   files: Record<string, { sha256: string; size: number }>;
   parent: { dir: string; datasetHash: string; createdAt: string } | null;
   createdAt: string;
+}
+
+export interface OpenWorldManifest {
+  signal: string;
+  /** Answer only when the in-scope score reaches this (and the confidence reaches `threshold`). */
+  inScopeThreshold: number;
+  /** The in-scope threshold alone that maximised open-set macro-F1 out of fold (reported; benchmarks use it). */
+  openSetThreshold: number;
+  file: string;
+  inScopeBank: number;
+  outOfScopeBank: number;
+  outOfScopeShare: number;
+  maxOutOfScopeAnswered: number;
+  /** Out-of-fold estimates at the chosen thresholds. */
+  estimates: { inScopeCoverage: number; inScopePrecision: number; outOfScopeAnswered: number; precision: number };
+  /** Out-of-scope cases that set the thresholds: questions of held-out answers, and questions marked "not for the bot". */
+  novelExamples: number;
+  markedExamples: number;
+  /** Per answer, how many of its questions a fold that had never seen the answer answered: [answered, total]. */
+  novelAnsweredByLabel: Record<string, [number, number]>;
 }
 
 export class ArtifactIntegrityError extends Error {

@@ -10,11 +10,16 @@ import { loadVersionWeights } from './versionWeights.js';
 import { lengthSortedBatches, MAX_TOKENS, tokenLength, type ModelInput } from './train/features.js';
 import { prototypeLogits } from './train/objective.js';
 import { softmax } from './train/calibration.js';
+import { inScopeScore, nearestSimilarity, IN_SCOPE_BANK, OUT_OF_SCOPE_BANK } from './train/openWorld.js';
+import { readSafetensors } from './model/index.js';
+import { join } from 'node:path';
 
 export interface Predictor {
   manifest: Manifest;
   labels: string[];
   threshold: number;
+  /** Null for versions trained before the out-of-scope signal: they take every question as in scope. */
+  inScopeThreshold: number | null;
   predict(text: string, previousTurn?: string | null): Promise<Prediction>;
   predictBatch(items: ModelInput[]): Promise<Prediction[]>;
   dispose(): void;
@@ -50,16 +55,23 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
   const temperature = manifest.calibrationTemperature;
   const labels = manifest.labels;
   const topK = opts.alternatives ?? 3;
+  const open = manifest.openWorld ? loadBanks(artifactDir, manifest.openWorld.file, base.config.hiddenSize) : null;
+  const inScopeThreshold = manifest.openWorld?.inScopeThreshold ?? null;
   let disposed = false;
 
-  const toPrediction = (logits: Float32Array): Prediction => {
+  const toPrediction = (logits: Float32Array, score: number): Prediction => {
     const probs = softmax(logits, temperature);
     const ranked = probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
     const [confidence, best] = ranked[0];
+    const confident = confidence >= manifest.threshold;
+    const inScope = inScopeThreshold === null || score >= inScopeThreshold;
     return {
       label: labels[best],
       confidence,
-      confident: confidence >= manifest.threshold,
+      confident,
+      inScope,
+      inScopeScore: score,
+      answer: confident && inScope,
       alternatives: ranked.slice(1, 1 + topK).map(([p, i]) => ({ label: labels[i], confidence: p })),
     };
   };
@@ -72,14 +84,15 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
     const out = new Array<Prediction>(items.length);
     if (items.length === 0) return out;
     for (const batch of lengthSortedBatches(items.map((it) => tokenLength(base, it)), BATCH_SIZE)) {
-      const logits = tf.tidy(() => {
+      const [logits, nearIn, nearOut] = tf.tidy(() => {
         const enc = encodeBatch(base, batch.map((i) => items[i].text), { pairs: batch.map((i) => items[i].previousTurn ?? null), maxLength: MAX_TOKENS });
         const hidden = runLayers(base, embeddings(base, enc), enc.mask, 0, base.config.numLayers, overrides);
-        return prototypeLogits(meanPool(hidden, enc.mask), prototypes, scale);
+        const sentence = meanPool(hidden, enc.mask) as tf.Tensor2D;
+        return [prototypeLogits(sentence, prototypes, scale), nearestSimilarity(sentence, open?.inScopeT ?? null), nearestSimilarity(sentence, open?.outOfScopeT ?? null)];
       });
-      const data = (await logits.data()) as Float32Array;
-      logits.dispose();
-      batch.forEach((idx, row) => (out[idx] = toPrediction(data.subarray(row * labels.length, (row + 1) * labels.length))));
+      const [data, near, far] = (await Promise.all([logits.data(), nearIn.data(), nearOut.data()])) as Float32Array[];
+      tf.dispose([logits, nearIn, nearOut]);
+      batch.forEach((idx, row) => (out[idx] = toPrediction(data.subarray(row * labels.length, (row + 1) * labels.length), inScopeScore(near[row], far[row]))));
     }
     return out;
   };
@@ -88,6 +101,7 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
     manifest,
     labels,
     threshold: manifest.threshold,
+    inScopeThreshold,
     predictBatch,
     predict: async (text, previousTurn = null) => (await predictBatch([{ text, previousTurn }]))[0],
     dispose: () => {
@@ -95,7 +109,23 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
       disposed = true;
       if (overrides) disposeOverrides(overrides);
       prototypes.dispose();
+      open?.inScopeT.dispose();
+      open?.outOfScopeT?.dispose();
     },
   };
 }
 
+
+/** The trained questions' vectors, transposed once for the nearest-question search. */
+function loadBanks(dir: string, file: string, hidden: number): { inScopeT: tf.Tensor2D; outOfScopeT: tf.Tensor2D | null } {
+  const { tensors } = readSafetensors(join(dir, file));
+  const asT = (name: string) => {
+    const t = tensors[name];
+    if (!t) return null;
+    if (t.shape.length !== 2 || t.shape[1] !== hidden) throw new Error(`${dir}: ${file} ${name} is [${t.shape}], expected [n, ${hidden}]`);
+    return tf.tidy(() => tf.transpose(tf.tensor2d(t.data, t.shape as [number, number])) as tf.Tensor2D);
+  };
+  const inScopeT = asT(IN_SCOPE_BANK);
+  if (!inScopeT) throw new Error(`${dir}: ${file} has no ${IN_SCOPE_BANK} bank`);
+  return { inScopeT, outOfScopeT: asT(OUT_OF_SCOPE_BANK) };
+}

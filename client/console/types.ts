@@ -37,6 +37,7 @@ export interface Message {
   feedback: "up" | "down" | null;
   bot: { modelVersion: string; answerId: string | null; confidence: number } | null;
   review: { status: string | null; exampleId: string | null };
+  handoffReason?: string | null;
 }
 
 export interface Answer {

@@ -3,6 +3,9 @@ export interface ModelPrediction {
   label: string;
   confidence: number;
   confident: boolean;
+  /** False when the question is unlike anything the version was trained on (absent for older versions). */
+  inScope?: boolean;
+  inScopeScore?: number;
   alternatives: { label: string; confidence: number }[];
 }
 

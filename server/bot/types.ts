@@ -25,7 +25,9 @@ export interface BotReply {
   action?: { name: string; slots: { name: string; pattern: string; prompt: string }[]; template: string } | null;
 }
 
-export type HandoffReason = "no_model" | "low_confidence" | "unknown_answer" | "model_error" | ActionHandoffReason;
+// out_of_scope: the question is unlike every question with an answer; low_confidence: it has answers near it,
+// but the model is not sure which one.
+export type HandoffReason = "no_model" | "out_of_scope" | "low_confidence" | "unknown_answer" | "model_error" | ActionHandoffReason;
 
 // Why an answer that calls an action went to a person instead (server/actions/answerAction.ts).
 export type ActionHandoffReason =
@@ -41,6 +43,7 @@ export interface BotHandoff {
   kind: "handoff";
   reason: HandoffReason;
   confidence?: number;
+  inScopeScore?: number;
   modelVersion?: string;
   inferenceMs?: number;
 }

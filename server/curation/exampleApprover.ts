@@ -20,9 +20,12 @@ export type ReviewDecision =
   // The right reply is `text` (a new answer, or an existing one with exactly that text) or answer `answerId`.
   | { action: "edit"; text?: string; answerId?: string; title?: string; golden?: boolean }
   // The bot's answer was wrong for this question: kept as a negative example.
-  | { action: "reject" };
+  | { action: "reject" }
+  // No answer in the bank should answer this question (a complaint, a legal matter, chit-chat the team wants a
+  // person for): trained against every answer, and part of the out-of-scope evals.
+  | { action: "notForBot" };
 
-const REVIEW_STATUS = { approve: "approved", edit: "edited", reject: "rejected" } as const;
+const REVIEW_STATUS = { approve: "approved", edit: "edited", reject: "rejected", notForBot: "not_for_bot" } as const;
 const titleFrom = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}…` : s);
 
 /**
@@ -43,7 +46,8 @@ export async function exampleApprover(ctx: AppContext, actor: SessionUser, messa
   let answer: AnswerDoc | null = null;
   let newAnswer: { title: string; text: string } | null = null;
   const title = ("title" in decision && decision.title) || titleFrom(found.question.text);
-  if (decision.action !== "edit" && "answerId" in decision && decision.answerId) answer = await resolveAnswer(decision.answerId);
+  if (decision.action === "notForBot") answer = null;
+  else if (decision.action !== "edit" && "answerId" in decision && decision.answerId) answer = await resolveAnswer(decision.answerId);
   else if (decision.action === "edit") {
     if (decision.answerId) answer = await resolveAnswer(decision.answerId);
     else if (decision.text) {
@@ -75,14 +79,17 @@ export async function exampleApprover(ctx: AppContext, actor: SessionUser, messa
   try {
     if (newAnswer) answer = created = await Answer.create({ ...newAnswer, createdBy: actor.id });
     const conversation = await Conversation.findById(reply.conversationId).select("customerId").lean();
+    const outOfScope = decision.action === "notForBot";
     example = await Example.create({
       question: found.question.text,
       previousTurn: found.previousTurn,
-      answerId: answer!._id,
-      polarity: decision.action === "reject" ? "negative" : "positive",
-      golden: decision.action !== "reject" && (decision.golden ?? false),
+      answerId: answer?._id ?? null,
+      outOfScope,
+      polarity: decision.action === "reject" || outOfScope ? "negative" : "positive",
+      golden: (decision.action === "approve" || decision.action === "edit") && (decision.golden ?? false),
       source: {
         kind: reply.role === "bot" ? "bot_reply" : "agent_reply",
+        newAnswer: created != null,
         conversationId: reply.conversationId,
         questionMessageId: found.question._id,
         replyMessageId: reply._id,
@@ -102,11 +109,11 @@ export async function exampleApprover(ctx: AppContext, actor: SessionUser, messa
   if (message) publishMessageUpdate(ctx.io, message);
   await audit(actor, `review.${decision.action}`, { type: "message", id: messageId }, {
     exampleId: String(example._id),
-    answerId: String(answer!._id),
+    answerId: answer ? String(answer._id) : null,
     newAnswer: created != null,
     golden: example.golden,
   });
-  return { example, answer: answer!, message: message ?? claimed, createdAnswer: created != null };
+  return { example, answer, message: message ?? claimed, createdAnswer: created != null };
 }
 
 function alreadyReviewed(m: MessageLike) {

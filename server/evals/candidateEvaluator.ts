@@ -4,7 +4,7 @@ import { Message } from "../models/message.js";
 import type { SnapshotAttrs } from "../models/snapshot.js";
 import type { ModelPredictor } from "../bot/predictor.js";
 import { meanBleu } from "./bleu.js";
-import type { EvalReport, FailedCase, SuiteMetrics } from "./types.js";
+import type { EvalReport, FailedCase, OutOfScopeReport, OutOfScopeRates, SuiteMetrics } from "./types.js";
 
 type SnapshotExample = SnapshotAttrs["examples"][number];
 
@@ -32,7 +32,7 @@ async function score(predictor: ModelPredictor, cases: Case[], answerText: Map<s
     const p = await predictor.predict(c.text, c.previousTurn ?? undefined);
     predicted.push(p.label);
     confidences.push(p.confidence);
-    answered.push(p.confident);
+    answered.push(answers(p));
   }
   const truth = cases.map((c) => c.label);
   const correct = truth.map((t, i) => t === predicted[i]);
@@ -69,6 +69,8 @@ export async function candidateEvaluator(opts: {
   replayDays: number;
   replayMax?: number;
   targetPrecision: number;
+  /** Per answer, [answered, total] of its questions by the candidate's folds that never saw that answer. */
+  candidateNovel?: Record<string, [number, number]> | null;
   now?: Date;
 }): Promise<EvalReport> {
   const answers = await Answer.find({}, { text: 1, title: 1 }).lean();
@@ -129,6 +131,9 @@ export async function candidateEvaluator(opts: {
     }
   }
 
+  const outOfScope = await outOfScopePart(opts);
+  if (outOfScope) report.outOfScope = outOfScope;
+
   const base = report.suites.heldout ?? report.suites.golden;
   if (base) {
     const labels = new Set([...Object.keys(base.candidate.perLabelF1), ...Object.keys(base.active?.perLabelF1 ?? {})]);
@@ -143,12 +148,51 @@ export async function candidateEvaluator(opts: {
   return report;
 }
 
+const answers = (p: { confident: boolean; inScope?: boolean }) => p.confident && p.inScope !== false;
+
+async function answeredShare(predictor: ModelPredictor, cases: { text: string; previousTurn: string | null }[]): Promise<number> {
+  let n = 0;
+  for (const c of cases) if (answers(await predictor.predict(c.text, c.previousTurn ?? undefined))) n++;
+  return n;
+}
+
+const rates = (answered: number, count: number): OutOfScopeRates => ({ count, answered, answeredRate: count ? answered / count : 0 });
+
+async function outOfScopePart(opts: Parameters<typeof candidateEvaluator>[0]): Promise<OutOfScopeReport | null> {
+  const marked = opts.snapshot.examples
+    .filter((e) => e.outOfScope && e.split === "heldout")
+    .map((e) => ({ text: e.text!, previousTurn: e.previousTurn ?? null }));
+  const activeLabels = new Set(opts.active?.labels ?? []);
+  const novelRows = opts.active && opts.candidateNovel
+    ? opts.snapshot.examples.filter((e) => e.polarity === "positive" && !e.outOfScope && (e.split === "train" || e.split === "validation") && !activeLabels.has(e.label!) && opts.candidateNovel![e.label!])
+    : [];
+  if (!marked.length && !novelRows.length) return null;
+  const novelLabels = [...new Set(novelRows.map((e) => e.label!))];
+  const candNovel = novelLabels.reduce((acc, l) => [acc[0] + opts.candidateNovel![l][0], acc[1] + opts.candidateNovel![l][1]], [0, 0]);
+  const candMarked = await answeredShare(opts.candidate, marked);
+  const activeAnswered = opts.active
+    ? (await answeredShare(opts.active, marked)) + (await answeredShare(opts.active, novelRows.map((e) => ({ text: e.text!, previousTurn: e.previousTurn ?? null }))))
+    : null;
+  return {
+    marked: marked.length,
+    novel: novelRows.length,
+    novelAnswers: novelLabels.length,
+    // the folds scored each novel answer's questions once; their count can differ slightly from the snapshot's
+    candidate: rates(candMarked + candNovel[0], marked.length + candNovel[1]),
+    active: activeAnswered === null ? null : rates(activeAnswered, marked.length + novelRows.length),
+  };
+}
+
 /** The headline numbers stored on a version and shown in the versions table (flat keys: no dots in MongoDB field names). */
 export function headlineMetrics(report: EvalReport): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [suite, s] of Object.entries(report.suites)) {
     for (const k of ["accuracy", "macroF1", "coverage", "ece", "bleu", "count"] as const) out[`${suite}_${k}`] = s.candidate[k];
     if (s.candidate.answeredPrecision !== null) out[`${suite}_answeredPrecision`] = s.candidate.answeredPrecision;
+  }
+  if (report.outOfScope) {
+    out.outOfScope_answered = report.outOfScope.candidate.answeredRate;
+    out.outOfScope_count = report.outOfScope.candidate.count;
   }
   return out;
 }

@@ -23,7 +23,8 @@ function noise(a: number, b: number, n: number, z: number): number {
  * beyond its tolerance against the active version on any aggregate metric of any suite both were scored on (ε, or
  * the suite's sampling noise when that is larger; coverage: coverageEpsilon; calibration error: eceEpsilon), (3) answers at the target
  * precision, within the sampling noise of the answers it gave, and (4) still answers every must-pass golden
- * example correctly. Every failed check is a reason. Coverage is the share each version answers at its own
+ * example correctly, and (5) answers no more of the out-of-scope questions than the active version beyond its
+ * tolerance (outOfScopeEpsilon, or the sampling noise). Every failed check is a reason. Coverage is the share each version answers at its own
  * threshold, as it would live; the share answerable at a threshold chosen in hindsight on the suite itself
  * swings with where the suite's first error falls (a 77-case golden set: 66 % → 36 % between two good models).
  */
@@ -64,6 +65,15 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
     const tolerance = gate.noiseZ * Math.sqrt((target * (1 - target)) / answered);
     if (target - precision > tolerance) {
       reasons.push(`${suite}: ${pct(precision)} of the ${answered} answers were right, below the target precision ${pct(target)} (tolerance ${pct(tolerance)})`);
+    }
+  }
+
+  const oos = report.outOfScope;
+  if (oos?.active && oos.candidate.count > 0) {
+    const [before, after] = [oos.active.answeredRate, oos.candidate.answeredRate];
+    const tolerance = Math.max(gate.outOfScopeEpsilon, noise(before, after, Math.min(oos.candidate.count, oos.active.count), gate.noiseZ));
+    if (after - before > tolerance) {
+      reasons.push(`answers ${pct(after)} of ${oos.candidate.count} out-of-scope questions, the active version ${pct(before)} (tolerance ${pct(tolerance)})`);
     }
   }
 

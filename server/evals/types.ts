@@ -32,6 +32,27 @@ export interface FailedCase {
   mustPass: boolean;
 }
 
+/** How much of the out-of-scope part each version answered (lower is better). */
+export interface OutOfScopeRates {
+  count: number;
+  answered: number;
+  answeredRate: number;
+}
+
+/**
+ * Questions no answer should get: those agents marked "not for the bot" (held-out split), and — when there is an
+ * active version — the questions of answers written after it was trained ("novel"): the active version meets them
+ * as real customers with no answer did; the candidate, which has those answers, is scored on them by its
+ * leave-answers-out folds, which never saw them.
+ */
+export interface OutOfScopeReport {
+  marked: number;
+  novel: number;
+  novelAnswers: number;
+  candidate: OutOfScopeRates;
+  active: OutOfScopeRates | null;
+}
+
 export interface EvalReport {
   candidateVersion: string;
   activeVersion: string | null;
@@ -41,4 +62,5 @@ export interface EvalReport {
   perLabelDelta: { answerId: string; title: string | null; candidate: number; active: number | null; delta: number | null }[];
   failedGolden: FailedCase[];
   failedMustPass: FailedCase[];
+  outOfScope?: OutOfScopeReport;
 }

@@ -5,7 +5,9 @@ const exampleSchema = new Schema(
   {
     question: { type: String, required: true, maxlength: 4000 },
     previousTurn: { type: String, default: null },
-    answerId: { type: Schema.Types.ObjectId, ref: "Answer", required: true },
+    // Null only for a question marked "not for the bot": no answer in the bank should answer it.
+    answerId: { type: Schema.Types.ObjectId, ref: "Answer", default: null, required: function (this: { outOfScope?: boolean }) { return !this.outOfScope; } },
+    outOfScope: { type: Boolean, default: false },
     // positive: the customer question maps to the answer; negative: an agent rejected that reply.
     polarity: { type: String, enum: ["positive", "negative"], required: true, default: "positive" },
     // Golden pairs form the regression set and never enter training.
@@ -15,6 +17,8 @@ const exampleSchema = new Schema(
     status: { type: String, enum: ["active", "excluded", "deleted", "pending"], default: "active" },
     source: {
       kind: { type: String, enum: ["bot_reply", "agent_reply", "import", "manual"], required: true },
+      // The agent's reply created its answer: the question had no answer in the bank when it was asked.
+      newAnswer: { type: Boolean, default: false },
       conversationId: { type: Schema.Types.ObjectId, ref: "Conversation", default: null },
       questionMessageId: { type: Schema.Types.ObjectId, ref: "Message", default: null },
       replyMessageId: { type: Schema.Types.ObjectId, ref: "Message", default: null },

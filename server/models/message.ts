@@ -3,7 +3,7 @@ import mongoose, { Schema, type InferSchemaType, type HydratedDocument } from "m
 export const MESSAGE_ROLES = ["customer", "bot", "agent", "system"] as const;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
 
-export const REVIEW_STATUSES = ["pending", "approved", "edited", "rejected"] as const;
+export const REVIEW_STATUSES = ["pending", "approved", "edited", "rejected", "not_for_bot"] as const;
 
 const messageSchema = new Schema(
   {

@@ -9,6 +9,8 @@ const snapshotExample = new Schema(
     previousTurn: { type: String, default: null },
     label: String,
     polarity: String,
+    // "Not for the bot": no answer fits; label is empty.
+    outOfScope: { type: Boolean, default: false },
     split: { type: String, enum: ["train", "validation", "heldout", "golden"] },
     mustPass: { type: Boolean, default: false },
     redactions: { type: Number, default: 0 },
@@ -19,6 +21,7 @@ const snapshotExample = new Schema(
       questionMessageId: { type: String, default: null },
       replyMessageId: { type: String, default: null },
       modelVersion: { type: String, default: null },
+      newAnswer: { type: Boolean, default: false },
       approvedBy: { type: String, default: null },
       approvedAt: { type: Date, default: null },
     },

@@ -78,7 +78,10 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     await fence();
     await log.state("training", { parentVersion: parent?.version ?? null, candidateVersion: version });
     const rows = snapshot.examples;
-    const asTrain = (e: (typeof rows)[number]) => ({ text: e.text!, previousTurn: e.previousTurn ?? null, label: e.label!, polarity: (e.polarity as "positive" | "negative") ?? "positive" });
+    const asTrain = (e: (typeof rows)[number]) =>
+      e.outOfScope
+        ? { text: e.text!, previousTurn: e.previousTurn ?? null, label: "", outOfScope: true }
+        : { text: e.text!, previousTurn: e.previousTurn ?? null, label: e.label!, polarity: (e.polarity as "positive" | "negative") ?? "positive" };
     const outDir = localArtifactDir(deps.config.MODELS_DIR, version);
     await fsp.mkdir(path.dirname(outDir), { recursive: true });
     const validation = rows.filter((e) => e.split === "validation").map(asTrain);
@@ -93,6 +96,8 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
         epochs: settings.training.epochs,
         seed: settings.training.seed,
         targetPrecision: settings.evals.targetPrecision,
+        outOfScopeShare: settings.evals.outOfScopeShare,
+        maxOutOfScopeAnswered: settings.evals.maxOutOfScopeAnswered,
         maxMinutes: settings.training.maxMinutes,
       },
       (p: NonNullable<RunnerDeps["onProgress"]> extends (x: infer P) => void ? P : never) => {
@@ -116,6 +121,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
       snapshot,
       candidate: cand,
       candidateVersion: version,
+      candidateNovel: trained.manifest.openWorld?.novelAnsweredByLabel ?? null,
       active,
       activeVersion: active ? parent!.version : null,
       replayDays: settings.evals.replayDays,

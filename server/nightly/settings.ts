@@ -64,7 +64,13 @@ export const trainerSettingsSchema = z.object({
       replayDays: z.number().int().min(0).max(365).default(14),
       // The most recent approvals replayed at most: every candidate and the live version answer each one.
       replayMax: z.number().int().min(0).max(100_000).default(1000),
+      // Of what the bot answers, at least this share is right, over all traffic: an answer to a question the
+      // bank has no answer for counts as wrong.
       targetPrecision: z.number().min(0.5).max(1).default(0.9),
+      // The share of traffic assumed to have no answer in the bank, for that precision.
+      outOfScopeShare: z.number().min(0).max(0.9).default(0.2),
+      // The largest share of such questions the bot may answer.
+      maxOutOfScopeAnswered: z.number().min(0).max(1).default(0.05),
     })
     .default({}),
   gate: z
@@ -84,6 +90,9 @@ export const trainerSettingsSchema = z.object({
       // proportions over its n cases) is not a regression: on 150 held-out cases that noise is several points,
       // and a fixed ε alone rejected better versions night after night. 0 = ε only.
       noiseZ: z.number().min(0).max(5).default(1.64),
+      // A candidate may answer at most this much more of the out-of-scope questions than the active version
+      // (or the sampling noise, when larger).
+      outOfScopeEpsilon: z.number().min(0).max(1).default(0.02),
     })
     .default({}),
 });

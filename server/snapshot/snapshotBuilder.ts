@@ -24,6 +24,7 @@ interface Row {
   previousTurn: string | null;
   label: string;
   polarity: "positive" | "negative";
+  outOfScope: boolean;
   golden: boolean;
   mustPass: boolean;
   redactions: number;
@@ -78,8 +79,8 @@ export async function snapshotBuilder(opts: { settings: SnapshotSettings; embed:
       drop(problem, id);
       continue;
     }
-    const label = resolveAnswer(String(d.answerId));
-    if (!label) {
+    const label = d.outOfScope ? "" : resolveAnswer(String(d.answerId));
+    if (label === null) {
       drop("answer_retired", id);
       continue;
     }
@@ -91,8 +92,9 @@ export async function snapshotBuilder(opts: { settings: SnapshotSettings; embed:
       norm: normalizeText(q.text),
       previousTurn: prev?.text ?? null,
       label,
-      polarity: d.polarity === "negative" ? "negative" : "positive",
-      golden: !!d.golden,
+      polarity: d.polarity === "negative" || d.outOfScope ? "negative" : "positive",
+      outOfScope: !!d.outOfScope,
+      golden: !!d.golden && !d.outOfScope,
       mustPass: !!d.golden && !!d.mustPass,
       redactions: q.count + (prev?.count ?? 0),
       lineage: {
@@ -101,6 +103,7 @@ export async function snapshotBuilder(opts: { settings: SnapshotSettings; embed:
         questionMessageId: d.source?.questionMessageId ? String(d.source.questionMessageId) : null,
         replyMessageId: d.source?.replyMessageId ? String(d.source.replyMessageId) : null,
         modelVersion: d.source?.modelVersion ?? null,
+        newAnswer: !!d.source?.newAnswer,
         approvedBy: d.approvedBy ? String(d.approvedBy) : null,
         approvedAt: d.approvedAt ?? null,
       },
@@ -113,7 +116,7 @@ export async function snapshotBuilder(opts: { settings: SnapshotSettings; embed:
   // Exact duplicates (same normalised question, answer and polarity): keep the first approved.
   const seen = new Set<string>();
   pool = pool.filter((r) => {
-    const key = `${r.polarity}\u0000${r.label}\u0000${r.norm}`;
+    const key = `${r.outOfScope ? "outOfScope" : r.polarity}\u0000${r.label}\u0000${r.norm}`;
     if (seen.has(key)) return drop("exact_duplicate", r.exampleId), false;
     seen.add(key);
     return true;
@@ -187,12 +190,17 @@ export async function snapshotBuilder(opts: { settings: SnapshotSettings; embed:
     c[k]++;
     perLabel.set(label, c);
   };
-  for (const r of split) bump(r.label, r.polarity === "negative" ? "negatives" : r.split);
+  for (const r of split) if (!r.outOfScope) bump(r.label, r.polarity === "negative" ? "negatives" : r.split);
   for (const g of golden) bump(g.label, "golden");
-  const balance = [...perLabel.entries()]
+  const balance: Record<string, unknown>[] = [...perLabel.entries()]
     .map(([answerId, c]) => ({ answerId, ...c, total: c.train + c.validation + c.heldout, belowMinimum: c.train + c.validation + c.heldout < settings.minPerAnswer }))
     .sort((a, b) => a.total - b.total || a.answerId.localeCompare(b.answerId));
-  const warnings = balance.filter((b) => b.belowMinimum && b.total > 0).map((b) => `answer ${b.answerId} has ${b.total} examples (minimum ${settings.minPerAnswer})`);
+  const outOfScope = split.filter((r) => r.outOfScope);
+  const outOfScopeCounts = { train: 0, validation: 0, heldout: 0 };
+  for (const r of outOfScope) outOfScopeCounts[r.split]++;
+  // the questions no answer fits, as one row of their own: what the bot learns to hand off
+  if (outOfScope.length) balance.push({ answerId: null, outOfScope: true, ...outOfScopeCounts, negatives: 0, golden: 0, total: outOfScope.length, belowMinimum: false });
+  const warnings = balance.filter((b) => b.belowMinimum && (b.total as number) > 0).map((b) => `answer ${b.answerId} has ${b.total} examples (minimum ${settings.minPerAnswer})`);
   if (conflicts.length) warnings.push(`${conflicts.length} conflicting group(s) excluded; resolve them in the review queue`);
 
   const counts = {
@@ -201,7 +209,10 @@ export async function snapshotBuilder(opts: { settings: SnapshotSettings; embed:
     validation: split.filter((r) => r.split === "validation").length,
     heldout: split.filter((r) => r.split === "heldout").length,
     golden: golden.length,
-    negatives: split.filter((r) => r.polarity === "negative").length,
+    negatives: split.filter((r) => r.polarity === "negative" && !r.outOfScope).length,
+    outOfScope: outOfScope.length,
+    // questions an agent answered with an answer written for them: they had no answer when they were asked
+    novel: split.filter((r) => r.lineage.newAnswer && r.polarity === "positive").length,
     labels: new Set(trainPos.map((r) => r.label)).size,
   };
   const trainLabels = new Set(trainPos.map((r) => r.label));
@@ -214,12 +225,12 @@ export async function snapshotBuilder(opts: { settings: SnapshotSettings; embed:
   }
 
   const examples = [
-    ...split.map((r) => ({ exampleId: r.exampleId, text: r.text, previousTurn: r.previousTurn, label: r.label, polarity: r.polarity, split: r.split, mustPass: false, redactions: r.redactions, lineage: r.lineage })),
-    ...golden.map((r) => ({ exampleId: r.exampleId, text: r.text, previousTurn: r.previousTurn, label: r.label, polarity: r.polarity, split: "golden" as const, mustPass: r.mustPass, redactions: r.redactions, lineage: r.lineage })),
+    ...split.map((r) => ({ exampleId: r.exampleId, text: r.text, previousTurn: r.previousTurn, label: r.label, polarity: r.polarity, outOfScope: r.outOfScope, split: r.split, mustPass: false, redactions: r.redactions, lineage: r.lineage })),
+    ...golden.map((r) => ({ exampleId: r.exampleId, text: r.text, previousTurn: r.previousTurn, label: r.label, polarity: r.polarity, outOfScope: false, split: "golden" as const, mustPass: r.mustPass, redactions: r.redactions, lineage: r.lineage })),
   ].sort((a, b) => a.exampleId.localeCompare(b.exampleId));
 
   const hash = createHash("sha256")
-    .update(JSON.stringify({ settings, examples: examples.map((e) => [e.exampleId, e.text, e.previousTurn, e.label, e.polarity, e.split, e.mustPass]) }))
+    .update(JSON.stringify({ settings, examples: examples.map((e) => [e.exampleId, e.text, e.previousTurn, e.label, e.polarity, e.split, e.mustPass, ...(e.outOfScope ? [true] : [])]) }))
     .digest("hex");
   // Content-addressed and insert-only: the same content maps to the one existing document.
   const snap = await Snapshot.findOneAndUpdate(

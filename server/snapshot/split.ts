@@ -10,16 +10,17 @@ export function bucketOf(exampleId: string): number {
 /**
  * Held-out and validation examples are chosen by a hash of the example id, so an example held out tonight
  * was held out last night too and the active version never trained on it: comparing the two on it is fair.
- * Only positives are held out (negatives teach what an answer is not; they cannot be scored as right/wrong).
+ * Only positives and questions marked "not for the bot" are held out (a rejection teaches what one answer is not;
+ * it cannot be scored as right or wrong, while a question no answer fits can: the bot must not answer it).
  * A label keeps at least one training example even if its hash says otherwise.
  */
-export function assignSplits<T extends { exampleId: string; label: string; polarity: string }>(
+export function assignSplits<T extends { exampleId: string; label: string; polarity: string; outOfScope?: boolean }>(
   rows: T[],
   heldoutPercent: number,
   validationPercent: number,
 ): (T & { split: Split })[] {
   const out = rows.map((r) => {
-    if (r.polarity !== "positive") return { ...r, split: "train" as Split };
+    if (r.polarity !== "positive" && !r.outOfScope) return { ...r, split: "train" as Split };
     const b = bucketOf(r.exampleId);
     const split: Split = b < heldoutPercent * 100 ? "heldout" : b < (heldoutPercent + validationPercent) * 100 ? "validation" : "train";
     return { ...r, split };

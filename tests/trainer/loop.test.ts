@@ -8,7 +8,10 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { loginAs, type LoggedInAgent } from "../helpers/agents.js";
-import { loopRows, seedAnswers, seedExamples } from "../fixtures/loop/seed.js";
+import { loopRows, seedAnswers, seedExamples, seedNotForBot } from "../fixtures/loop/seed.js";
+import { promotionGate } from "../../server/evals/gate.js";
+import { loadTrainerSettings } from "../../server/nightly/settings.js";
+import type { EvalReport } from "../../server/evals/types.js";
 import { Snapshot } from "../../server/models/snapshot.js";
 import { startTrainerWorker, type TrainerWorker } from "../../server/nightly/trainerWorker.js";
 import { updateTrainerSettings } from "../../server/nightly/settings.js";
@@ -135,10 +138,18 @@ test("at 02:00 on the injected clock two trainers queue one run, which trains, p
   assert.equal(lost.kind, "reply", `lost card probe: ${shape(lost)}`);
   assert.equal(lost.kind === "reply" && lost.answerId, answers.lost_or_stolen_card);
   assert.ok(replies.every((d) => d.modelVersion === "v1"));
+
+  // A question unlike anything with an answer is handed off as out of scope, not given the nearest canned reply.
+  const v1Manifest = v1!.metrics;
+  assert.equal(typeof v1Manifest.outOfScopeAnsweredEstimate, "number", JSON.stringify(v1Manifest));
+  const offTopic = await bot().decide({ conversationId: "x", text: "Which team won the world cup in 1998?" });
+  assert.equal(offTopic.kind === "handoff" && offTopic.reason, "out_of_scope", shape(offTopic));
 });
 
 test("train now from the API: agents' new examples teach v2, replies change without a restart, nothing dropped", async () => {
+  // the PIN answer is new to v1 (it never trained on it): its questions are the eval's novel out-of-scope cases
   await seedExamples(answers, ["later"]);
+  await seedNotForBot(4);
   const res = await admin.post("/api/runs").send({}).expect(201);
   assert.equal(res.body.created, true);
   const again = await admin.post("/api/runs").send({}).expect(200);
@@ -183,10 +194,28 @@ test("train now from the API: agents' new examples teach v2, replies change with
   assert.equal(pin.kind === "reply" && pin.answerId, answers.change_pin, `PIN probe on v2: ${shape(pin)}`);
   assert.notEqual(v1Replies.get(pinTrain), shape(pin), "v1 did not give the PIN answer");
   assert.deepEqual(bot().loadedVersions().sort(), ["v1", "v2"], "the previous version stays loaded");
+
+  // The snapshot records the marks; the eval scored both versions on the out-of-scope part.
+  assert.equal(snap2!.counts.outOfScope, 20);
+  assert.equal(snap2!.examples.filter((e) => e.outOfScope && e.split === "heldout").length, 4);
+  assert.ok(snap2!.balance.some((b) => (b as { outOfScope?: boolean }).outOfScope));
+  const report = v2!.report as EvalReport;
+  assert.ok(report.outOfScope, "the eval has an out-of-scope part");
+  assert.equal(report.outOfScope.marked, 4);
+  assert.ok(report.outOfScope.novel > 0 && report.outOfScope.novelAnswers === 1, JSON.stringify(report.outOfScope));
+  assert.ok(report.outOfScope.active && report.outOfScope.active.count === report.outOfScope.marked + report.outOfScope.novel);
+  assert.equal(typeof v2!.metrics.outOfScope_answered, "number");
+  // The same report, but a candidate answering far more of them than the active version: the gate refuses it.
+  const settings = await loadTrainerSettings();
+  const flipped: EvalReport = { ...report, outOfScope: { ...report.outOfScope, candidate: { count: 40, answered: 30, answeredRate: 0.75 }, active: { count: 40, answered: 2, answeredRate: 0.05 } } };
+  const refused = promotionGate(flipped, settings.gate);
+  assert.equal(refused.passed, false);
+  assert.ok(refused.reasons.some((r) => /^answers 75\.0% of 40 out-of-scope questions, the active version 5\.0%/.test(r)), refused.reasons.join("\n"));
+  assert.ok(!promotionGate(report, settings.gate).reasons.some((r) => /out-of-scope/.test(r)), "v2 itself passed that check");
 });
 
 test("a candidate trained on shuffled labels is rejected with its report; the active version stays", async () => {
-  const pool = await Example.find({ golden: false }).sort({ _id: 1 }).lean();
+  const pool = await Example.find({ golden: false, outOfScope: { $ne: true } }).sort({ _id: 1 }).lean();
   const labels = pool.map((e) => String(e.answerId));
   let seed = 7;
   for (let i = labels.length - 1; i > 0; i--) {
@@ -204,7 +233,7 @@ test("a candidate trained on shuffled labels is rejected with its report; the ac
   // Which checks trip depends on how far the warm-started head moved; some check on the golden or held-out
   // suite must, and every reason is recorded on the run and the version.
   assert.ok(run!.reasons.length > 0);
-  assert.ok(run!.reasons.every((r) => /^(golden|heldout|held-out|replay|must-pass)/.test(r)), run!.reasons.join("\n"));
+  assert.ok(run!.reasons.every((r) => /^(golden|heldout|held-out|replay|must-pass|answers)/.test(r)), run!.reasons.join("\n"));
 
   const v3 = await ModelVersion.findOne({ version: "v3" }).lean();
   assert.equal(v3?.status, "rejected");

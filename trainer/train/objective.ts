@@ -12,15 +12,18 @@ export interface BatchTargets {
   labels: number[];
   /** true: "this message is NOT this label" (an agent-rejected reply). */
   negative: boolean[];
+  /** true: no answer fits this message (marked "not for the bot"); its label is ignored. */
+  outOfScope?: boolean[];
 }
 
-export interface ObjectiveWeights { contrastive: number; negative: number }
+export interface ObjectiveWeights { contrastive: number; negative: number; outOfScope?: number }
 
 /**
  * Cross-entropy of the question against every answer prototype (the prototypes act as the in-batch negatives of a
  * question→answer contrastive loss), plus a supervised in-batch question↔question contrastive term (same-label pairs
  * are positives, all other rows negatives), plus −log(1 − p(label)) for rejected replies, which pushes the question
- * away from the answer an agent refused: a hard negative.
+ * away from the answer an agent refused: a hard negative. A question no answer fits is pulled towards a uniform
+ * distribution over all answers (outlier exposure, Hendrycks et al. 2019), so nothing near it looks confident.
  */
 export function recipeLoss(
   sentence: tf.Tensor2D,
@@ -31,9 +34,11 @@ export function recipeLoss(
 ): tf.Scalar {
   const b = targets.labels.length;
   const numLabels = prototypes.shape[0];
-  const positive: number[] = targets.negative.map((n) => (n ? 0 : 1));
+  const outOfScope = targets.outOfScope ?? targets.negative.map(() => false);
+  const positive: number[] = targets.negative.map((n, i) => (n || outOfScope[i] ? 0 : 1));
   const nPos = positive.reduce((s, v) => s + v, 0);
-  const nNeg = b - nPos;
+  const nNeg = targets.negative.filter(Boolean).length;
+  const nOut = outOfScope.filter(Boolean).length;
   const oneHot = tf.oneHot(tf.tensor1d(targets.labels, 'int32'), numLabels).toFloat();
   const logProbs = tf.logSoftmax(prototypeLogits(sentence, prototypes, scale));
   const labelLogProb = tf.sum(tf.mul(oneHot, logProbs), 1);
@@ -46,6 +51,11 @@ export function recipeLoss(
     const rejectLoss = tf.neg(tf.log(tf.add(tf.sub(1, tf.exp(labelLogProb)), 1e-6)));
     const mask = tf.tensor1d(targets.negative.map((n) => (n ? 1 : 0)));
     loss = tf.add(loss, tf.mul(weights.negative, tf.div(tf.sum(tf.mul(rejectLoss, mask)), nNeg)));
+  }
+  if (nOut > 0 && (weights.outOfScope ?? weights.negative) > 0) {
+    const uniform = tf.neg(tf.mean(logProbs, 1));
+    const mask = tf.tensor1d(outOfScope.map((o) => (o ? 1 : 0)));
+    loss = tf.add(loss, tf.mul(weights.outOfScope ?? weights.negative, tf.div(tf.sum(tf.mul(uniform, mask)), nOut)));
   }
   const pairMask = new Float32Array(b * b);
   const rowHasPair = new Float32Array(b);

@@ -31,6 +31,10 @@ export interface TrainOptions {
   validationFraction?: number;
   seed?: number;
   targetPrecision?: number;
+  /** Share of traffic assumed to have no answer in the bank: the target precision holds over all traffic. */
+  outOfScopeShare?: number;
+  /** The largest share of out-of-scope questions the bot may answer. */
+  maxOutOfScopeAnswered?: number;
   /** Wall-clock budget for the whole run, caching included: training stops there and keeps the best epoch so far. */
   maxMinutes?: number;
   /** Processes used to build the cache (this one plus helpers). */
@@ -67,6 +71,8 @@ export interface ResolvedOptions {
   validationFraction: number;
   seed: number;
   targetPrecision: number;
+  outOfScopeShare: number;
+  maxOutOfScopeAnswered: number;
   maxMinutes: number;
   cacheWorkers: number;
 }
@@ -78,17 +84,17 @@ export const DEFAULTS: Record<TrainMethod, Omit<ResolvedOptions, 'method'>> = {
   head: {
     topLayers: 0, epochs: 30, batchSize: 64, learningRate: 0, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
     logitScale: 20, contrastiveWeight: 0, negativeWeight: 1, patience: 5, validationFraction: 0.1, seed: 1,
-    targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
+    targetPrecision: 0.95, outOfScopeShare: 0.2, maxOutOfScopeAnswered: 0.05, maxMinutes: 60, cacheWorkers: 2,
   },
   lora: {
     topLayers: 2, epochs: 6, batchSize: 32, learningRate: 1e-3, headLearningRate: 5e-3, loraRank: 8, loraAlpha: 16,
     logitScale: 20, contrastiveWeight: 0.3, negativeWeight: 1, patience: 2, validationFraction: 0.1, seed: 1,
-    targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
+    targetPrecision: 0.95, outOfScopeShare: 0.2, maxOutOfScopeAnswered: 0.05, maxMinutes: 60, cacheWorkers: 2,
   },
   full: {
     topLayers: 1, epochs: 3, batchSize: 32, learningRate: 1e-4, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
     logitScale: 20, contrastiveWeight: 0.3, negativeWeight: 1, patience: 2, validationFraction: 0.1, seed: 1,
-    targetPrecision: 0.95, maxMinutes: 60, cacheWorkers: 2,
+    targetPrecision: 0.95, outOfScopeShare: 0.2, maxOutOfScopeAnswered: 0.05, maxMinutes: 60, cacheWorkers: 2,
   },
 };
 
@@ -111,6 +117,7 @@ export function resolveOptions(opts: TrainOptions, numLayers: number): ResolvedO
     loraAlpha: method === 'lora' ? opts.loraAlpha ?? 2 * pick('loraRank') : 0, logitScale: pick('logitScale'),
     contrastiveWeight: pick('contrastiveWeight'), negativeWeight: pick('negativeWeight'), patience: pick('patience'),
     validationFraction: pick('validationFraction'), seed: pick('seed'), targetPrecision: pick('targetPrecision'),
+    outOfScopeShare: pick('outOfScopeShare'), maxOutOfScopeAnswered: pick('maxOutOfScopeAnswered'),
     maxMinutes: pick('maxMinutes'), cacheWorkers: pick('cacheWorkers'),
   };
   const int = (v: number) => Number.isInteger(v);
@@ -126,6 +133,8 @@ export function resolveOptions(opts: TrainOptions, numLayers: number): ResolvedO
   check(r.validationFraction > 0 && r.validationFraction < 1, 'validationFraction must be in (0, 1)');
   check(int(r.seed), 'seed must be an integer');
   check(r.targetPrecision > 0 && r.targetPrecision <= 1, 'targetPrecision must be in (0, 1]');
+  check(r.outOfScopeShare >= 0 && r.outOfScopeShare < 1, 'outOfScopeShare must be in [0, 1)');
+  check(r.maxOutOfScopeAnswered >= 0 && r.maxOutOfScopeAnswered <= 1, 'maxOutOfScopeAnswered must be in [0, 1]');
   check(r.maxMinutes > 0, 'maxMinutes must be > 0');
   check(int(r.cacheWorkers) && r.cacheWorkers >= 1, 'cacheWorkers must be a positive integer');
   return r;

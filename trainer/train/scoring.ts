@@ -31,3 +31,23 @@ export function argmax(row: Float32Array | number[]): number {
   for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
   return best;
 }
+
+/** Sentence vectors (L2-normalised) for cached states, in input order: the states themselves when fully pooled. */
+export async function sentenceVectorsFromStates(
+  base: BaseModel,
+  states: Float32Array[],
+  fromLayer: number,
+  overrides: LayerOverrides | undefined,
+  batchSize = 64,
+): Promise<Float32Array[]> {
+  const hidden = base.config.hiddenSize;
+  if (fromLayer >= base.config.numLayers) return states;
+  const out = new Array<Float32Array>(states.length);
+  for (const batch of lengthSortedBatches(states.map((s) => s.length / hidden), batchSize)) {
+    const t = tf.tidy(() => sentenceFromStates(base, batch.map((i) => states[i]), fromLayer, overrides));
+    const data = (await t.data()) as Float32Array;
+    t.dispose();
+    batch.forEach((idx, row) => (out[idx] = data.slice(row * hidden, (row + 1) * hidden)));
+  }
+  return out;
+}

@@ -3,7 +3,8 @@ import { seededRandom, shuffleInPlace } from './random.js';
 
 /**
  * Stratified hold-out: about `fraction` of each label's positive examples go to validation, but a label keeps at
- * least one training example (labels with a single example are never held out). Negatives always train.
+ * least one training example (labels with a single example are never held out). Negatives and questions marked out
+ * of scope always train.
  */
 export function splitValidation(
   examples: TrainExample[],
@@ -14,7 +15,7 @@ export function splitValidation(
   const byLabel = new Map<string, TrainExample[]>();
   const train: TrainExample[] = [];
   for (const ex of examples) {
-    if (ex.polarity === 'negative') { train.push(ex); continue; }
+    if (ex.polarity === 'negative' || ex.outOfScope) { train.push(ex); continue; }
     const list = byLabel.get(ex.label) ?? [];
     list.push(ex);
     byLabel.set(ex.label, list);

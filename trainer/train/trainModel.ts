@@ -6,14 +6,15 @@ import {
 } from '../model/index.js';
 import { verifyArtifact, writeArtifact, ARTIFACT_FORMAT_VERSION, type EpochRecord, type Manifest } from '../artifact.js';
 import { sharedBaseModel } from '../baseModels.js';
-import { accuracy, coverageAtPrecision, expectedCalibrationError, macroF1, thresholdForPrecision } from '../evals/metrics.js';
 import type { TrainExample } from '../types.js';
 import { createOverrides, loadVersionWeights, topLayerIndices, weightsToSave, WEIGHTS_FILE, type EncoderShape } from '../versionWeights.js';
-import { temperatureFloor, fitTemperature, nllAtTemperature, softmax } from './calibration.js';
+import { nllAtTemperature } from './calibration.js';
 import { sentenceFromStates } from './features.js';
 import { recipeLoss } from './objective.js';
 import { resolveOptions, type ResolvedOptions, type TrainOptions, type TrainProgress, type TrainResult } from './options.js';
-import { parallelBaseStates } from './parallelStates.js';
+import { memoizedBaseStates } from './stateMemo.js';
+import { OPEN_WORLD_FILE } from './openWorld.js';
+import { calibrate, isPositive, type HeadFitter } from './versionCalibration.js';
 import { seededRandom, shuffleInPlace } from './random.js';
 import { argmax, logitsFromStates } from './scoring.js';
 import { splitValidation } from './split.js';
@@ -24,7 +25,8 @@ function checkExamples(examples: TrainExample[], what: string): void {
   if (!Array.isArray(examples)) throw new Error(`invalid TrainOptions: ${what} must be an array`);
   examples.forEach((e, i) => {
     if (typeof e?.text !== 'string' || !e.text.trim()) throw new Error(`invalid TrainOptions: ${what}[${i}].text must be a non-empty string`);
-    if (typeof e.label !== 'string' || !e.label) throw new Error(`invalid TrainOptions: ${what}[${i}].label must be a non-empty string`);
+    if (e.outOfScope !== undefined && typeof e.outOfScope !== 'boolean') throw new Error(`invalid TrainOptions: ${what}[${i}].outOfScope must be a boolean`);
+    if (!e.outOfScope && (typeof e.label !== 'string' || !e.label)) throw new Error(`invalid TrainOptions: ${what}[${i}].label must be a non-empty string`);
     if (e.polarity !== undefined && e.polarity !== 'positive' && e.polarity !== 'negative') {
       throw new Error(`invalid TrainOptions: ${what}[${i}].polarity must be "positive" or "negative"`);
     }
@@ -32,7 +34,7 @@ function checkExamples(examples: TrainExample[], what: string): void {
 }
 
 export function datasetHash(train: TrainExample[], validation: TrainExample[] | undefined): string {
-  const canon = (list: TrainExample[]) => list.map((e) => [e.text, e.previousTurn ?? null, e.label, e.polarity ?? 'positive']);
+  const canon = (list: TrainExample[]) => list.map((e) => (e.outOfScope ? [e.text, e.previousTurn ?? null, null, 'outOfScope'] : [e.text, e.previousTurn ?? null, e.label, e.polarity ?? 'positive']));
   return createHash('sha256').update(JSON.stringify({ train: canon(train), validation: validation ? canon(validation) : null })).digest('hex');
 }
 
@@ -99,21 +101,23 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
   const { train, validation } = opts.validation
     ? { train: opts.examples, validation: opts.validation.filter((e) => e.polarity !== 'negative') }
     : splitValidation(opts.examples, cfg.validationFraction, cfg.seed);
-  const labels = [...new Set(train.filter((e) => e.polarity !== 'negative').map((e) => e.label))].sort();
+  const labels = [...new Set(train.filter(isPositive).map((e) => e.label))].sort();
   if (labels.length < 2) throw new Error(`need positive examples of at least 2 labels to train, got ${labels.length}`);
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   // a rejection of an answer the model never learned cannot move anything
-  const trainRows = train.filter((e) => labelIndex.has(e.label));
-  const valRows = validation.filter((e) => labelIndex.has(e.label));
+  const trainRows = train.filter((e) => e.outOfScope || labelIndex.has(e.label));
+  const valRows = validation.filter((e) => !e.outOfScope && labelIndex.has(e.label));
+  const valOutOfScope = validation.filter((e) => e.outOfScope);
+  const cachedRows = [...trainRows, ...valRows, ...valOutOfScope];
 
   const fromLayer = numLayers - cfg.topLayers;
-  onProgress({ phase: 'caching', step: 0, steps: trainRows.length + valRows.length, message: `caching layer ${fromLayer} states` });
-  const allStates = await parallelBaseStates(base, [...trainRows, ...valRows], {
+  onProgress({ phase: 'caching', step: 0, steps: cachedRows.length, message: `caching layer ${fromLayer} states` });
+  const allStates = await memoizedBaseStates(base, cachedRows, {
     toLayer: fromLayer, pool: cfg.method === 'head', workers: cfg.cacheWorkers, backend: opts.backend,
-    onProgress: (done) => onProgress({ phase: 'caching', step: done, steps: trainRows.length + valRows.length }),
+    onProgress: (done) => onProgress({ phase: 'caching', step: done, steps: cachedRows.length }),
   });
   const trainStates = allStates.slice(0, trainRows.length);
-  const valStates = allStates.slice(trainRows.length);
+  const valStates = allStates.slice(trainRows.length, trainRows.length + valRows.length);
   const cacheSeconds = (Date.now() - started) / 1000;
 
   const overrides = createOverrides(base, shape);
@@ -126,34 +130,27 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
     const history = await trainLoop(base, cfg, state, trainRows, trainStates, valRows, valStates, labelIndex, fromLayer, started, onProgress);
 
     onProgress({ phase: 'calibrating' });
-    const valLogits = await logitsFromStates(base, valStates, fromLayer, state.overrides, state.prototypes, cfg.logitScale);
-    const valTruth = valRows.map((e) => labelIndex.get(e.label)!);
-    const valPredicted = valLogits.map(argmax);
-    const truthNames = valTruth.map((i) => labels[i]);
-    const predNames = valPredicted.map((i) => labels[i]);
-    // Temperature and threshold come from out-of-fold predictions on every example (validation included) when
-    // the recipe allows it, else from the validation split.
-    const crossFit = cfg.method === 'head' && Date.now() < started + cfg.maxMinutes * 60_000
-      ? await crossFittedLogits(base, cfg, [...trainRows, ...valRows], allStates, labelIndex, fromLayer, keptEpochs(history), onProgress)
-      : null;
-    const calLogits = crossFit?.logits ?? valLogits;
-    const calTruth = crossFit?.truth ?? valTruth;
-    const rawCorrect = calLogits.map((l, i) => argmax(l) === calTruth[i]);
-    const rawAccuracy = rawCorrect.filter(Boolean).length / Math.max(1, rawCorrect.length);
-    const temperature = fitTemperature(calLogits, calTruth, temperatureFloor(rawAccuracy));
-    const probs = calLogits.map((l) => softmax(l, temperature));
-    const confidences = probs.map((p) => Math.max(...p));
-    const threshold = thresholdForPrecision(confidences, rawCorrect, cfg.targetPrecision) ?? 1;
+    const fitHead: HeadFitter = async (rows, states, index, layer, epochs) => {
+      const fold = { overrides: undefined, prototypes: tf.variable(tf.zeros([index.size, base.config.hiddenSize]), true) as tf.Variable<tf.Rank.R2> };
+      try {
+        await initPrototypes(base, fold, rows, states, index, layer, null);
+        await trainLoop(base, { ...cfg, epochs, patience: epochs }, fold, rows, states, [], [], index, layer, Date.now(), () => {});
+        return fold.prototypes;
+      } catch (err) {
+        fold.prototypes.dispose();
+        throw err;
+      }
+    };
+    const calibration = await calibrate(base, cfg, {
+      state, labels, labelIndex, fromLayer, allStates, trainRows, valRows, valOutOfScope, epochs: keptEpochs(history),
+      crossFit: cfg.method === 'head' && Date.now() < started + cfg.maxMinutes * 60_000,
+    }, fitHead, onProgress);
+    const { threshold, temperature, openWorld, banks } = calibration;
     const metrics: Record<string, number> = {
-      valAccuracy: accuracy(truthNames, predNames),
-      valMacroF1: macroF1(truthNames, predNames),
-      valCoverageAtTarget: coverageAtPrecision(confidences, rawCorrect, cfg.targetPrecision),
-      valEce: expectedCalibrationError(confidences, rawCorrect),
-      valNll: nllAtTemperature(calLogits, calTruth, temperature),
-      calibrationExamples: calLogits.length,
-      ...(crossFit ? { crossFitAccuracy: rawAccuracy } : {}),
+      ...calibration.metrics,
       trainExamples: trainRows.length,
       valExamples: valRows.length,
+      outOfScopeExamples: cachedRows.filter((e) => e.outOfScope).length,
       cacheSeconds,
       trainSeconds: (Date.now() - started) / 1000,
     };
@@ -172,10 +169,14 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
       targetPrecision: cfg.targetPrecision,
       calibrationTemperature: temperature,
       metrics,
+      openWorld,
       history,
       parent: warm ? { dir: opts.warmStartDir!, datasetHash: warm.manifest.datasetHash, createdAt: warm.manifest.createdAt } : null,
       createdAt: new Date().toISOString(),
-    }, (dir) => writeSafetensors(join(dir, WEIGHTS_FILE), weightsToSave(state.overrides, state.prototypes)));
+    }, (dir) => {
+      writeSafetensors(join(dir, WEIGHTS_FILE), weightsToSave(state.overrides, state.prototypes));
+      writeSafetensors(join(dir, OPEN_WORLD_FILE), banks);
+    });
     return { outDir: opts.outDir, manifest };
   } finally {
     if (state.overrides) disposeOverrides(state.overrides);
@@ -195,62 +196,6 @@ function keptEpochs(history: EpochRecord[]): number {
   return Math.max(1, best);
 }
 
-const CROSS_FIT_FOLDS = 5;
-
-/**
- * Out-of-fold logits for every positive example: K heads trained like the final one (same recipe, as many epochs as
- * the final run kept) on the other folds. The threshold is then set on all examples instead of the 10 % validation
- * split: at 97 % precision, a split of a hundred examples moves the threshold by wherever its first error falls,
- * and the bot's answer rate swung night to night with it. Head recipe only: the encoder is frozen, so a fold costs
- * seconds. Labels with a single example are never held out (a fold could not learn them). Null when too few folds.
- */
-async function crossFittedLogits(
-  base: BaseModel,
-  cfg: ResolvedOptions,
-  rows: TrainExample[],
-  states: Float32Array[],
-  labelIndex: Map<string, number>,
-  fromLayer: number,
-  epochs: number,
-  onProgress: Progress,
-): Promise<{ logits: Float32Array[]; truth: number[] } | null> {
-  const random = seededRandom(cfg.seed ^ 0xf01d);
-  const fold = new Array<number>(rows.length).fill(-1);
-  const byLabel = new Map<string, number[]>();
-  rows.forEach((e, i) => {
-    if (e.polarity === 'negative') return;
-    byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]);
-  });
-  for (const label of [...byLabel.keys()].sort()) {
-    const list = byLabel.get(label)!;
-    if (list.length < 2) continue;
-    const offset = Math.floor(random() * CROSS_FIT_FOLDS);
-    shuffleInPlace(list, random).forEach((i, k) => (fold[i] = (k + offset) % CROSS_FIT_FOLDS));
-  }
-  const heldOut = fold.filter((f) => f >= 0).length;
-  if (heldOut < 2 * CROSS_FIT_FOLDS) return null;
-  const logits: Float32Array[] = [];
-  const truth: number[] = [];
-  for (let f = 0; f < CROSS_FIT_FOLDS; f++) {
-    const fit = rows.map((_, i) => i).filter((i) => fold[i] !== f);
-    const held = rows.map((_, i) => i).filter((i) => fold[i] === f);
-    if (held.length === 0) continue;
-    onProgress({ phase: 'calibrating', message: `cross-fitting fold ${f + 1}/${CROSS_FIT_FOLDS}` });
-    const foldState = { overrides: undefined, prototypes: tf.variable(tf.zeros([labelIndex.size, base.config.hiddenSize]), true) as tf.Variable<tf.Rank.R2> };
-    try {
-      const fitRows = fit.map((i) => rows[i]);
-      const fitStates = fit.map((i) => states[i]);
-      await initPrototypes(base, foldState, fitRows, fitStates, labelIndex, fromLayer, null);
-      await trainLoop(base, { ...cfg, epochs, patience: epochs }, foldState, fitRows, fitStates, [], [], labelIndex, fromLayer, Date.now(), () => {});
-      logits.push(...(await logitsFromStates(base, held.map((i) => states[i]), fromLayer, undefined, foldState.prototypes, cfg.logitScale)));
-      truth.push(...held.map((i) => labelIndex.get(rows[i].label)!));
-    } finally {
-      foldState.prototypes.dispose();
-    }
-  }
-  return { logits, truth };
-}
-
 function hyperParameters(cfg: ResolvedOptions): Manifest['hyperParameters'] {
   const { seed: _seed, targetPrecision: _t, ...rest } = cfg;
   return { ...rest, loraTargets: cfg.method === 'lora' ? 'q,v' : null };
@@ -266,7 +211,7 @@ async function initPrototypes(
   warm: WarmStart | null,
 ): Promise<void> {
   const h = base.config.hiddenSize;
-  const positive = rows.map((e, i) => (e.polarity === 'negative' ? -1 : i)).filter((i) => i >= 0);
+  const positive = rows.map((e, i) => (isPositive(e) && labelIndex.has(e.label) ? i : -1)).filter((i) => i >= 0);
   const sums = await centroidPrototypes(base, positive.map((i) => states[i]), positive.map((i) => labelIndex.get(rows[i].label)!), fromLayer, state.overrides, labelIndex.size);
   if (warm) {
     const parentLabels = new Map(warm.manifest.labels.map((l, i) => [l, i]));
@@ -313,11 +258,15 @@ async function trainLoop(
       let lossSum = 0;
       for (let step = 0; step < batches.length; step++) {
         const batch = batches[step];
-        const targets = { labels: batch.map((i) => labelIndex.get(rows[i].label)!), negative: batch.map((i) => rows[i].polarity === 'negative') };
+        const targets = {
+          labels: batch.map((i) => (rows[i].outOfScope ? 0 : labelIndex.get(rows[i].label)!)),
+          negative: batch.map((i) => !rows[i].outOfScope && rows[i].polarity === 'negative'),
+          outOfScope: batch.map((i) => !!rows[i].outOfScope),
+        };
         const loss = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => {
             const sentence = sentenceFromStates(base, batch.map((i) => states[i]), fromLayer, state.overrides);
-            return recipeLoss(sentence, state.prototypes, cfg.logitScale, targets, { contrastive: cfg.contrastiveWeight, negative: cfg.negativeWeight });
+            return recipeLoss(sentence, state.prototypes, cfg.logitScale, targets, { contrastive: cfg.contrastiveWeight, negative: cfg.negativeWeight, outOfScope: cfg.negativeWeight });
           }, allVars);
           if (encoderOpt) encoderOpt.applyGradients(encoderVars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
           headOpt.applyGradients([{ name: state.prototypes.name, tensor: grads[state.prototypes.name] }]);

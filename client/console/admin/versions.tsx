@@ -9,7 +9,12 @@ const COLUMNS: [string, string][] = [
   ["heldout_answeredPrecision", "Right when answering"],
   ["heldout_ece", "ECE"],
   ["heldout_bleu", "BLEU"],
+  // measured on the eval's out-of-scope part; before one exists, the trainer's out-of-fold estimate
+  ["outOfScope_answered", "Answers out-of-scope"],
 ];
+// lower is better
+const INVERTED = new Set(["heldout_ece", "outOfScope_answered"]);
+const metricOf = (v: VersionRow, key: string) => (key === "outOfScope_answered" ? (v.metrics[key] ?? v.metrics.outOfScopeAnsweredEstimate) : v.metrics[key]);
 
 export function VersionsTable({
   versions,
@@ -52,10 +57,11 @@ export function VersionsTable({
             </td>
             <td data-testid="status">{v.status}</td>
             {COLUMNS.map(([key]) => (
-              <td key={key}>
-                {pct(v.metrics[key])}
+              <td key={key} data-metric={key}>
+                {pct(metricOf(v, key))}
+                {key === "outOfScope_answered" && v.metrics[key] === undefined && v.metrics.outOfScopeAnsweredEstimate !== undefined ? <small title="out-of-fold estimate of the trainer"> est.</small> : null}
                 {v.diff && key in v.diff ? (
-                  <small class={(key === "heldout_ece" ? -v.diff[key] : v.diff[key]) >= 0 ? "up" : "down"}> {signedPct(v.diff[key])}</small>
+                  <small class={(INVERTED.has(key) ? -v.diff[key] : v.diff[key]) >= 0 ? "up" : "down"}> {signedPct(v.diff[key])}</small>
                 ) : null}
               </td>
             ))}

@@ -6,6 +6,15 @@ import type { Conversation, Message, User } from "../types.js";
 import { Badge, ErrorNote, errorText, time } from "../ui.js";
 import { ActionCallsPanel } from "../actions/callsPanel.js";
 
+// Why the bot handed a conversation to a person, as the agent reads it.
+const HANDOFF_REASONS: Record<string, string> = {
+  out_of_scope: "out of scope — no answer in the bank fits this question",
+  low_confidence: "low confidence — answers fit, but the model was not sure which",
+  no_model: "no model is trained yet",
+  unknown_answer: "the chosen answer no longer exists",
+  model_error: "the model failed",
+};
+
 const STATUS_LABEL: Record<Conversation["status"], string> = { waiting: "Waiting", agent: "With agent", bot: "Bot", closed: "Closed" };
 
 // Waiting first (longest wait on top), then by latest activity; closed ones drop out of the live list.
@@ -228,6 +237,11 @@ function ConversationView({ id, me, summary }: { id: string; me: User; summary: 
               {time(m.createdAt)}
             </div>
             <div class="text">{m.text}</div>
+            {m.role === "system" && m.handoffReason && (
+              <div class="muted small" data-testid="handoff-reason" data-reason={m.handoffReason}>
+                Handed off: {HANDOFF_REASONS[m.handoffReason] ?? m.handoffReason}
+              </div>
+            )}
             {m.role === "agent" && !m.review?.status && !approved.has(m.id) && (
               <button class="link small" onClick={() => approveAgentReply(m)}>
                 Approve as training pair

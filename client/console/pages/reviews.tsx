@@ -52,10 +52,10 @@ function ReviewCard({ item, answers, onDone }: { item: Item; answers: Answer[]; 
   const [golden, setGolden] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const isBot = item.reply.role === "bot";
-  const act = async (action: "approve" | "edit" | "reject") => {
+  const act = async (action: "approve" | "edit" | "reject" | "not-for-bot") => {
     setError(null);
     const body =
-      action === "reject" ? {} : action === "edit" ? { ...(sameAs ? { answerId: sameAs } : { text }), golden } : { ...(sameAs ? { answerId: sameAs } : {}), golden };
+      action === "reject" || action === "not-for-bot" ? {} : action === "edit" ? { ...(sameAs ? { answerId: sameAs } : { text }), golden } : { ...(sameAs ? { answerId: sameAs } : {}), golden };
     try {
       await post(`/api/reviews/${item.reply.id}/${action}`, body);
       onDone();
@@ -119,6 +119,14 @@ function ReviewCard({ item, answers, onDone }: { item: Item; answers: Answer[]; 
             Reject
           </button>
         )}
+        <button
+          class="secondary"
+          data-testid="not-for-bot"
+          title="No answer should answer this question: the bot hands questions like it to a person"
+          onClick={() => act("not-for-bot")}
+        >
+          Not for the bot
+        </button>
       </div>
       <ErrorNote error={error} />
     </div>

@@ -16,7 +16,7 @@ export interface DailyModelStats {
 }
 
 // Hand-offs a model caused (it was asked and declined or failed); "no_model" hand-offs belong to no version.
-const MODEL_HANDOFFS = new Set(["low_confidence", "unknown_answer", "model_error"]);
+const MODEL_HANDOFFS = new Set(["out_of_scope", "low_confidence", "unknown_answer", "model_error"]);
 
 /**
  * Per model version per UTC day, from the conversation log: bot replies carry their version; a hand-off

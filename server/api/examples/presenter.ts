@@ -8,20 +8,23 @@ type ExampleLike = ExampleAttrs & { _id: Types.ObjectId; createdAt?: Date | null
 const id = (v: unknown) => (v == null ? null : String(v));
 
 export function presentExample(e: ExampleLike, names: { answers?: Map<string, string>; users?: Map<string, string> } = {}) {
-  const source = e.source ?? { kind: "manual" };
+  const source: Partial<NonNullable<ExampleLike["source"]>> = e.source ?? { kind: "manual" };
   return {
     id: String(e._id),
     question: e.question,
     previousTurn: e.previousTurn ?? null,
-    answerId: String(e.answerId),
-    answerTitle: names.answers?.get(String(e.answerId)) ?? null,
+    answerId: id(e.answerId),
+    answerTitle: e.answerId ? (names.answers?.get(String(e.answerId)) ?? null) : null,
     polarity: e.polarity,
+    // "Not for the bot": no answer should answer this question.
+    outOfScope: !!e.outOfScope,
     golden: e.golden,
     mustPass: e.mustPass,
     status: e.status,
     // Where the pair came from and who vouched for it.
     lineage: {
-      kind: source.kind,
+      kind: source.kind ?? "manual",
+      newAnswer: !!source.newAnswer,
       conversationId: id(source.conversationId),
       questionMessageId: id(source.questionMessageId),
       replyMessageId: id(source.replyMessageId),
@@ -39,7 +42,7 @@ export function presentExample(e: ExampleLike, names: { answers?: Map<string, st
 
 /** Presents many, with answer titles and approver names looked up in two queries. */
 export async function presentExamples(examples: ExampleLike[]) {
-  const answerIds = [...new Set(examples.map((e) => String(e.answerId)))];
+  const answerIds = [...new Set(examples.filter((e) => e.answerId).map((e) => String(e.answerId)))];
   const userIds = [...new Set(examples.map((e) => e.approvedBy).filter(Boolean).map(String))];
   const [answers, users] = await Promise.all([
     answerIds.length ? Answer.find({ _id: { $in: answerIds } }).select("title").lean() : [],

@@ -57,6 +57,7 @@ export const catalog: RouteDoc[] = [
   { method: "post", path: `/api/reviews${id}/approve`, tag: "reviews", summary: "Approve a bot or agent reply as a training example", access: "reviews.act", ...reviewsSchemas.approve, status: 201 },
   { method: "post", path: `/api/reviews${id}/edit`, tag: "reviews", summary: "Approve with corrected text (new or existing answer)", access: "reviews.act", ...reviewsSchemas.edit, status: 201 },
   { method: "post", path: `/api/reviews${id}/reject`, tag: "reviews", summary: "Reject a bot reply (kept as a negative example)", access: "reviews.act", ...reviewsSchemas.reject, status: 201 },
+  { method: "post", path: `/api/reviews${id}/not-for-bot`, tag: "reviews", summary: "Mark the customer's question \"not for the bot\": no answer should answer it (trained against every answer, evaluated as out of scope)", access: "reviews.act", ...reviewsSchemas["not-for-bot"], status: 201 },
 
   { method: "get", path: "/api/answers", tag: "answers", summary: "Reply bank", access: "answers.read", ...answersSchemas.list },
   { method: "get", path: "/api/answers/placeholders", tag: "answers", summary: "Placeholders an answer may use", access: "answers.read" },

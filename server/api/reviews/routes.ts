@@ -19,14 +19,15 @@ export function reviewsRouter(ctx: AppContext): Router {
   });
 
   // :id is the reply message's id.
-  for (const action of ["approve", "edit", "reject"] as const) {
-    const schemas = s[action] as { params: typeof s.approve.params; body: ZodTypeAny };
-    router.post(`/:id/${action}`, guard("reviews.act"), validate(schemas), async (req, res) => {
+  const actions = { approve: "approve", edit: "edit", reject: "reject", "not-for-bot": "notForBot" } as const;
+  for (const [path, action] of Object.entries(actions)) {
+    const schemas = s[path as keyof typeof actions] as { params: typeof s.approve.params; body: ZodTypeAny };
+    router.post(`/:id/${path}`, guard("reviews.act"), validate(schemas), async (req, res) => {
       const { params, body } = valid(req, schemas);
       const result = await exampleApprover(ctx, currentUser(req), params.id, { action, ...(body as object) } as ReviewDecision);
       res.status(201).json({
         example: await presentOneExample(result.example),
-        answer: presentAnswer(result.answer),
+        answer: result.answer ? presentAnswer(result.answer) : null,
         createdAnswer: result.createdAnswer,
         message: presentMessageForAgent(result.message),
       });

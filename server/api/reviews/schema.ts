@@ -14,10 +14,12 @@ export const editBody = z
   .strict()
   .refine((b) => b.text !== undefined || b.answerId !== undefined, "Give the corrected text or an answerId");
 export const rejectBody = z.object({}).strict();
+export const notForBotBody = z.object({}).strict();
 
 export const reviewsSchemas = {
   queue: { query: reviewQueueQuery },
   approve: { params: idParams, body: approveBody },
   edit: { params: idParams, body: editBody },
   reject: { params: idParams, body: rejectBody },
+  "not-for-bot": { params: idParams, body: notForBotBody },
 };
