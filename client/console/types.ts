@@ -53,9 +53,11 @@ export interface Answer {
 export interface Example {
   id: string;
   question: string;
-  answerId: string;
+  answerId: string | null;
   answerTitle: string | null;
   polarity: "positive" | "negative";
+  // "not for the bot": no answer should answer this question
+  outOfScope?: boolean;
   golden: boolean;
   status: string;
   version: number;

@@ -41,6 +41,7 @@ test("approve a bot reply: example with full lineage, review recorded", async ()
     { ...e.lineage, approvedAt: typeof e.lineage.approvedAt },
     {
       kind: "bot_reply",
+      newAnswer: false,
       conversationId: String(ex.conversation._id),
       questionMessageId: String(ex.question._id),
       replyMessageId: String(ex.reply._id),
@@ -103,6 +104,32 @@ test("reject keeps a negative example for the bot's answer", async () => {
   assert.equal(res.body.message.review.status, "rejected");
 });
 
+test("not for the bot: the question is kept as an out-of-scope example with no answer, from a bot or an agent reply", async () => {
+  const agent = await loginAs(t.url, "agent");
+  const ex = await seedBotExchange(t.server.ctx, { question: "I want to make a formal complaint about your staff" });
+  await agent.post(`/api/reviews/${ex.reply._id}/not-for-bot`).send({ answerId: ex.answerId }).expect(400);
+  const res = await agent.post(`/api/reviews/${ex.reply._id}/not-for-bot`).send({}).expect(201);
+  assert.equal(res.body.example.outOfScope, true);
+  assert.equal(res.body.example.answerId, null);
+  assert.equal(res.body.answer, null);
+  assert.equal(res.body.example.question, "I want to make a formal complaint about your staff");
+  assert.equal(res.body.message.review.status, "not_for_bot");
+  const stored = await Example.findById(res.body.example.id).lean();
+  assert.equal(stored?.outOfScope, true);
+  assert.equal(stored?.golden, false);
+  // once reviewed, it cannot be reviewed again
+  await agent.post(`/api/reviews/${ex.reply._id}/approve`).send({}).expect(409);
+
+  // an agent's reply to a hand-off: the team wants a person for this one
+  const other = await seedBotExchange(t.server.ctx, { question: "Can you tell me a joke?" });
+  await conversationAssigner(t.server.ctx, agent.user, String(other.conversation._id));
+  const sent = await recordAgentMessage(t.server.ctx, { conversationId: String(other.conversation._id), agentId: agent.user.id, clientId: "agent-j", text: "Ha, I am here for banking questions." });
+  const byAgent = await agent.post(`/api/reviews/${sent.message._id}/not-for-bot`).send({}).expect(201);
+  assert.equal(byAgent.body.example.outOfScope, true);
+  assert.equal(byAgent.body.createdAnswer, false, "no answer is made from the agent's words");
+  assert.equal(await Answer.countDocuments({ text: "Ha, I am here for banking questions." }), 0);
+});
+
 test("an agent's own reply to a customer is approved as a training pair", async () => {
   const agent = await loginAs(t.url, "agent");
   const ex = await seedBotExchange(t.server.ctx, { question: "Can I change my delivery address?" });
@@ -121,6 +148,7 @@ test("an agent's own reply to a customer is approved as a training pair", async 
   assert.equal(res.body.createdAnswer, true);
   assert.equal(res.body.answer.text, "Yes, under Orders > Change address until it ships.");
   assert.equal(res.body.example.lineage.kind, "agent_reply");
+  assert.equal(res.body.example.lineage.newAnswer, true, "the question had no answer when it was asked");
   assert.equal(res.body.example.lineage.modelVersion, null);
   assert.equal(res.body.example.question, "Can I change my delivery address?");
 });

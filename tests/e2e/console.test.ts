@@ -32,6 +32,7 @@ test("an agent takes over a waiting conversation, replies to the widget, and app
   // Two bot replies to review, made by the real recorder as if model v-2026-11-28 had answered.
   const low = await seedBotExchange(t.server.ctx, { question: "How do I reset my password?", confidence: 0.31, modelVersion: "v-2026-11-28" });
   const high = await seedBotExchange(t.server.ctx, { question: "Do you ship to Norway?", confidence: 0.62, modelVersion: "v-2026-11-28" });
+  const joke = await seedBotExchange(t.server.ctx, { question: "Tell me a joke about parcels", confidence: 0.9, modelVersion: "v-2026-11-28" });
 
   const console_ = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   console_.on("pageerror", (e) => errors.push(`console: ${e.message}`));
@@ -48,6 +49,8 @@ test("an agent takes over a waiting conversation, replies to the widget, and app
   await first.click();
   const view = console_.getByTestId("conversation-view");
   await view.getByText("Can a person help me with <b>order</b> 42?").waitFor();
+  // why the bot handed it over, in the agent's words
+  assert.equal(await view.getByTestId("handoff-reason").getAttribute("data-reason"), "no_model");
   assert.equal(await view.locator(".text b").count(), 0, "message HTML is shown as text");
 
   await view.getByTestId("takeover").click();
@@ -86,12 +89,18 @@ test("an agent takes over a waiting conversation, replies to the widget, and app
   await second.getByTestId("edit").click();
   await second.getByTestId("edit-text").fill("Yes {{first_name}}, we ship to Norway in 3-5 days.");
   await second.getByTestId("save-edit").click();
+  // a question the team wants a person for: no answer should answer it
+  await console_.getByTestId("review-question").filter({ hasText: "Do you ship to Norway?" }).waitFor({ state: "detached" });
+  assert.equal(await items.first().getByTestId("review-question").textContent(), "Tell me a joke about parcels");
+  await items.first().getByTestId("not-for-bot").click();
   await console_.getByText("Nothing to review.").waitFor();
 
   // The examples and their lineage, through the API.
   const api = await loginAs(t.url, agent);
   const { body } = await api.get("/api/examples").expect(200);
-  assert.equal(body.examples.length, 2);
+  assert.equal(body.examples.length, 3);
+  const notForBot = body.examples.find((e: { question: string }) => e.question === "Tell me a joke about parcels");
+  assert.deepEqual([notForBot.outOfScope, notForBot.answerId, notForBot.lineage.replyMessageId], [true, null, String(joke.reply._id)]);
   const golden = body.examples.find((e: { question: string }) => e.question === "How do I reset my password?");
   const edited = body.examples.find((e: { question: string }) => e.question === "Do you ship to Norway?");
   assert.equal(golden.golden, true);

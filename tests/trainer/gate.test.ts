@@ -124,3 +124,18 @@ test("coverage has its own tolerance: answering 5 points less at a re-estimated 
   assert.match(collapse.reasons[0], /replay coverage regressed from 41\.2% to 26\.2% \(tolerance 10\.0%/);
   assert.equal(promotionGate(report(replay(0.362)), { ...gate, coverageEpsilon: 0.02 }).passed, false);
 });
+
+test("a candidate that answers more of the out-of-scope questions than the active version, beyond noise, is refused", () => {
+  const rates = (answered: number, count: number) => ({ count, answered, answeredRate: answered / count });
+  const base = report({ heldout: { candidate: suite(), active: suite() } });
+  const oos = (cand: number, act: number, n = 400) => ({ ...base, outOfScope: { marked: n / 2, novel: n / 2, novelAnswers: 3, candidate: rates(cand, n), active: rates(act, n) } });
+  assert.equal(promotionGate(oos(12, 10), gate).passed, true, "within noise");
+  const worse = promotionGate(oos(60, 10), gate);
+  assert.equal(worse.passed, false);
+  assert.match(worse.reasons.join("\n"), /^answers 15\.0% of 400 out-of-scope questions, the active version 2\.5% \(tolerance/m);
+  assert.equal(promotionGate(oos(2, 10), gate).passed, true, "answering fewer is never a regression");
+  // the first version has nothing to compare with
+  assert.equal(promotionGate({ ...base, outOfScope: { marked: 10, novel: 0, novelAnswers: 0, candidate: rates(9, 10), active: null } }, gate).passed, true);
+  // the tolerance is the admin's
+  assert.equal(promotionGate(oos(60, 10), { ...gate, outOfScopeEpsilon: 0.2 }).passed, true);
+});

@@ -125,6 +125,26 @@ test("snapshots are content-addressed and immutable: same content, same document
   assert.equal(again?.examples.length, a.examples.length);
 });
 
+test("questions marked not for the bot are kept without an answer, held out by their hash, and counted", async () => {
+  const { rate } = await seed();
+  const marks = await Example.create(
+    Array.from({ length: 30 }, (_, i) => ({ question: `I want to complain about branch number ${i} and its staff`, answerId: null, outOfScope: true, polarity: "negative", source: { kind: "agent_reply" } })),
+  );
+  await Example.create({ question: "What rate do you give me for dollars today?", answerId: rate._id, source: { kind: "agent_reply", newAnswer: true } });
+  const snap = await snapshotBuilder({ settings: { ...baseSettings, heldoutPercent: 30, validationPercent: 0 }, embed });
+  const oos = snap.examples.filter((e) => e.outOfScope);
+  assert.equal(oos.length, 30, "no mark is lost to the answer-retired filter");
+  assert.ok(oos.every((e) => e.label === "" && e.polarity === "negative"));
+  assert.ok(oos.some((e) => e.split === "heldout") && oos.some((e) => e.split === "train"), "held out by hash like positives");
+  assert.equal(snap.counts.outOfScope, 30);
+  assert.equal(snap.counts.negatives, 1, "rejections are counted apart from marks");
+  assert.equal(snap.counts.novel, 1);
+  const row = snap.balance.find((b) => (b as { outOfScope?: boolean }).outOfScope) as { total: number; heldout: number };
+  assert.equal(row.total, 30);
+  assert.equal(row.heldout, oos.filter((e) => e.split === "heldout").length);
+  assert.equal(new Set(marks.map(String)).size, 30);
+});
+
 test("too little data is an InsufficientDataError with the report, and nothing is stored", async () => {
   const a = await Answer.create({ title: "Only one", text: "Hi" });
   await Example.create({ question: "Hello there friend", answerId: a._id, source: { kind: "manual" } });

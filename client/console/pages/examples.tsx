@@ -50,9 +50,9 @@ export function ExamplesPage() {
           {examples.map((e) => (
             <tr key={e.id} data-testid="example-row">
               <td>
-                {e.question} {e.polarity === "negative" && <Badge tone="waiting">negative</Badge>}
+                {e.question} {e.outOfScope ? <Badge tone="waiting">not for the bot</Badge> : e.polarity === "negative" && <Badge tone="waiting">negative</Badge>}
               </td>
-              <td>{e.answerTitle}</td>
+              <td>{e.outOfScope ? "—" : e.answerTitle}</td>
               <td class="small muted">
                 {e.lineage.kind} · model {e.lineage.modelVersion ?? "—"} · by {e.lineage.approvedByName ?? "—"} · {when(e.lineage.approvedAt)}
                 {e.lineage.conversationId && (
