@@ -18,6 +18,7 @@ import { privacyRouter } from "./privacy/routes.js";
 import { importsRouter } from "./imports/routes.js";
 import { conversationItemReader } from "../imports/conversationReader.js";
 import { actionsRouter } from "./actions/routes.js";
+import { exportsRouter } from "./exports/routes.js";
 
 // Every REST resource is mounted here, one line each, so the API surface is readable in one place.
 export function mountApi(app: express.Express, ctx: AppContext): void {
@@ -38,4 +39,5 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/privacy", privacyRouter(ctx));
   app.use("/api/imports", importsRouter(ctx, conversationItemReader(async () => ctx.embeddings.embed)));
   app.use("/api/actions", actionsRouter(ctx));
+  app.use("/api/exports", exportsRouter(ctx));
 }

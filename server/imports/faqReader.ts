@@ -167,6 +167,8 @@ export function readFaqJsonl(text: string): ImportItem[] {
       problems.push({ line, message: `invalid JSON (${(err as Error).message})` });
       return;
     }
+    // An export's first line says what it is (kind, content hash); it holds no answer.
+    if (value && typeof value === "object" && "_export" in value) return;
     const parsed = faqLineSchema.safeParse(value);
     if (!parsed.success) {
       problems.push({ line, message: parsed.error.issues.map((x) => `${x.path.join(".") || "line"}: ${x.message}`).join("; ") });
