@@ -19,6 +19,7 @@ import { importsRouter } from "./imports/routes.js";
 import { conversationItemReader } from "../imports/conversationReader.js";
 import { actionsRouter } from "./actions/routes.js";
 import { exportsRouter } from "./exports/routes.js";
+import { nextAnswersRouter } from "./nextAnswers/routes.js";
 
 // Every REST resource is mounted here, one line each, so the API surface is readable in one place.
 export function mountApi(app: express.Express, ctx: AppContext): void {
@@ -40,4 +41,5 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/imports", importsRouter(ctx, conversationItemReader(async () => ctx.embeddings.embed)));
   app.use("/api/actions", actionsRouter(ctx));
   app.use("/api/exports", exportsRouter(ctx));
+  app.use("/api/next-answers", nextAnswersRouter(ctx));
 }

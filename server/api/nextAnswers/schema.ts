@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id");
+
+export const nextAnswersSchemas = {
+  list: {
+    query: z
+      .object({
+        days: z.coerce.number().int().min(1).max(90).default(30),
+        // Cosine between sentence embeddings for two questions to count as the same need.
+        similarity: z.coerce.number().min(0.3).max(0.99).default(0.7),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
+  },
+  create: {
+    body: z
+      .object({
+        title: z.string().trim().min(1).max(200),
+        text: z.string().trim().min(1).max(4000),
+        questionIds: z.array(objectId).min(1).max(500),
+      })
+      .strict(),
+  },
+};
