@@ -18,9 +18,11 @@ export const setUnauthorizedHandler = (fn: () => void) => (onUnauthorized = fn);
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // A file (imports) travels as itself; anything else as JSON.
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["content-type"] = raw ? "application/octet-stream" : "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
-  return fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body) });
 }
 
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
@@ -48,3 +50,4 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 export const get = <T = any>(path: string) => api<T>("GET", path);
 export const post = <T = any>(path: string, body: unknown = {}) => api<T>("POST", path, body);
 export const patch = <T = any>(path: string, body: unknown) => api<T>("PATCH", path, body);
+export const upload = <T = any>(path: string, file: Blob) => api<T>("POST", path, file);

@@ -11,6 +11,8 @@ import { ExamplesPage } from "./pages/examples.js";
 import { AuditPage, UsersPage } from "./pages/admin.js";
 import { ModelsPage } from "./pages/models.js";
 import { ActionsPage } from "./actions/actionsPage.js";
+import { ImportPage } from "./data/importPage.js";
+import { NextAnswersPage } from "./data/nextAnswersPage.js";
 
 // Hash routes keep the console a static bundle: #/conversations/<id>, #/reviews, #/answers, …
 function useRoute(): string[] {
@@ -29,6 +31,8 @@ const NAV: { path: string; label: string; admin?: boolean }[] = [
   { path: "reviews", label: "Review queue" },
   { path: "answers", label: "Reply bank" },
   { path: "examples", label: "Examples" },
+  { path: "next", label: "What to answer next" },
+  { path: "data", label: "Import & export", admin: true },
   { path: "models", label: "Models", admin: true },
   { path: "actions", label: "Actions", admin: true },
   { path: "users", label: "Users", admin: true },
@@ -98,6 +102,8 @@ function App() {
         {page === "reviews" && <ReviewsPage />}
         {page === "answers" && <AnswersPage />}
         {page === "examples" && <ExamplesPage />}
+        {page === "next" && <NextAnswersPage />}
+        {page === "data" && me.role === "admin" && <ImportPage />}
         {page === "models" && me.role === "admin" && <ModelsPage me={me} />}
         {page === "actions" && me.role === "admin" && <ActionsPage />}
         {page === "users" && me.role === "admin" && <UsersPage me={me} />}

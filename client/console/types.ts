@@ -70,5 +70,9 @@ export interface Example {
     approvedBy: string | null;
     approvedByName: string | null;
     approvedAt: string | null;
+    // Imports: the import, the file's sha256 and the line the phrasing came from.
+    importId?: string | null;
+    fileSha256?: string | null;
+    line?: number | null;
   };
 }

@@ -103,7 +103,8 @@ export async function importPlanner(input: {
       phrasingsByKey.get(key)!.push(...item.phrasings);
       continue;
     }
-    const existing = answerByNorm.get(norm);
+    // Collapsed agent replies: the group joins an existing answer if any of its wordings is that answer.
+    const existing = answerByNorm.get(norm) ?? item.variants?.map((v) => answerByNorm.get(normalizeText(v.text))).find(Boolean);
     answers.set(key, { key, title: existing?.title ?? item.title, text: existing?.text ?? text, topic: item.topic, line: item.line, existingId: existing?._id ?? null, variants: item.variants });
     phrasingsByKey.set(key, [...item.phrasings]);
   }

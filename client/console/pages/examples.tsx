@@ -54,7 +54,8 @@ export function ExamplesPage() {
               </td>
               <td>{e.outOfScope ? "—" : e.answerTitle}</td>
               <td class="small muted">
-                {e.lineage.kind} · model {e.lineage.modelVersion ?? "—"} · by {e.lineage.approvedByName ?? "—"} · {when(e.lineage.approvedAt)}
+                {e.lineage.kind}
+                {e.lineage.line != null && ` line ${e.lineage.line} of ${e.lineage.fileSha256?.slice(0, 12) ?? "file"}`} · model {e.lineage.modelVersion ?? "—"} · by {e.lineage.approvedByName ?? "—"} · {when(e.lineage.approvedAt)}
                 {e.lineage.conversationId && (
                   <>
                     {" "}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { get, post } from "../api.js";
 import type { Answer, Message } from "../types.js";
 import { Badge, ErrorNote, errorText, when } from "../ui.js";
+import { PendingExamples } from "../data/pendingExamples.js";
 
 interface Item {
   reply: Message;
@@ -11,11 +12,12 @@ interface Item {
 }
 
 export function ReviewsPage() {
-  const [kind, setKind] = useState<"bot" | "agent">("bot");
+  const [kind, setKind] = useState<"bot" | "agent" | "pending">("bot");
   const [items, setItems] = useState<Item[]>([]);
   const [answers, setAnswers] = useState<Answer[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = () =>
+    kind !== "pending" &&
     Promise.all([get<{ items: Item[] }>(`/api/reviews?kind=${kind}`), get<{ answers: Answer[] }>("/api/answers")]).then(
       ([q, a]) => {
         setItems(q.items);
@@ -35,10 +37,14 @@ export function ReviewsPage() {
         <button class={kind === "agent" ? "" : "secondary"} onClick={() => setKind("agent")}>
           Agent replies
         </button>
+        <button class={kind === "pending" ? "" : "secondary"} data-testid="reviews-pending" onClick={() => setKind("pending")}>
+          Pending examples
+        </button>
       </div>
       <ErrorNote error={error} />
-      {items.length === 0 && <p class="muted">Nothing to review.</p>}
-      {items.map((item) => (
+      {kind === "pending" && <PendingExamples />}
+      {kind !== "pending" && items.length === 0 && <p class="muted">Nothing to review.</p>}
+      {kind !== "pending" && items.map((item) => (
         <ReviewCard key={item.reply.id} item={item} answers={answers} onDone={() => setItems((xs) => xs.filter((x) => x.reply.id !== item.reply.id))} />
       ))}
     </div>
