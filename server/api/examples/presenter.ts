@@ -33,9 +33,8 @@ export function presentExample(e: ExampleLike, names: { answers?: Map<string, st
       approvedBy: id(e.approvedBy),
       approvedByName: e.approvedBy ? (names.users?.get(String(e.approvedBy)) ?? null) : null,
       approvedAt: e.approvedAt ? new Date(e.approvedAt).toISOString() : null,
-      importId: id(source.importId),
-      fileSha256: source.fileSha256 ?? null,
-      line: source.line ?? null,
+      // Only imported examples have a file and a line to trace back to.
+      ...(source.importId ? { importId: id(source.importId), fileSha256: source.fileSha256 ?? null, line: source.line ?? null } : {}),
     },
     version: e.version,
     createdAt: e.createdAt ? new Date(e.createdAt).toISOString() : null,
