@@ -24,7 +24,8 @@ export function toPlainJsonl(set: ExportSet): string {
   }
   for (const b of set.answersWithoutExamples) byAnswer.set(b.answerId, { title: b.title, answer: b.answer, topic: b.topic, questions: [] });
   const head = JSON.stringify({ _export: { kind: set.kind, name: set.name, contentHash: `sha256:${set.hash}`, answers: byAnswer.size, examples: set.rows.length } });
-  const lines = [...byAnswer.values()].map((a) => JSON.stringify({ title: a.title, answer: a.answer, ...(a.topic ? { topic: a.topic } : {}), questions: a.questions }));
+  // Questions "not for the bot" have no answer: a line of their own, each question marked.
+  const lines = [...byAnswer.values()].map((a) => JSON.stringify(a.answer ? { title: a.title, answer: a.answer, ...(a.topic ? { topic: a.topic } : {}), questions: a.questions } : { questions: a.questions }));
   return `${[head, ...lines].join("\n")}\n`;
 }
 

@@ -42,6 +42,11 @@ export async function replyBankRows(): Promise<ExportSet> {
   const rows: ExportRow[] = [];
   const used = new Set<string>();
   for (const e of examples) {
+    if (!e.answerId && outOfScopeOf(e)) {
+      // "Not for the bot": a question no answer should reply to travels without one.
+      rows.push({ answerId: "", title: "", answer: "", topic: null, question: e.question, previousTurn: e.previousTurn ?? null, polarity: e.polarity === "negative" ? "negative" : "positive", golden: false, outOfScope: true, split: null });
+      continue;
+    }
     const a = byId.get(String(e.answerId));
     if (!a) continue;
     used.add(String(a._id));
@@ -71,10 +76,10 @@ export async function snapshotRows(hash: string): Promise<ExportSet> {
   const answers = await Answer.find({ _id: { $in: labels } }, { title: 1, text: 1, origin: 1 }).lean();
   const byId = new Map(answers.map((a) => [String(a._id), a]));
   const rows: ExportRow[] = snap.examples.map((e) => {
-    const a = byId.get(String(e.label));
+    const a = e.label ? byId.get(String(e.label)) : undefined;
     return {
-      answerId: String(e.label),
-      title: a?.title ?? String(e.label),
+      answerId: e.label ? String(e.label) : "",
+      title: a?.title ?? (e.label ? String(e.label) : ""),
       answer: a?.text ?? "",
       topic: a?.origin?.topic ?? null,
       question: e.text ?? "",

@@ -61,7 +61,9 @@ const titleFrom = (answer: string, firstQuestion: string | undefined) => {
 
 function checkItem(item: ImportItem, problems: RowProblem[]): void {
   const l = IMPORT_LIMITS;
-  if (!item.answer.trim()) problems.push({ line: item.line, message: "the answer is empty" });
+  // Questions marked "not for the bot" (out of scope) need no answer: no answer should reply to them.
+  const notForTheBot = item.phrasings.length > 0 && item.phrasings.every((p) => p.outOfScope);
+  if (!item.answer.trim() && !notForTheBot) problems.push({ line: item.line, message: "the answer is empty (only questions marked out_of_scope may have none)" });
   if (item.answer.length > l.maxAnswerChars) problems.push({ line: item.line, message: `the answer is ${item.answer.length} characters; the limit is ${l.maxAnswerChars}` });
   if (item.title.length > l.maxTitleChars) problems.push({ line: item.line, message: `the title is ${item.title.length} characters; the limit is ${l.maxTitleChars}` });
   if (item.phrasings.length > l.maxPhrasingsPerRow) problems.push({ line: item.line, message: `${item.phrasings.length} phrasings; the limit is ${l.maxPhrasingsPerRow} per row` });
@@ -146,9 +148,11 @@ const faqLineSchema = z
     questions: z.union([z.string(), z.array(phrasingSchema)]).optional(),
     question: z.string().optional(),
     phrasings: z.array(phrasingSchema).optional(),
+    // Every question on the line is "not for the bot".
+    outOfScope: z.boolean().optional(),
   })
   .passthrough()
-  .refine((v) => (v.answer ?? v.text) !== undefined, 'needs an "answer" (or "text")')
+  .refine((v) => (v.answer ?? v.text) !== undefined || v.outOfScope === true || (Array.isArray(v.questions) && v.questions.length > 0 && v.questions.every((q) => typeof q === "object" && q.outOfScope)), 'needs an "answer" (or "text"), unless its questions are out of scope')
   .refine((v) => v.questions !== undefined || v.question !== undefined || v.phrasings !== undefined, 'needs "questions" (an array or a string)');
 
 /** JSONL: one object per line, {"answer", "questions": [...], "title"?, "topic"?}; a question may be {text, golden, …}. */
@@ -185,7 +189,7 @@ export function readFaqJsonl(text: string): ImportItem[] {
         previousTurn: ("previousTurn" in p && p.previousTurn?.trim()) || null,
         line,
         golden: ("golden" in p && p.golden) || false,
-        outOfScope: ("outOfScope" in p && p.outOfScope) || false,
+        outOfScope: v.outOfScope === true || ("outOfScope" in p && p.outOfScope) || false,
         polarity: ("polarity" in p && p.polarity) || "positive",
       }));
     const answer = (v.answer ?? v.text ?? "").trim();

@@ -15,7 +15,11 @@ export interface PlannedAnswer {
   // Set when the answer already exists in the reply bank: phrasings are added to it.
   existingId: Types.ObjectId | null;
   variants?: ImportItem["variants"];
+  // The questions "not for the bot": examples with no answer, never an answer of their own.
+  notForTheBot?: boolean;
 }
+
+const NOT_FOR_THE_BOT = "not-for-the-bot";
 
 export interface PlannedExample {
   answerKey: string;
@@ -87,6 +91,16 @@ export async function importPlanner(input: {
   const phrasingsByKey = new Map<string, ImportItem["phrasings"]>();
   let rowsMergedInFile = 0;
   for (const item of items) {
+    if (!item.answer.trim()) {
+      // The readers let an empty answer through only when every question is marked out of scope.
+      const bucket = answers.get(NOT_FOR_THE_BOT);
+      if (bucket) phrasingsByKey.get(NOT_FOR_THE_BOT)!.push(...item.phrasings);
+      else {
+        answers.set(NOT_FOR_THE_BOT, { key: NOT_FOR_THE_BOT, title: "(not for the bot)", text: "", topic: null, line: item.line, existingId: null, notForTheBot: true });
+        phrasingsByKey.set(NOT_FOR_THE_BOT, [...item.phrasings]);
+      }
+      continue;
+    }
     let text = item.answer.trim();
     const answerPii = redactPii(text, input.redactPatterns);
     if (answerPii.count) {
@@ -123,6 +137,11 @@ export async function importPlanner(input: {
   };
   for (const e of existingExamples) {
     const norm = normalizeText(e.question);
+    if (!e.answerId) {
+      present.add(`${NOT_FOR_THE_BOT}\u0000${e.polarity}\u0000${norm}`);
+      own(norm, NOT_FOR_THE_BOT, "(not for the bot)", true);
+      continue;
+    }
     const id = String(e.answerId);
     if (existingIds.has(id)) present.add(`${id}\u0000${e.polarity}\u0000${norm}`);
     if (e.polarity === "positive" && existingTitle.has(id)) own(norm, id, existingTitle.get(id)!, true);
@@ -130,7 +149,7 @@ export async function importPlanner(input: {
 
   const report: ImportReport = {
     rowsRead: items.length,
-    answers: { inFile: answers.size, created: 0, mergedIntoExisting: 0, rowsMergedInFile, withoutPhrasings: 0 },
+    answers: { inFile: answers.size - (answers.has(NOT_FOR_THE_BOT) ? 1 : 0), created: 0, mergedIntoExisting: 0, rowsMergedInFile, withoutPhrasings: 0 },
     examples: { inFile: 0, created: 0, duplicates: 0, alreadyPresent: 0, nearDuplicates: 0, golden: 0, outOfScope: 0, negatives: 0 },
     conflicts: [],
     nearDuplicates: [],
@@ -163,7 +182,7 @@ export async function importPlanner(input: {
         continue;
       }
       seen.add(dupKey);
-      if (a.existingId && present.has(`${owner}\u0000${dupKey}`)) {
+      if ((a.existingId || a.notForTheBot) && present.has(`${owner}\u0000${dupKey}`)) {
         report.examples.alreadyPresent++;
         continue;
       }
@@ -183,6 +202,7 @@ export async function importPlanner(input: {
       if (p.outOfScope) report.examples.outOfScope++;
       if (p.polarity === "negative") report.examples.negatives++;
     }
+    if (a.notForTheBot) continue;
     const existing = a.existingId ? (existingCount.get(owner) ?? 0) : 0;
     report.perAnswer.push({ title: a.title, line: a.line, existing, added, total: existing + added, belowMinimum: existing + added < input.minPerAnswer, ...(a.variants ? { variants: a.variants } : {}) });
     if (a.existingId) report.answers.mergedIntoExisting++;

@@ -18,8 +18,8 @@ export async function importWriter(imp: DataImportDoc, plan: ImportPlan, opts: {
   const pending = imp.mode === "review";
   try {
     const ids = new Map<string, mongoose.Types.ObjectId>();
-    const fresh = plan.answers.filter((a) => !a.existingId);
-    for (const a of plan.answers) ids.set(a.key, a.existingId ?? new mongoose.Types.ObjectId());
+    const fresh = plan.answers.filter((a) => !a.existingId && !a.notForTheBot);
+    for (const a of plan.answers) if (!a.notForTheBot) ids.set(a.key, a.existingId ?? new mongoose.Types.ObjectId());
     for (let i = 0; i < fresh.length; i += CHUNK) {
       await Answer.insertMany(
         fresh.slice(i, i + CHUNK).map((a) => ({
@@ -39,10 +39,10 @@ export async function importWriter(imp: DataImportDoc, plan: ImportPlan, opts: {
         plan.examples.slice(i, i + CHUNK).map((e) => ({
           question: e.question,
           previousTurn: e.previousTurn,
-          answerId: ids.get(e.answerKey),
+          // "Not for the bot" questions have no answer.
+          answerId: ids.get(e.answerKey) ?? null,
           polarity: e.polarity,
           golden: e.golden,
-          // Only stored once the schema has the field (the curation "not for the bot" mark).
           outOfScope: e.outOfScope,
           status: pending ? "pending" : "active",
           source: { kind: "import", importId, fileSha256: sha, line: e.line },

@@ -26,6 +26,8 @@ const FAQ = [
   // Formula injection: cells a spreadsheet would execute.
   { title: "=HYPERLINK(\"http://evil\")", answer: "=cmd|' /C calc'!A0", questions: ["@SUM(1+1)", "+1 call me", "-2 apples", "normal question"] },
   { title: "Opening hours", answer: "We answer Monday to Friday, 9 to 6.", questions: [] },
+  // "Not for the bot": questions no answer should reply to, with no answer.
+  { outOfScope: true, questions: ["what's the weather like", "tell me a joke"] },
 ]
   .map((l) => JSON.stringify(l))
   .join("\n");
@@ -48,7 +50,7 @@ async function workspace() {
   const examples = await Example.find({ status: "active" }).lean();
   return {
     answers: answers.map((a) => `${a.title} | ${a.text} | ${a.origin?.topic ?? ""}`).sort(),
-    examples: examples.map((e) => `${text.get(String(e.answerId))} | ${e.question} | ${e.previousTurn ?? ""} | ${e.polarity} | ${e.golden}`).sort(),
+    examples: examples.map((e) => `${e.answerId ? text.get(String(e.answerId)) : "-"} | ${e.question} | ${e.previousTurn ?? ""} | ${e.polarity} | ${e.golden} | ${e.outOfScope}`).sort(),
   };
 }
 
@@ -58,7 +60,7 @@ for (const format of ["jsonl", "csv"] as const) {
     await importFile(FAQ, "jsonl");
     const before = await workspace();
     assert.equal(before.answers.length, 4);
-    assert.equal(before.examples.length, 15);
+    assert.equal(before.examples.length, 17);
     const res = await admin.get(`/api/exports/reply-bank?format=${format}`).expect(200);
     const hash = res.headers["x-content-hash"];
     assert.match(hash, /^sha256:[0-9a-f]{64}$/);
@@ -79,7 +81,8 @@ test("plain JSONL starts with what it is and its content hash; golden and negati
   const [head, ...lines] = res.text.trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(head._export.kind, "reply-bank");
   assert.equal(head._export.contentHash, res.headers["x-content-hash"]);
-  assert.equal(head._export.examples, 15);
+  assert.equal(head._export.examples, 17);
+  assert.deepEqual(lines.find((l) => !l.answer), { questions: [{ text: "what's the weather like", outOfScope: true }, { text: "tell me a joke", outOfScope: true }] });
   const reset = lines.find((l) => l.title === "Reset password");
   assert.deepEqual(reset.questions.find((q: { text: string }) => q.text === "lost my password"), { text: "lost my password", golden: true });
   assert.deepEqual(reset.questions.find((q: { text: string }) => q.text === "delete my account"), { text: "delete my account", polarity: "negative" });
@@ -109,7 +112,7 @@ test("OpenAI format: one user/assistant pair per line; negatives left out, golde
   const train = await admin.get("/api/exports/reply-bank?format=openai").expect(200);
   const lines = train.text.trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(lines.length, 12);
-  assert.equal(train.headers["x-export-left-out"], "3");
+  assert.equal(train.headers["x-export-left-out"], "5", "3 golden or negative, 2 not for the bot");
   for (const l of lines) {
     assert.deepEqual(Object.keys(l), ["messages"]);
     assert.equal(l.messages.at(-1).role, "assistant");
@@ -143,14 +146,15 @@ test("a dataset snapshot exports with its own hash and splits, golden examples m
   await admin.get(`/api/exports/snapshots/${"0".repeat(64)}`).expect(404);
 });
 
-test("out-of-scope examples are marked when the example model has the flag", async () => {
+test("out-of-scope phrasings under an answer are marked too", async () => {
   await emptyWorkspace();
   await importFile(JSON.stringify({ answer: "We only sell tea.", questions: ["what's the weather", { text: "tell me a joke", outOfScope: true }] }), "jsonl");
   const res = await admin.get("/api/exports/reply-bank?format=jsonl").expect(200);
   const line = JSON.parse(res.text.trim().split("\n")[1]);
-  const joke = line.questions.find((q: { text: string }) => q.text === "tell me a joke");
-  // The curation "not for the bot" mark lives on the example model; an export carries it exactly when stored.
-  assert.equal(joke.outOfScope === true, Example.schema.path("outOfScope") !== undefined);
+  assert.deepEqual(line.questions, [{ text: "what's the weather" }, { text: "tell me a joke", outOfScope: true }]);
+  const csv = parseCsv((await admin.get("/api/exports/reply-bank?format=csv").expect(200)).text);
+  const col = csv[0].fields.indexOf("out_of_scope");
+  assert.deepEqual(csv.slice(1).map((r) => r.fields[col]), ["", "yes"]);
 });
 
 test("exports are the admin's", async () => {

@@ -177,6 +177,21 @@ test("a phrasing of an existing answer merges into it; the same question under t
   assert.deepEqual(r.conflicts[0].answers.map((a: { existing: boolean }) => a.existing).sort(), [false, true]);
 });
 
+test("questions marked out_of_scope need no answer: stored as 'not for the bot' examples without one", async () => {
+  const file = "answer,question,out_of_scope\n,what's the weather,yes\nShipping is $4.95.,how much is shipping,\n";
+  const r = (await dryRun(file, "format=csv").expect(200)).body.report;
+  assert.equal(r.answers.created, 1);
+  assert.equal(r.examples.outOfScope, 1);
+  await apply(file, "format=csv&mode=approved");
+  const oos = await Example.findOne({ question: "what's the weather" }).lean();
+  assert.equal(oos?.answerId, null);
+  assert.equal(oos?.outOfScope, true);
+  assert.equal(await Answer.countDocuments(), 1);
+  assert.equal((await dryRun(file, "format=csv").expect(200)).body.report.nothingToImport, true);
+  const noAnswer = await dryRun("answer,question\n,orphan question\n", "format=csv").expect(400);
+  assert.match(noAnswer.body.error.details.problems[0].message, /the answer is empty/);
+});
+
 test("columns: the console's mapping step sees the header, a suggestion and sample rows", async () => {
   const res = await admin.post("/api/imports/columns?format=csv").set("content-type", "text/csv").send(CSV).expect(200);
   assert.deepEqual(res.body.columns, ["topic", "title", "answer", "questions"]);
