@@ -57,6 +57,14 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
               ))}
             </tbody>
           </table>
+          {r.outOfScope ? (
+            <p data-testid="out-of-scope">
+              <strong>Out of scope:</strong> answers {pct(r.outOfScope.candidate.answeredRate)} of {r.outOfScope.candidate.count} questions no answer
+              should get ({r.outOfScope.marked} marked “not for the bot”, {r.outOfScope.novel} of {r.outOfScope.novelAnswers} answer(s) newer than the
+              active version)
+              {r.outOfScope.active ? <small> ({r.activeVersion}: {pct(r.outOfScope.active.answeredRate)})</small> : null}
+            </p>
+          ) : null}
           <h4>Per-answer F1 change</h4>
           <table data-testid="per-label">
             <tbody>
