@@ -56,6 +56,8 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
   mountApi(app, ctx);
   app.use("/api", (_req, _res, next) => next(notFound("Route")));
   mountClient(app, ctx);
+  // Everything else: the API's JSON 404, not the framework's HTML page.
+  app.use((_req, _res, next) => next(notFound("Page")));
   app.use(errorHandler);
   attachGateway(io, ctx);
   const socketWork = trackSocketWork(io, [CUSTOMER_NS, AGENT_NS]);

@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { parseAllowList } from "./outbound/allowList.js";
@@ -48,7 +49,23 @@ export const configSchema = z.object({
     }),
   // The embedding site's secret for signed customer identities (identity verification); unset = off.
   IDENTITY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  // Proxies whose X-Forwarded-For is believed (express "trust proxy": addresses, CIDRs, loopback, uniquelocal…).
+  // Anyone else's is ignored, so a client reaching the app port directly cannot pick the address it is limited by.
+  TRUSTED_PROXIES: z
+    .string()
+    .default("loopback")
+    .refine((v) => v.split(",").every((p) => isProxySpec(p.trim())), "must list IP addresses, CIDR ranges, loopback, linklocal, uniquelocal or none"),
+  // Swagger UI (/api/docs) and the bundles' source maps; unset = on except in production.
+  API_DOCS: boolean.optional(),
+  SOURCE_MAPS: boolean.optional(),
 });
+
+function isProxySpec(p: string): boolean {
+  if (["", "none", "loopback", "linklocal", "uniquelocal"].includes(p)) return true;
+  const [ip, bits, extra] = p.split("/");
+  if (extra !== undefined || !net.isIP(ip!)) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (net.isIPv4(ip!) ? 32 : 128));
+}
 
 export type Config = z.infer<typeof configSchema>;
 

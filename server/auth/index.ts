@@ -40,7 +40,10 @@ export function attachAuth(app: express.Express, ctx: AppContext): Auth {
   const { config } = ctx;
   const secret = getServerSecret(config);
   const secure = config.PUBLIC_URL?.startsWith("https://") ?? false;
-  if (secure) app.set("trust proxy", 1);
+  // X-Forwarded-For / -Proto are believed only from the proxies named in TRUSTED_PROXIES (default: loopback).
+  // "trust proxy 1" believed any client's first hop, so one that reached the app port directly and rotated
+  // X-Forwarded-For was a new address on every request, and never throttled.
+  app.set("trust proxy", trustedProxies(config.TRUSTED_PROXIES));
   const store = MongoStore.create({
     // The app's own connection: no second pool, and it works with the embedded FerretDB.
     clientPromise: Promise.resolve(mongoose.connection.getClient() as never),
@@ -72,6 +75,12 @@ export function attachAuth(app: express.Express, ctx: AppContext): Auth {
     next();
   });
   return auth;
+}
+
+/** TRUSTED_PROXIES as express's "trust proxy": a list of addresses, CIDRs and names; "none" or empty trusts nobody. */
+export function trustedProxies(value: string): string[] | false {
+  const list = value.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
+  return list.length ? list : false;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

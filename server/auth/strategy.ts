@@ -2,7 +2,6 @@ import { Passport } from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
 import { User, type UserDoc } from "../models/user.js";
 import { hashPassword, verifyPassword } from "./password.js";
-import { isLocked, recordFailedLogin, recordSuccessfulLogin } from "./lockout.js";
 import type { SessionUser } from "./types.js";
 
 export function toSessionUser(u: Pick<UserDoc, "_id" | "email" | "name" | "role">): SessionUser {
@@ -12,7 +11,7 @@ export function toSessionUser(u: Pick<UserDoc, "_id" | "email" | "name" | "role"
 // Checked against when the email is unknown, so a wrong email takes as long as a wrong password.
 let dummyHash: Promise<string> | null = null;
 
-export type LoginFailure = { reason: "invalid" | "locked" | "disabled"; lockedUntil?: Date };
+export type LoginFailure = { reason: "invalid" | "disabled" };
 
 /** A passport instance per server (not the global one), so several servers can live in one test process. */
 export function createPassport(): InstanceType<typeof Passport> {
@@ -26,14 +25,12 @@ export function createPassport(): InstanceType<typeof Passport> {
           await verifyPassword(await dummyHash, password);
           return done(null, false, { reason: "invalid" } satisfies LoginFailure as never);
         }
-        if (isLocked(user)) return done(null, false, { reason: "locked", lockedUntil: user.lockedUntil! } as never);
-        if (!(await verifyPassword(user.passwordHash, password))) {
-          await recordFailedLogin(user._id);
-          return done(null, false, { reason: "invalid" } as never);
-        }
+        // No per-account state is written on a failure (throttling is per address, server/auth/loginThrottle.ts):
+        // a known email costs what an unknown one does, and nobody can lock an account by guessing at it.
+        if (!(await verifyPassword(user.passwordHash, password))) return done(null, false, { reason: "invalid" } as never);
         // Disabled is checked after the password so it does not reveal which emails exist.
         if (user.disabled) return done(null, false, { reason: "disabled" } as never);
-        await recordSuccessfulLogin(user._id);
+        await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } });
         return done(null, toSessionUser(user));
       } catch (err) {
         return done(err);

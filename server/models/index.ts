@@ -15,3 +15,4 @@ export * from "./action.js";
 export * from "./actionCall.js";
 export * from "./slotRequest.js";
 export * from "./verifiedCustomer.js";
+export * from "./loginThrottle.js";

@@ -34,11 +34,15 @@ export function securityHeaders(config: Pick<Config, "PUBLIC_URL">): RequestHand
     },
     strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
     crossOriginResourcePolicy: { policy: "same-origin" },
+    // The same frame policy as frame-ancestors 'none', for browsers that only read this header.
+    xFrameOptions: { action: "deny" },
     referrerPolicy: { policy: "strict-origin-when-cross-origin" },
   });
   // The embed script is loaded by other sites' pages: same-origin CORP would make the browser refuse it.
   const embeddable: RequestHandler = (req, res, next) => {
     if (/^\/widget\.js(\.map)?$/.test(req.path)) res.setHeader("Cross-Origin-Resource-Policy", "cross-origin");
+    // API answers carry conversations, users and tokens: no browser or proxy cache keeps them.
+    if (req.path.startsWith("/api/")) res.setHeader("Cache-Control", "no-store");
     next();
   };
   return [headers, embeddable];

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from "node:http";
+import type { RequestHandler } from "express";
 import type { Config } from "../config.js";
+import { HttpError } from "../api/errors.js";
 
 // Which websites may embed the widget: CORS_ORIGINS, a comma-separated list of origins, or "*".
 // The console is same-origin and never needs to be listed.
@@ -42,15 +44,29 @@ export function corsOrigin(config: Pick<Config, "CORS_ORIGINS">): boolean | stri
  * or an embedding site from CORS_ORIGINS.
  */
 export function socketOriginCheck(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_URL">) {
+  const allowed = originAllowed(config);
+  return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+    const ok = allowed(req);
+    callback(ok ? null : "origin not allowed", ok);
+  };
+}
+
+/**
+ * The same rule for the widget's REST routes: CORS headers only stop a browser from reading the answer, so a
+ * listed-sites-only install also refuses the request itself when it comes from another site's page.
+ */
+export function restOriginCheck(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_URL">): RequestHandler {
+  const allowed = originAllowed(config);
+  return (req, _res, next) => next(allowed(req) ? undefined : new HttpError(403, "forbidden", "This site is not allowed to embed the widget (CORS_ORIGINS)"));
+}
+
+function originAllowed(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_URL">): (req: IncomingMessage) => boolean {
   const list = embeddingOrigins(config);
   const publicOrigin = config.PUBLIC_URL ? normalizeOrigin(config.PUBLIC_URL) : null;
-  return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+  return (req) => {
     const origin = req.headers.origin;
-    if (origin === undefined || list === "*") return callback(null, true);
+    if (origin === undefined || list === "*") return true;
     const normalized = normalizeOrigin(origin);
-    const ok =
-      normalized !== null &&
-      (list.has(normalized) || normalized === publicOrigin || new URL(normalized).host === req.headers.host);
-    callback(ok ? null : "origin not allowed", ok);
+    return normalized !== null && (list.has(normalized) || normalized === publicOrigin || new URL(normalized).host === req.headers.host);
   };
 }

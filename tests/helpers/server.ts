@@ -18,6 +18,26 @@ export async function startTestServer(
   opts: CreateServerOptions = {},
 ): Promise<TestServer> {
   const db = await startTestDatabase();
+  const server = await startServerOn(db, env, opts);
+  return {
+    ...server,
+    db,
+    async stop() {
+      await server.stop();
+      await db.stop();
+    },
+  };
+}
+
+/**
+ * Another server over an existing test database (one process has one mongoose connection): for a second
+ * configuration (production mode, other proxies) beside a file's main server. `stop` leaves the database.
+ */
+export async function startServerOn(
+  db: TestDatabase,
+  env: Record<string, string> = {},
+  opts: CreateServerOptions = {},
+): Promise<Omit<TestServer, "db">> {
   const config = loadConfig(
     {
       NODE_ENV: "test",
@@ -37,11 +57,9 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     port,
     server,
-    db,
     config,
     async stop() {
       await server.close();
-      await db.stop();
     },
   };
 }

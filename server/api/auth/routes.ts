@@ -10,6 +10,7 @@ import { sessionRoom } from "../../gateway/agent/index.js";
 import { User } from "../../models/user.js";
 import { HttpError, unauthorized, valid, validate } from "../errors.js";
 import { presentUser } from "../users/presenter.js";
+import { loginThrottle } from "../../auth/loginThrottle.js";
 import { authSchemas as s } from "./schema.js";
 import type { SessionUser } from "../../auth/types.js";
 
@@ -23,36 +24,52 @@ export function authRouter(ctx: AppContext): Router {
   const router = Router();
   const auth = authFor(ctx);
 
-  // Per-IP brake on guessing; only failures count, so a team behind one NAT can still sign in.
-  const loginLimiter = rateLimit({
+  // Invite tokens are long random secrets; this only stops someone hammering the route from one address.
+  const inviteLimiter = rateLimit({
     windowMs: 15 * 60 * 1000,
     limit: 20,
     skipSuccessfulRequests: true,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, "rate_limited", "Too many failed sign-ins from this address; try again later")),
+    handler: (_req, _res, next) => next(new HttpError(429, "rate_limited", "Too many failed attempts from this address; try again later")),
   });
 
   // Not CSRF-checked: there is no session to ride yet, and the session is rotated on success.
-  router.post("/login", loginLimiter, validate(s.login), (req, res, next) => {
-    valid(req, s.login);
-    auth.passport.authenticate("local", (err: unknown, user: SessionUser | false, info?: LoginFailure) => {
+  // Validation runs first, so a malformed body is a 400 that costs the address nothing. req.ip is the
+  // client's address as seen through TRUSTED_PROXIES only (server/auth/index.ts).
+  router.post("/login", validate(s.login), async (req, res, next) => {
+    const { body } = valid(req, s.login);
+    const address = req.ip ?? "unknown";
+    const admission = await loginThrottle.admit(body.email, address);
+    if (!admission.admitted) {
+      res.setHeader("Retry-After", String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
+      throw new HttpError(429, "rate_limited", "Too many failed sign-ins for this email from this address; try again later");
+    }
+    auth.passport.authenticate("local", (err: unknown, user: SessionUser | false, _info?: LoginFailure) => {
       if (err) return next(err);
       if (!user) {
-        if (info?.reason === "locked") {
-          const retry = Math.max(1, Math.ceil(((info.lockedUntil?.getTime() ?? Date.now()) - Date.now()) / 1000));
-          res.setHeader("Retry-After", String(retry));
-          return next(new HttpError(423, "account_locked", "Too many wrong passwords; the account is locked for a while"));
-        }
-        return next(new HttpError(401, "invalid_credentials", "Wrong email or password"));
+        // Wrong password, unknown email and disabled account answer alike.
+        return void loginThrottle.failed(address).then(
+          () =>
+            next(
+              admission.addressLimited
+                ? new HttpError(429, "rate_limited", "Too many failed sign-ins from this address; only a correct password gets through for now")
+                : new HttpError(401, "invalid_credentials", "Wrong email or password"),
+            ),
+          next,
+        );
       }
       // passport regenerates the session here: a session id planted before login is worthless after it.
-      req.login(user, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        void audit(user, "auth.login", { type: "user", id: user.id })
-          .then(() => sessionBody(req, res, ctx))
-          .then((body) => res.json(body), next);
-      });
+      void loginThrottle.succeeded(body.email, address).then(
+        () =>
+          req.login(user, (loginErr) => {
+            if (loginErr) return next(loginErr);
+            void audit(user, "auth.login", { type: "user", id: user.id })
+              .then(() => sessionBody(req, res, ctx))
+              .then((b) => res.json(b), next);
+          }),
+        next,
+      );
     })(req, res, next);
   });
 
@@ -78,7 +95,7 @@ export function authRouter(ctx: AppContext): Router {
   });
 
   // The invite token is the credential here, so no session or CSRF token is needed.
-  router.post("/invite/accept", loginLimiter, validate(s.acceptInvite), async (req, res) => {
+  router.post("/invite/accept", inviteLimiter, validate(s.acceptInvite), async (req, res) => {
     const { body } = valid(req, s.acceptInvite);
     const user = await inviteAccepter(body.token, body.password);
     await audit({ id: String(user._id), email: user.email }, "user.accept_invite", { type: "user", id: String(user._id) });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CONVERSATION_STATUSES } from "../../models/conversation.js";
-import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH } from "../../conversationLog/limits.js";
+import { MAX_CLIENT_ID_LENGTH, messageTextSchema } from "../../conversationLog/limits.js";
 import { idParams } from "../users/schema.js";
 
 export const listConversationsQuery = z.object({
@@ -14,7 +14,7 @@ export const messagesQuery = z.object({ after: z.coerce.number().int().min(0).de
 export const replyBody = z
   .object({
     clientId: z.string().min(1).max(MAX_CLIENT_ID_LENGTH),
-    text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+    text: messageTextSchema,
   })
   .strict();
 

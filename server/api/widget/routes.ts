@@ -7,6 +7,7 @@ import { issueCustomerToken, verifyCustomerToken } from "../../gateway/customer/
 import { presentConversationForCustomer } from "../../presenters/conversation.js";
 import { presentMessageForCustomer } from "../../presenters/message.js";
 import { getServerSecret } from "../../secrets.js";
+import { restOriginCheck } from "../../security/origins.js";
 import { HttpError, notFound, unauthorized, valid, validate } from "../errors.js";
 import { conversationsSchema, messagesSchema, sessionSchema } from "./schema.js";
 
@@ -16,6 +17,7 @@ export function widgetRouter(ctx: AppContext): Router {
   const router = Router();
   const secret = getServerSecret(ctx.config);
   const origins = ctx.config.CORS_ORIGINS === "*" ? true : ctx.config.CORS_ORIGINS.split(",").map((s) => s.trim());
+  router.use(restOriginCheck(ctx.config));
   router.use(cors({ origin: origins, methods: ["GET", "POST"], allowedHeaders: ["Content-Type", "Authorization"], maxAge: 600 }));
 
   const customerOf: RequestHandler = (req, res, next) => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH } from "../../conversationLog/limits.js";
+import { MAX_CLIENT_ID_LENGTH, messageTextSchema } from "../../conversationLog/limits.js";
 
 const conversationId = z.string().regex(/^[0-9a-f]{24}$/i, "must be a conversation id");
 const target = z.object({ conversationId }).strict();
@@ -13,7 +13,7 @@ export const agentEvents = {
   "conversation:close": target,
   "conversation:read": target,
   "message:send": z
-    .object({ conversationId, clientId: z.string().min(1).max(MAX_CLIENT_ID_LENGTH), text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) })
+    .object({ conversationId, clientId: z.string().min(1).max(MAX_CLIENT_ID_LENGTH), text: messageTextSchema })
     .strict(),
   typing: z.object({ conversationId, typing: z.boolean() }).strict(),
 } as const;

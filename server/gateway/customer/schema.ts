@@ -1,18 +1,10 @@
 import { z } from "zod";
-import { MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH } from "../../conversationLog/limits.js";
+import { MAX_CLIENT_ID_LENGTH, messageTextSchema } from "../../conversationLog/limits.js";
 
 // Every payload the widget may send, checked before any handler runs. docs/events.md mirrors this file.
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id");
 const clientId = z.string().min(1).max(MAX_CLIENT_ID_LENGTH).regex(/^[A-Za-z0-9_:.-]+$/, "may only contain letters, digits and _:.-");
-const text = z
-  .string({ invalid_type_error: "must be a string", required_error: "is required" })
-  .transform((s) => s.trim())
-  .pipe(
-    z
-      .string()
-      .min(1, "must not be empty")
-      .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
-  );
+const text = messageTextSchema;
 
 export const LANGUAGES = ["en", "zh-CN"] as const;
 
