@@ -18,6 +18,7 @@ import { jsonBody } from "./security/jsonBody.js";
 import { corsOrigin, socketOriginCheck } from "./security/origins.js";
 import { trackSocketWork } from "./security/connectionDrain.js";
 import { AGENT_NS, CUSTOMER_NS } from "./gateway/broadcast.js";
+import { startWebhookDispatcher, type WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { startEmbeddingThread } from "./embeddings/index.js";
 
 export interface RunningServer {
@@ -25,6 +26,7 @@ export interface RunningServer {
   httpServer: http.Server;
   io: SocketServer;
   ctx: AppContext;
+  webhooks: WebhookDispatcher;
   listen(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -61,12 +63,15 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
   app.use(errorHandler);
   attachGateway(io, ctx);
   const socketWork = trackSocketWork(io, [CUSTOMER_NS, AGENT_NS]);
+  // Sends the webhook outbox (what every process's commands queued, including the trainer's promotions).
+  const webhooks = startWebhookDispatcher(config);
 
   return {
     app,
     httpServer,
     io,
     ctx,
+    webhooks,
     listen(port = config.PORT, host = config.HOST) {
       return new Promise((resolve, reject) => {
         httpServer.once("error", reject);
@@ -84,6 +89,7 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
       await Promise.race([httpClosed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       httpServer.closeAllConnections();
       auth.sessionSweeper.stop();
+      await webhooks.stop();
       await redis?.close();
       await ctx.embeddings.close();
       // The model-backed bot polls the active-version pointer and holds loaded models; stop and free them.

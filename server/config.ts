@@ -47,6 +47,11 @@ export const configSchema = z.object({
         ctx.addIssue({ code: "custom", message: (err as Error).message });
       }
     }),
+  // Webhook delivery: first retry after this many ms, doubling up to an hour; a delivery gives up after
+  // WEBHOOK_MAX_ATTEMPTS; a subscription is disabled after WEBHOOK_DISABLE_AFTER failed attempts in a row.
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).default(30),
   // The embedding site's secret for signed customer identities (identity verification); unset = off.
   IDENTITY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   // Proxies whose X-Forwarded-For is believed (express "trust proxy": addresses, CIDRs, loopback, uniquelocal…).

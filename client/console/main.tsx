@@ -13,6 +13,7 @@ import { ModelsPage } from "./pages/models.js";
 import { ActionsPage } from "./actions/actionsPage.js";
 import { ImportPage } from "./data/importPage.js";
 import { NextAnswersPage } from "./data/nextAnswersPage.js";
+import { WebhooksPage } from "./actions/webhooksPage.js";
 
 // Hash routes keep the console a static bundle: #/conversations/<id>, #/reviews, #/answers, …
 function useRoute(): string[] {
@@ -35,6 +36,7 @@ const NAV: { path: string; label: string; admin?: boolean }[] = [
   { path: "data", label: "Import & export", admin: true },
   { path: "models", label: "Models", admin: true },
   { path: "actions", label: "Actions", admin: true },
+  { path: "webhooks", label: "Webhooks", admin: true },
   { path: "users", label: "Users", admin: true },
   { path: "audit", label: "Audit log", admin: true },
 ];
@@ -106,6 +108,7 @@ function App() {
         {page === "data" && me.role === "admin" && <ImportPage />}
         {page === "models" && me.role === "admin" && <ModelsPage me={me} />}
         {page === "actions" && me.role === "admin" && <ActionsPage />}
+        {page === "webhooks" && me.role === "admin" && <WebhooksPage />}
         {page === "users" && me.role === "admin" && <UsersPage me={me} />}
         {page === "audit" && me.role === "admin" && <AuditPage />}
       </main>

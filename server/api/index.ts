@@ -20,6 +20,7 @@ import { conversationItemReader } from "../imports/conversationReader.js";
 import { actionsRouter } from "./actions/routes.js";
 import { exportsRouter } from "./exports/routes.js";
 import { nextAnswersRouter } from "./nextAnswers/routes.js";
+import { webhooksRouter } from "./webhooks/routes.js";
 
 // Every REST resource is mounted here, one line each, so the API surface is readable in one place.
 export function mountApi(app: express.Express, ctx: AppContext): void {
@@ -42,4 +43,5 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/actions", actionsRouter(ctx));
   app.use("/api/exports", exportsRouter(ctx));
   app.use("/api/next-answers", nextAnswersRouter(ctx));
+  app.use("/api/webhooks", webhooksRouter(ctx));
 }

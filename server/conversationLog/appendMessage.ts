@@ -5,6 +5,7 @@ import { Message, type MessageAttrs, type MessageDoc } from "../models/message.j
 import { publishConversation, publishMessage } from "../gateway/broadcast.js";
 import { ChatError } from "./errors.js";
 import { PREVIEW_LENGTH } from "./limits.js";
+import { messageStoredEvents } from "../webhooks/events.js";
 
 export interface RecordResult {
   conversation: ConversationDoc;
@@ -81,6 +82,7 @@ export async function appendMessage(ctx: AppContext, conversationId: Types.Objec
 
   publishMessage(ctx.io, conversation, message);
   publishConversation(ctx.io, conversation);
+  await messageStoredEvents(conversation, message);
   return { conversation, message, duplicate: false };
 }
 

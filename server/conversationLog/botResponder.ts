@@ -8,6 +8,7 @@ import { PEOPLE_TALKING, recordBotReply, recordSystemMessage } from "./messageRe
 import { notice } from "./notices.js";
 import type { TurnTiming } from "./turnTimings.js";
 import { actionStep, resumeSlotRequest } from "../actions/answerAction.js";
+import { handoffEvent } from "../webhooks/events.js";
 
 /**
  * After a customer message is stored: ask the bot, then store its reply or hand the conversation to a
@@ -87,5 +88,6 @@ export async function handOff(ctx: AppContext, conversation: ConversationDoc, re
   const notified = await recordSystemMessage(ctx, waiting, notice("handoff", waiting.channel?.language), reason, `handoff:${String(cause._id)}`);
   // appendMessage published the conversation only if the notice was new; make sure agents see "waiting".
   if (notified.duplicate) publishConversation(ctx.io, notified.conversation);
+  else await handoffEvent(waiting._id, reason, notified.message);
   return true;
 }

@@ -6,6 +6,7 @@ import { audit } from "../audit/index.js";
 import { conflict, notFound } from "../api/errors.js";
 import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
 import { withRecordLock } from "../db/recordLock.js";
+import { assignedEvent } from "../webhooks/events.js";
 
 /**
  * An agent takes a conversation: the bot goes quiet in it (botResponder skips status "agent").
@@ -23,7 +24,8 @@ export async function conversationAssigner(ctx: AppContext, agent: SessionUser, 
   );
   if (!taken) throw await refusal(id, "take over");
   if (taken.status === "agent") return (await Conversation.findById(id))!;
-  await recordSystemMessage(ctx, taken, `${agent.name} joined the conversation.`);
+  const joined = await recordSystemMessage(ctx, taken, `${agent.name} joined the conversation.`);
+  await assignedEvent(id, agent, joined.message);
   const now = (await Conversation.findById(id))!;
   publishConversation(ctx.io, now);
   await audit(agent, "conversation.takeover", { type: "conversation", id: String(id) }, { from: taken.status });

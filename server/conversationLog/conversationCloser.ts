@@ -6,6 +6,7 @@ import { audit } from "../audit/index.js";
 import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
 import { refusal } from "./conversationAssigner.js";
 import { withRecordLock } from "../db/recordLock.js";
+import { resolvedEvent } from "../webhooks/events.js";
 
 /**
  * Closes a conversation; the customer's next message starts a new one. An agent may close one that is
@@ -20,7 +21,8 @@ export async function conversationCloser(ctx: AppContext, agent: SessionUser, co
   );
   if (!closed) throw await refusal(id, "close");
   // The notice is written after the status flips; appendMessage works on closed conversations.
-  await recordSystemMessage(ctx, closed, "This conversation has been closed.");
+  const notice = await recordSystemMessage(ctx, closed, "This conversation has been closed.");
+  await resolvedEvent(id, agent, notice.message);
   const now = (await Conversation.findById(id))!;
   publishConversation(ctx.io, now);
   await audit(agent, "conversation.close", { type: "conversation", id: String(id) });

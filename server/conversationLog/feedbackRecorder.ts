@@ -4,6 +4,7 @@ import { Message, type MessageDoc } from "../models/message.js";
 import { publishMessageUpdate } from "../gateway/broadcast.js";
 import { ChatError } from "./errors.js";
 import { toObjectId } from "./messageRecorder.js";
+import { feedbackEvent } from "../webhooks/events.js";
 
 export type Feedback = "up" | "down" | null;
 
@@ -20,5 +21,6 @@ export async function recordFeedback(
   const updated = await Message.findOneAndUpdate({ _id: message._id }, { $set: { feedback: input.value } }, { new: true });
   if (!updated) throw new ChatError("not_found", "Message not found");
   publishMessageUpdate(ctx.io, updated);
+  await feedbackEvent(updated);
   return updated;
 }

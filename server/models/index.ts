@@ -16,3 +16,4 @@ export * from "./actionCall.js";
 export * from "./slotRequest.js";
 export * from "./verifiedCustomer.js";
 export * from "./loginThrottle.js";
+export * from "./webhook.js";

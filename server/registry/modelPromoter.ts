@@ -2,6 +2,7 @@ import { ModelVersion } from "../models/modelVersion.js";
 import { audit, type Actor } from "../audit/index.js";
 import { readActivePointer, swapPointer } from "./activeModel.js";
 import { RegistryConflictError, UnknownVersionError } from "./errors.js";
+import { modelEvent } from "../webhooks/events.js";
 
 export interface PromoteOptions {
   version: string;
@@ -34,6 +35,7 @@ export async function modelPromoter(opts: PromoteOptions): Promise<{ previousVer
     );
   }
   await ModelVersion.updateOne({ version: opts.version }, { $set: { status: "promoted", promotedAt: new Date() } });
+  await modelEvent("model.promoted", { version: opts.version, previousVersion: before.version, by: opts.actor?.email ?? "trainer", reason: opts.reason ?? null });
   await audit(opts.actor, "model.promote", { type: "modelVersion", id: opts.version }, { previousVersion: before.version, reason: opts.reason, automatic: !!opts.automatic });
   return { previousVersion: before.version };
 }

@@ -2,6 +2,7 @@ import { ModelVersion } from "../models/modelVersion.js";
 import { audit, type Actor } from "../audit/index.js";
 import { readActivePointer, swapPointer } from "./activeModel.js";
 import { RegistryConflictError, UnknownVersionError } from "./errors.js";
+import { modelEvent } from "../webhooks/events.js";
 
 /**
  * Puts back the previous version (or a named one that has been active before). The bots keep the previous
@@ -23,6 +24,7 @@ export async function modelRollbacker(opts: { actor: Actor | null; toVersion?: s
     { version: current.version },
   );
   if (!before) throw new RegistryConflictError("the active version changed meanwhile; reload and try again");
+  await modelEvent("model.rolled_back", { version: target, previousVersion: current.version, by: opts.actor?.email ?? null, reason: opts.reason ?? null });
   await audit(opts.actor, "model.rollback", { type: "modelVersion", id: target }, { from: current.version, reason: opts.reason ?? null });
   return { version: target, from: current.version };
 }

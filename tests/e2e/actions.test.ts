@@ -12,10 +12,12 @@ import { buildClient, launchBrowser, widget } from "../helpers/browser.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser, loginAs } from "../helpers/agents.js";
 import { startOrderService, type OrderService } from "../../scripts/order-service/orderService.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhookReceiver.js";
 
 let t: TestServer;
 let browser: Browser;
 let orders: OrderService;
+let receiver: WebhookReceiver;
 let answerId = "";
 
 // The model's part: it picks the order answer for order questions (and nothing else). The rest is the real path.
@@ -30,7 +32,8 @@ const orderBot: Bot = {
 before(async () => {
   buildClient();
   orders = await startOrderService();
-  t = await startTestServer({ OUTBOUND_ALLOWED_URLS: orders.url });
+  receiver = await startWebhookReceiver();
+  t = await startTestServer({ OUTBOUND_ALLOWED_URLS: `${orders.url}, ${receiver.url}`, WEBHOOK_RETRY_BASE_MS: "60000" });
   t.server.ctx.bot = orderBot;
   browser = await launchBrowser();
 });
@@ -38,6 +41,7 @@ after(async () => {
   await browser?.close();
   await t?.stop();
   await orders?.close();
+  await receiver?.close();
 });
 
 async function signIn(page: Page, who: { email: string; password: string }) {
@@ -131,4 +135,31 @@ test("an admin defines and previews the order action; the demo page bot answers 
   assert.equal(await calls.count(), 3);
   assert.match((await calls.nth(2).textContent())!, /order_status.*error.*ECONNREFUSED/);
   assert.deepEqual(errors, []);
+});
+
+test("an admin subscribes a webhook in the console, sees failed deliveries in the log and redelivers one", async () => {
+  const admin = await createUser("admin");
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await signIn(page, admin);
+  await page.getByTestId("nav-webhooks").click();
+  await page.getByLabel("Webhook URL").fill(`${receiver.url}/hooks`);
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  receiver.setSecret((await page.getByTestId("webhook-secret").locator("code").last().textContent())!);
+  receiver.status = 503;
+  // A customer writes: the receiver refuses, the first retry is a minute away.
+  const api = await loginAs(t.url, admin);
+  const shop = await (await browser.newContext()).newPage();
+  await shop.goto(t.url + "/");
+  await widget(shop).getByRole("button", { name: "Open chat" }).click();
+  await widget(shop).getByText("Online").waitFor();
+  await widget(shop).getByRole("textbox", { name: "Message" }).fill("hello there");
+  await widget(shop).getByRole("textbox", { name: "Message" }).press("Enter");
+  const log = page.getByTestId("webhook-deliveries");
+  const created = log.getByTestId("delivery-row").filter({ hasText: "message.created" }).last();
+  await created.getByText("HTTP 503").waitFor({ timeout: 10_000 });
+  receiver.status = 200;
+  await created.getByRole("button", { name: "Redeliver" }).click();
+  await log.locator('[data-testid="delivery-row"][data-status="delivered"]').first().waitFor({ timeout: 10_000 });
+  assert.ok(receiver.received.some((e) => e.event === "message.created" && e.body.data.message.text === "hello there" && e.signatureOk));
+  assert.equal((await api.get("/api/webhooks").expect(200)).body.webhooks.length, 1);
 });
