@@ -27,7 +27,13 @@ const uuid = () =>
     ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
 
-export function createChat(server: string, language: Language, store: Store, on: ChatEvents) {
+export interface SignedIdentity {
+  id: string;
+  expires: number;
+  signature: string;
+}
+
+export function createChat(server: string, language: Language, store: Store, identity: SignedIdentity | null, on: ChatEvents) {
   let socket: Socket | null = null;
   let flushing = false;
   let typingSent = 0;
@@ -45,10 +51,12 @@ export function createChat(server: string, language: Language, store: Store, on:
     const res = await fetch(`${server}/api/widget/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(store.get().token ? { token: store.get().token } : {}),
+      body: JSON.stringify({ ...(store.get().token ? { token: store.get().token } : {}), ...(identity ? { identity } : {}) }),
     });
     if (!res.ok) throw new Error(`session ${res.status}`);
-    const body = (await res.json()) as { token: string; renewed: boolean };
+    const body = (await res.json()) as { token: string; renewed: boolean; identityError?: { code: string; message: string } };
+    // For the site's developer: the chat still works, anonymously.
+    if (body.identityError) console.warn(`Understudy: ${body.identityError.message} (${body.identityError.code}); chatting anonymously`);
     // A new identity cannot read the old conversation: start clean.
     if (body.renewed && store.get().token) store.update({ conversationId: null, status: null, messages: messages().filter((m) => m.state) });
     store.update({ token: body.token });

@@ -5,7 +5,8 @@ import { createView } from "./view.js";
 
 // Embed: <script src="https://support.example.com/widget.js" data-server="https://support.example.com"
 //          data-title="Acme support" data-color="#0f766e" data-lang="en|zh-CN" async></script>
-// Every attribute is optional; the server defaults to where the script came from.
+// Every attribute is optional; the server defaults to where the script came from. A site with signed-in
+// customers adds data-customer-id, data-customer-expires and data-customer-signature (docs/actions.md).
 
 // Only valid while this script first runs, so read it now, not in boot().
 const current = document.currentScript as HTMLScriptElement | null;
@@ -26,7 +27,9 @@ function boot() {
 
   const store = createStore(server);
   let connection: "connecting" | "online" | "offline" = "connecting";
-  const chat = createChat(server, lang, store, {
+  const expires = Number(data.customerExpires);
+  const identity = data.customerId && data.customerSignature && Number.isInteger(expires) ? { id: data.customerId, expires, signature: data.customerSignature } : null;
+  const chat = createChat(server, lang, store, identity, {
     change: () => draw(),
     connection(state) {
       connection = state;

@@ -123,7 +123,9 @@ test("a subscription that keeps failing is disabled, with a notice for admins an
   await until("disabled", async () => (await Webhook.findById(created.body.webhook.id).lean())?.status === "disabled", 20_000);
   const list = await admin.get("/api/webhooks").expect(200);
   const notice = list.body.notices.find((n: { webhookId: string }) => n.webhookId === created.body.webhook.id);
-  assert.match(notice.message, /disabled after 6 failed attempts in a row \(last: HTTP 401\)/);
+  // Deliveries fail in parallel, so the count that tripped it may pass the threshold (6) by a few.
+  const tripped = /^disabled after (\d+) failed attempts in a row \(last: HTTP 401\)$/.exec(notice.message);
+  assert.ok(tripped && Number(tripped[1]) >= 6, notice.message);
   assert.ok(await AuditEntry.exists({ action: "webhook.disabled", targetId: created.body.webhook.id }));
   // Re-enabled with the right secret: the backlog goes out.
   receiver.setSecret(created.body.signingSecret);

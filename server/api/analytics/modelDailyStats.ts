@@ -13,6 +13,9 @@ export interface DailyModelStats {
   thumbsUp: number;
   thumbsDown: number;
   thumbsUpRate: number | null;
+  // Hand-offs where the model picked an answer whose action then failed (timeout, error, bad response…):
+  // the service's fault, not the model's, so not among `handoffs`.
+  actionFailures: number;
 }
 
 // Hand-offs a model caused (it was asked and declined or failed); "no_model" hand-offs belong to no version.
@@ -47,7 +50,7 @@ export async function modelDailyStats(days: number, now = new Date()): Promise<D
     const key = `${day}\u0000${version}`;
     let r = rows.get(key);
     if (!r) {
-      r = { day, version, replies: 0, handoffs: 0, handoffRate: null, conversations: 0, contained: 0, containment: null, thumbsUp: 0, thumbsDown: 0, thumbsUpRate: null };
+      r = { day, version, replies: 0, handoffs: 0, handoffRate: null, conversations: 0, contained: 0, containment: null, thumbsUp: 0, thumbsDown: 0, thumbsUpRate: null, actionFailures: 0 };
       rows.set(key, r);
     }
     return r;
@@ -75,6 +78,9 @@ export async function modelDailyStats(days: number, now = new Date()): Promise<D
           row(day, v).handoffs++;
           c.version ??= v;
         }
+      } else if (m.handoffReason.startsWith("action_")) {
+        const v = versionAt(at);
+        if (v) row(day, v).actionFailures++;
       }
     } else if (m.role === "agent") {
       c.human = true;

@@ -3,7 +3,8 @@ import cors from "cors";
 import { rateLimit } from "express-rate-limit";
 import type { AppContext } from "../../context.js";
 import { customerConversations, findCustomerConversation, messagesSince, ChatError } from "../../conversationLog/index.js";
-import { issueCustomerToken, verifyCustomerToken } from "../../gateway/customer/customerToken.js";
+import { verifyCustomerToken } from "../../gateway/customer/customerToken.js";
+import { widgetSessionIssuer } from "../../identity/widgetSessionIssuer.js";
 import { presentConversationForCustomer } from "../../presenters/conversation.js";
 import { presentMessageForCustomer } from "../../presenters/message.js";
 import { getServerSecret } from "../../secrets.js";
@@ -40,14 +41,10 @@ export function widgetRouter(ctx: AppContext): Router {
     handler: (_req, _res, next) => next(new HttpError(429, "rate_limited", "Too many new chat sessions from this address; try again in a minute")),
   });
 
-  router.post("/session", sessionLimit, validate(sessionSchema), (req, res) => {
+  router.post("/session", sessionLimit, validate(sessionSchema), async (req, res) => {
     const { body } = valid(req, sessionSchema);
-    const existing = body.token ? verifyCustomerToken(secret, body.token) : null;
-    if (existing) {
-      res.status(200).json({ customerId: existing, token: body.token, renewed: false });
-      return;
-    }
-    res.status(201).json({ ...issueCustomerToken(secret), renewed: true });
+    const session = await widgetSessionIssuer(ctx.config, secret, body);
+    res.status(session.renewed ? 201 : 200).json(session);
   });
 
   router.get("/conversations", customerOf, validate(conversationsSchema), async (req, res) => {

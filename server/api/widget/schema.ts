@@ -3,7 +3,13 @@ import { MAX_SYNC_MESSAGES } from "../../conversationLog/index.js";
 
 export const sessionSchema = {
   // A widget that already has a token sends it back; a valid one is kept, so history survives reloads.
-  body: z.object({ token: z.string().max(200).optional() }).strict(),
+  body: z
+    .object({
+      token: z.string().max(200).optional(),
+      // A signed identity from the embedding site (server/identity): verified customers keep one history on every device.
+      identity: z.object({ id: z.string().min(1).max(200), expires: z.number().int().positive(), signature: z.string().max(128) }).strict().optional(),
+    })
+    .strict(),
 };
 
 export const conversationsSchema = {
