@@ -5,7 +5,7 @@ export interface ReceivedEvent {
   key: string;
   event: string;
   signatureOk: boolean;
-  body: { id: string; type: string; data: Record<string, any> };
+  body: { id: string; type: string; createdAt: string; data: Record<string, any> };
 }
 
 export interface WebhookReceiver {
