@@ -22,7 +22,9 @@ import { spawnTs, startChatProcess, type ChatProcess, type TestProcess } from ".
 // training child). Its lease expires, the active model is untouched, and the next run takes over, fails
 // the abandoned run and promotes. Then a version whose stored artifact has a wrong checksum is promoted
 // under a running chat server: the bot refuses it and keeps answering on the version it has.
-const LEASE_TTL_MS = 4000;
+// Short enough to wait out after a kill; long enough that a renewal delayed by a busy event loop (snapshot
+// embeddings and evals run on it) does not lose the lease of a healthy trainer.
+const LEASE_TTL_MS = 30_000;
 const SECRET = "fault-test-secret-0123456789";
 let db: TestDatabase;
 let chat: ChatProcess | null = null;

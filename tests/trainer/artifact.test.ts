@@ -35,7 +35,8 @@ test('the manifest records what is needed to reproduce and verify the version', 
   assert.equal(m.targetPrecision, 0.95);
   assert.ok(m.calibrationTemperature > 0 && m.threshold > 0 && m.threshold <= 1);
   assert.equal(m.history.length, 1);
-  assert.deepEqual(Object.keys(m.files), ['weights.safetensors']);
+  assert.deepEqual(Object.keys(m.files), ['openworld.safetensors', 'weights.safetensors']);
+  assert.equal(m.openWorld?.file, 'openworld.safetensors');
   assert.equal(m.parent, null);
   assert.ok(!Number.isNaN(Date.parse(m.createdAt)));
   // adapters (2 × [384, 4] per q/v) and prototypes only: far below one encoder layer (~7 MB)

@@ -61,7 +61,7 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms
 
 function worker(): TrainerWorker {
   // Ticks are driven by the test (huge tickMs); the schedule is read against the injected clock.
-  const w = startTrainerWorker({ config: t.config, now: () => clock, tickMs: 3_600_000, leaseTtlMs: 10_000 });
+  const w = startTrainerWorker({ config: t.config, now: () => clock, tickMs: 3_600_000, leaseTtlMs: 60_000 });
   workers.push(w);
   return w;
 }

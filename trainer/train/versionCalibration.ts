@@ -178,7 +178,8 @@ async function scoresAgainst(queries: Float32Array[], banks: { in: ReturnType<ty
  * fifth of the answers (plus a fifth of the "not for the bot" questions). A fold's head learns the rest and scores
  * what it held out: questions of answers it knows are in-scope cases, those of answers it never saw are novel ones,
  * each with its neighbours searched among the fold's own training questions, so both kinds meet the same bank.
- * Every question is scored once. Answers with a single question are never held out as in-scope cases (the fold
+ * Every question is scored as novel once (by the fold of its answer's group) and, unless its own fold is that one,
+ * once more as in scope. Answers with a single question are never held out as in-scope cases (the fold
  * could not learn them). Null when too few questions are held out.
  */
 async function crossFitted(
