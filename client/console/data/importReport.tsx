@@ -1,19 +1,8 @@
 import { Badge } from "../ui.js";
 
-// The dry run's report (server/imports/importPlanner.ts ImportReport), as the admin reads it before importing.
-export interface ImportReport {
-  rowsRead: number;
-  answers: { inFile: number; created: number; mergedIntoExisting: number; rowsMergedInFile: number; withoutPhrasings: number };
-  examples: { inFile: number; created: number; duplicates: number; alreadyPresent: number; nearDuplicates: number; golden: number; outOfScope: number; negatives: number };
-  conflicts: { question: string; lines: number[]; answers: { title: string; existing: boolean }[] }[];
-  nearDuplicates: { line: number; question: string; similarTo: string; similarity: number }[];
-  personalData: { found: number; byKind: Record<string, number>; samples: { line: number; before: string; after: string }[]; inAnswers: { line: number; kinds: string[] }[] };
-  perAnswer: { title: string; line: number; existing: number; added: number; total: number; belowMinimum: boolean; variants?: { text: string; count: number; similarity: number }[] }[];
-  balance: { answers: number; minPerAnswer: number; belowMinimum: number; smallest: number; median: number; largest: number };
-  previousImports: { id: string; state: string; at: string }[];
-  nothingToImport: boolean;
-  warnings: string[];
-}
+// The dry run's report, as the admin reads it before importing (a type-only import: nothing of the server is bundled).
+import type { ImportReport } from "../../../server/imports/importPlanner.js";
+export type { ImportReport };
 
 export function ImportReportView({ report: r }: { report: ImportReport }) {
   const collapsed = r.perAnswer.filter((a) => (a.variants?.length ?? 0) > 1);

@@ -2,15 +2,8 @@ import { useEffect, useState } from "preact/hooks";
 import { get, post } from "../api.js";
 import { ErrorNote, errorText, when } from "../ui.js";
 
-interface Cluster {
-  label: string;
-  count: number;
-  last7Days: number;
-  last30Days: number;
-  daily: number[];
-  examples: { messageId: string; conversationId: string; text: string; at: string }[];
-  questionIds: string[];
-}
+// The server's cluster, dates as ISO strings on the wire (a type-only import).
+import type { QuestionCluster as Cluster } from "../../../server/nextAnswers/questionClusterer.js";
 
 function Sparkline({ daily }: { daily: number[] }) {
   const max = Math.max(1, ...daily);
