@@ -42,7 +42,7 @@ const receiver = await startWebhookReceiver();
 await connectMongoose(db.uri);
 let answerId = "";
 const bot: Bot = {
-  decide: async () => ({ kind: "reply", answerId, text: "", confidence: 0.9, modelVersion: "bench", replyId: crypto.randomUUID(), alternatives: [] }),
+  decide: async () => ({ kind: "reply", answerId, text: "We ship in 2 days.", confidence: 0.9, modelVersion: "bench", replyId: crypto.randomUUID(), alternatives: [] }),
   activeVersion: () => "bench",
 };
 const config = loadConfig({ NODE_ENV: "production", MONGODB_URI: db.uri, DATA_DIR: path.join(db.dir, "data"), MODELS_DIR: path.join(db.dir, "models"), SESSION_SECRET: "bench-session-secret-0123456789", TRAINER_ENABLED: "false", LOG_LEVEL: "warn", OUTBOUND_ALLOWED_URLS: `${orders.url}, ${receiver.url}`, WEBHOOK_RETRY_BASE_MS: "200" }, root);
