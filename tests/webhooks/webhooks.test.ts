@@ -133,7 +133,12 @@ test("a subscription that keeps failing is disabled, with a notice for admins an
   const ctx = t.server.ctx;
   for (let i = 0; i < 3; i++) await recordCustomerMessage(ctx, { customerId: `cus_${crypto.randomBytes(12).toString("base64url")}`, clientId: crypto.randomUUID(), text: `hello ${i}` });
   await until("disabled", async () => (await Webhook.findById(created.body.webhook.id).lean())?.status === "disabled", 20_000);
-  const list = await admin.get("/api/webhooks").expect(200);
+  // the admin notice is written just after the status changes
+  let list = await admin.get("/api/webhooks").expect(200);
+  await until("the notice", async () => {
+    list = await admin.get("/api/webhooks").expect(200);
+    return list.body.notices.some((n: { webhookId: string }) => n.webhookId === created.body.webhook.id);
+  }, 10_000);
   const notice = list.body.notices.find((n: { webhookId: string }) => n.webhookId === created.body.webhook.id);
   // Deliveries fail in parallel, so the count that tripped it may pass the threshold (6) by a few.
   const tripped = /^disabled after (\d+) failed attempts in a row \(last: HTTP 401\)$/.exec(notice.message);
