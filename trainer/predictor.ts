@@ -83,17 +83,31 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
     });
     const out = new Array<Prediction>(items.length);
     if (items.length === 0) return out;
-    for (const batch of lengthSortedBatches(items.map((it) => tokenLength(base, it)), BATCH_SIZE)) {
-      const [logits, nearIn, nearOut] = tf.tidy(() => {
-        const enc = encodeBatch(base, batch.map((i) => items[i].text), { pairs: batch.map((i) => items[i].previousTurn ?? null), maxLength: MAX_TOKENS });
-        const hidden = runLayers(base, embeddings(base, enc), enc.mask, 0, base.config.numLayers, overrides);
-        const sentence = meanPool(hidden, enc.mask) as tf.Tensor2D;
-        return [prototypeLogits(sentence, prototypes, scale), nearestSimilarity(sentence, open?.inScopeT ?? null), nearestSimilarity(sentence, open?.outOfScopeT ?? null)];
-      });
-      const [data, near, far] = (await Promise.all([logits.data(), nearIn.data(), nearOut.data()])) as Float32Array[];
-      tf.dispose([logits, nearIn, nearOut]);
-      batch.forEach((idx, row) => (out[idx] = toPrediction(data.subarray(row * labels.length, (row + 1) * labels.length), inScopeScore(near[row], far[row]))));
-    }
+    const logitsOf = new Array<Float32Array>(items.length);
+    const scoreOf = new Array<number>(items.length);
+    const pass = async (inputs: ModelInput[], indices: number[], withLogits: boolean) => {
+      for (const batch of lengthSortedBatches(inputs.map((it) => tokenLength(base, it)), BATCH_SIZE)) {
+        const [logits, nearIn, nearOut] = tf.tidy(() => {
+          const enc = encodeBatch(base, batch.map((i) => inputs[i].text), { pairs: batch.map((i) => inputs[i].previousTurn ?? null), maxLength: MAX_TOKENS });
+          const hidden = runLayers(base, embeddings(base, enc), enc.mask, 0, base.config.numLayers, overrides);
+          const sentence = meanPool(hidden, enc.mask) as tf.Tensor2D;
+          return [withLogits ? prototypeLogits(sentence, prototypes, scale) : tf.zeros([1, 1]), nearestSimilarity(sentence, open?.inScopeT ?? null), nearestSimilarity(sentence, open?.outOfScopeT ?? null)];
+        });
+        const [data, near, far] = (await Promise.all([logits.data(), nearIn.data(), nearOut.data()])) as Float32Array[];
+        tf.dispose([logits, nearIn, nearOut]);
+        batch.forEach((k, row) => {
+          const idx = indices[k];
+          if (withLogits) logitsOf[idx] = data.slice(row * labels.length, (row + 1) * labels.length);
+          scoreOf[idx] = Math.max(scoreOf[idx] ?? -Infinity, inScopeScore(near[row], far[row]));
+        });
+      }
+    };
+    await pass(items, items.map((_, i) => i), true);
+    // A follow-up is encoded with the turn before it, which the trained questions mostly lack: a question is in scope
+    // when it is near them with or without that context (the answer still comes from the contextual pass).
+    const followUps = open ? items.map((it, i) => (it.previousTurn ? i : -1)).filter((i) => i >= 0) : [];
+    if (followUps.length) await pass(followUps.map((i) => ({ text: items[i].text, previousTurn: null })), followUps, false);
+    items.forEach((_, i) => (out[i] = toPrediction(logitsOf[i], scoreOf[i])));
     return out;
   };
 
