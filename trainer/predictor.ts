@@ -104,8 +104,11 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
     };
     await pass(items, items.map((_, i) => i), true);
     // A follow-up is encoded with the turn before it, which the trained questions mostly lack: a question is in scope
-    // when it is near them with or without that context (the answer still comes from the contextual pass).
-    const followUps = open ? items.map((it, i) => (it.previousTurn ? i : -1)).filter((i) => i >= 0) : [];
+    // when it is near them with or without that context (the answer still comes from the contextual pass). Only the
+    // follow-ups the contextual pass found out of scope pay for the second pass.
+    const followUps = open && inScopeThreshold !== null
+      ? items.map((it, i) => (it.previousTurn && scoreOf[i] < inScopeThreshold ? i : -1)).filter((i) => i >= 0)
+      : [];
     if (followUps.length) await pass(followUps.map((i) => ({ text: items[i].text, previousTurn: null })), followUps, false);
     items.forEach((_, i) => (out[i] = toPrediction(logitsOf[i], scoreOf[i])));
     return out;
