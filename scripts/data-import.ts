@@ -8,12 +8,12 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { runCli, withDatabase } from "./lib/cli.js";
+import { runCli, withDatabase } from "../server/cli.js";
 import { printImportReport } from "./lib/importReport.js";
 import { importApplier, importDryRunner } from "../server/imports/importCommands.js";
 import { conversationItemReader } from "../server/imports/conversationReader.js";
 import { encoderEmbedder } from "../server/snapshot/embedder.js";
-import { HttpError } from "../server/api/errors.js";
+import { HttpError } from "../server/errors.js";
 import { DataImport } from "../server/models/dataImport.js";
 import type { ImportFormat } from "../server/imports/types.js";
 

@@ -2,10 +2,10 @@
 //   npm run user:create -- --admin --email ann@example.com --name Ann --password 'a long password'
 // Without --password an invite link is printed instead. Uses MONGODB_URI, or the embedded FerretDB in DATA_DIR.
 import { parseArgs } from "node:util";
-import { runCli, withDatabase } from "./lib/cli.js";
+import { runCli, withDatabase } from "../server/cli.js";
 import { userCreator } from "../server/auth/userCreator.js";
 import { audit } from "../server/audit/index.js";
-import { HttpError } from "../server/api/errors.js";
+import { HttpError } from "../server/errors.js";
 
 const usage = "usage: npm run user:create -- [--admin] --email EMAIL --name NAME [--password PASSWORD]";
 

@@ -6,7 +6,7 @@ import type { AppContext } from "./context.js";
 import type { Bot } from "./bot/types.js";
 import { createBot } from "./bot/index.js";
 import { mountApi } from "./api/index.js";
-import { errorHandler, notFound } from "./api/errors.js";
+import { errorHandler, notFound } from "./errors.js";
 import { attachGateway } from "./gateway/index.js";
 import { attachRedisAdapter } from "./gateway/redisAdapter.js";
 import { mountClient } from "./client.js";

@@ -1,7 +1,7 @@
 import path from "node:path";
 import express from "express";
 import type { AppContext } from "./context.js";
-import { notFound } from "./api/errors.js";
+import { notFound } from "./errors.js";
 
 const clientDist = path.resolve(import.meta.dirname, "../client/dist");
 

@@ -4,7 +4,7 @@ import { logger } from "./logger.js";
 import { connectDatabase } from "./db/connect.js";
 import "./models/index.js";
 import { createServer } from "./app.js";
-import { startTrainerProcess } from "./nightly/trainerProcess.js";
+import { startNightlyProcess } from "./nightly/nightlyProcess.js";
 import { startRetentionSchedule } from "./privacy/retentionPurger.js";
 import { demoBanner, demoEnabled, demoWorkspaceLoader } from "./demo/demoWorkspace.js";
 import { importRecovery } from "./imports/importCommands.js";
@@ -16,7 +16,7 @@ async function main() {
   const port = await server.listen();
   logger.info(`Understudy listening on http://${config.HOST}:${port} (demo page at /, console at /console/)`);
   // The nightly trainer runs beside the server in its own process; TRAINER_ENABLED=false when `npm run trainer` runs elsewhere.
-  const trainer = config.TRAINER_ENABLED ? startTrainerProcess(db.uri) : null;
+  const trainer = config.TRAINER_ENABLED ? startNightlyProcess(db.uri) : null;
   // Old conversations are purged daily when RETENTION_DAYS is set.
   const stopRetention = startRetentionSchedule(config);
   // An import a killed process left half-written is taken out before anyone reads the reply bank.

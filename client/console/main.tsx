@@ -8,8 +8,9 @@ import { ConversationsPage } from "./pages/conversations.js";
 import { ReviewsPage } from "./pages/reviews.js";
 import { AnswersPage } from "./pages/answers.js";
 import { ExamplesPage } from "./pages/examples.js";
-import { AuditPage, UsersPage } from "./pages/admin.js";
-import { ModelsPage } from "./pages/models.js";
+import { UsersPage } from "./pages/users.js";
+import { AuditPage } from "./pages/audit.js";
+import { ModelsPage } from "./models/modelsPage.js";
 import { ActionsPage } from "./actions/actionsPage.js";
 import { ImportPage } from "./data/importPage.js";
 import { NextAnswersPage } from "./data/nextAnswersPage.js";
@@ -106,7 +107,7 @@ function App() {
         {page === "examples" && <ExamplesPage />}
         {page === "next" && <NextAnswersPage />}
         {page === "data" && me.role === "admin" && <ImportPage />}
-        {page === "models" && me.role === "admin" && <ModelsPage me={me} />}
+        {page === "models" && me.role === "admin" && <ModelsPage />}
         {page === "actions" && me.role === "admin" && <ActionsPage />}
         {page === "webhooks" && me.role === "admin" && <WebhooksPage />}
         {page === "users" && me.role === "admin" && <UsersPage me={me} />}

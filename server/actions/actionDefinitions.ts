@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import type { SessionUser } from "../auth/types.js";
 import { Action, type ActionDoc } from "../models/action.js";
 import { audit } from "../audit/index.js";
-import { badRequest, conflict, notFound } from "../api/errors.js";
+import { badRequest, conflict, notFound } from "../errors.js";
 import { withRecordLock } from "../db/recordLock.js";
 import { matchAllowList } from "../outbound/allowList.js";
 import { outboundOptions } from "../outbound/index.js";

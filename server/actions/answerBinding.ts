@@ -1,6 +1,6 @@
 import { Action } from "../models/action.js";
 import type { AnswerAction } from "../models/answer.js";
-import { badRequest } from "../api/errors.js";
+import { badRequest } from "../errors.js";
 
 /**
  * The extra placeholders an answer that calls `action` may use: the action's reply fields and the answer's

@@ -1,5 +1,5 @@
 import { ChatError } from "../conversationLog/errors.js";
-import { HttpError } from "./errors.js";
+import { HttpError } from "../errors.js";
 
 const STATUS: Record<string, number> = { invalid_input: 400, not_found: 404, forbidden: 403, conversation_closed: 409, not_a_bot_reply: 400 };
 

@@ -6,7 +6,7 @@ import cookieParser from "cookie-parser";
 import mongoose from "mongoose";
 import type { AppContext } from "../context.js";
 import { getServerSecret } from "../secrets.js";
-import { forbidden, HttpError, unauthorized, unavailable } from "../api/errors.js";
+import { forbidden, HttpError, unauthorized, unavailable } from "../errors.js";
 import { can, type Permission } from "../policies/permissions.js";
 import { createCsrf, type Csrf } from "./csrf.js";
 import { createPassport } from "./strategy.js";

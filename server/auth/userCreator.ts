@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { User, type Role, type UserDoc } from "../models/user.js";
-import { badRequest, conflict } from "../api/errors.js";
+import { badRequest, conflict } from "../errors.js";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "./password.js";
 
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;

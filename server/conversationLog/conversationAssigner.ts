@@ -3,7 +3,7 @@ import type { SessionUser } from "../auth/types.js";
 import { Conversation, type ConversationDoc } from "../models/conversation.js";
 import { publishConversation } from "../gateway/broadcast.js";
 import { audit } from "../audit/index.js";
-import { conflict, notFound } from "../api/errors.js";
+import { conflict, notFound } from "../errors.js";
 import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
 import { withRecordLock } from "../db/recordLock.js";
 import { assignedEvent } from "../webhooks/events.js";

@@ -28,12 +28,3 @@ export async function conversationCloser(ctx: AppContext, agent: SessionUser, co
   await audit(agent, "conversation.close", { type: "conversation", id: String(id) });
   return now;
 }
-
-/** Marks the conversation read for agents (the unread badge in the console). */
-export async function conversationReader(ctx: AppContext, conversationId: string): Promise<ConversationDoc> {
-  const id = toObjectId(conversationId);
-  const read = await Conversation.findOneAndUpdate({ _id: id }, { $set: { unreadByAgents: 0 } }, { new: true });
-  if (!read) throw await refusal(id, "read");
-  publishConversation(ctx.io, read);
-  return read;
-}

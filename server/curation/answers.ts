@@ -1,8 +1,8 @@
 import type { SessionUser } from "../auth/types.js";
 import { Answer, type AnswerDoc } from "../models/answer.js";
 import { audit } from "../audit/index.js";
-import { badRequest, conflict, notFound } from "../api/errors.js";
-import { presentAnswer } from "../api/answers/presenter.js";
+import { badRequest, conflict, notFound } from "../errors.js";
+import { presentAnswer } from "../presenters/answer.js";
 import { assertValidAnswerText } from "./placeholders.js";
 import { withRecordLock } from "../db/recordLock.js";
 import { actionPlaceholders } from "../actions/answerBinding.js";

@@ -1,8 +1,8 @@
 import type { SessionUser } from "../auth/types.js";
 import { Example, type ExampleDoc } from "../models/example.js";
 import { audit } from "../audit/index.js";
-import { badRequest, conflict, notFound } from "../api/errors.js";
-import { presentOneExample } from "../api/examples/presenter.js";
+import { badRequest, conflict, notFound } from "../errors.js";
+import { presentOneExample } from "../presenters/example.js";
 import { resolveAnswer } from "./answers.js";
 import { withRecordLock } from "../db/recordLock.js";
 

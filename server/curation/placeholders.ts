@@ -1,4 +1,4 @@
-import { badRequest } from "../api/errors.js";
+import { badRequest } from "../errors.js";
 import type { ConversationAttrs } from "../models/conversation.js";
 
 type ConversationData = Pick<ConversationAttrs, "customerName" | "customerEmail"> & { channel?: { language?: string | null } | null };

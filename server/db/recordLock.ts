@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { HttpError } from "../api/errors.js";
+import { HttpError } from "../errors.js";
 
 // FerretDB (SQLite) does not make a conditional findOneAndUpdate or $inc atomic across concurrent
 // requests: measured, four racing "claim if still waiting" updates can all succeed. An insert with a

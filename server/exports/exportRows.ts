@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { Answer } from "../models/answer.js";
 import { Example } from "../models/example.js";
 import { Snapshot } from "../models/snapshot.js";
-import { notFound } from "../api/errors.js";
+import { notFound } from "../errors.js";
 
 /** One exported example with its answer; `split` only for snapshots. */
 export interface ExportRow {

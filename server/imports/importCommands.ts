@@ -6,7 +6,7 @@ import { logger } from "../logger.js";
 import { importPlanner, type ImportPlan, type ImportReport } from "./importPlanner.js";
 import { importWriter, undoImportRecords } from "./importWriter.js";
 import { readImportItems, type ImportSource, type ItemReader } from "./readImportItems.js";
-import { conflict, notFound } from "../api/errors.js";
+import { conflict, notFound } from "../errors.js";
 import { withRecordLock } from "../db/recordLock.js";
 
 export interface DryRunResult {

@@ -1,4 +1,4 @@
-import { HttpError } from "../api/errors.js";
+import { HttpError } from "../errors.js";
 
 export interface RowProblem {
   line: number;

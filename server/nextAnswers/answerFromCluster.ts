@@ -2,7 +2,7 @@ import type { SessionUser } from "../auth/types.js";
 import { Message } from "../models/message.js";
 import { Example } from "../models/example.js";
 import { audit } from "../audit/index.js";
-import { badRequest } from "../api/errors.js";
+import { badRequest } from "../errors.js";
 import { answerCreator } from "../curation/answers.js";
 
 /**

@@ -2,7 +2,7 @@ import type { AppContext } from "../context.js";
 import type { SessionUser } from "../auth/types.js";
 import { Conversation } from "../models/conversation.js";
 import { recordAgentMessage, toObjectId, type RecordResult } from "../conversationLog/messageRecorder.js";
-import { conflict, notFound } from "../api/errors.js";
+import { conflict, notFound } from "../errors.js";
 
 /**
  * Replying is allowed only in a conversation the agent has taken over: otherwise the bot and the agent

@@ -1,4 +1,4 @@
-import { badRequest, conflict } from "../api/errors.js";
+import { badRequest, conflict } from "../errors.js";
 import { User } from "../models/user.js";
 import type { SessionUser } from "../auth/types.js";
 

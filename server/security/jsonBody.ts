@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from "express";
-import { HttpError } from "../api/errors.js";
+import { HttpError } from "../errors.js";
 
 // Every REST body is JSON of at most this size and nesting depth. The deepest body a route accepts is a trainer
 // settings patch (four levels); a body nested thousands deep used to reach handlers and overflow the stack

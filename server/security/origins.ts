@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { RequestHandler } from "express";
 import type { Config } from "../config.js";
-import { HttpError } from "../api/errors.js";
+import { HttpError } from "../errors.js";
 
 // Which websites may embed the widget: CORS_ORIGINS, a comma-separated list of origins, or "*".
 // The console is same-origin and never needs to be listed.

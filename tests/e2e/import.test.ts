@@ -10,7 +10,7 @@ import { buildClient, launchBrowser } from "../helpers/browser.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser } from "../helpers/agents.js";
 import { conversationsJsonl, faqCsv } from "../fixtures/imports/generate.js";
-import { startTrainerWorker, type TrainerWorker } from "../../server/nightly/trainerWorker.js";
+import { startNightlyWorker, type NightlyWorker } from "../../server/nightly/nightlyWorker.js";
 import { updateTrainerSettings } from "../../server/nightly/settings.js";
 import { Answer } from "../../server/models/answer.js";
 import { Example } from "../../server/models/example.js";
@@ -19,7 +19,7 @@ import { ModelVersion } from "../../server/models/modelVersion.js";
 let t: TestServer;
 let browser: Browser;
 let page: Page;
-let trainer: TrainerWorker | null = null;
+let trainer: NightlyWorker | null = null;
 
 before(async () => {
   buildClient();
@@ -102,7 +102,7 @@ test("500 OpenAI-format conversations: reworded replies collapse into the existi
   assert.ok(fromChats > 300 && fromChats <= 500, `examples from the conversations: ${fromChats}`);
 
   // "Train now" from the import's progress line; the trainer here is this test's worker.
-  trainer = startTrainerWorker({ config: t.config, tickMs: 500 });
+  trainer = startNightlyWorker({ config: t.config, tickMs: 500 });
   await page.getByTestId("train-now").click();
   await page.waitForURL(/#\/models/);
   const deadline = Date.now() + 540_000;

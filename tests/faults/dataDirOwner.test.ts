@@ -44,7 +44,7 @@ function procs(match: (argv: string[], pid: number) => boolean): number[] {
 const ferretdbs = () => procs((argv) => path.basename(argv[0]!) === "ferretdb" && argv.includes(`--state-dir=${stateDir}`));
 /** Trainer processes started for this test's DATA_DIR (they inherit it from their server's environment). */
 const trainers = () =>
-  procs((argv, pid) => argv.some((a) => a.endsWith("scripts/trainer-run.ts")) && fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`DATA_DIR=${dataDir}`));
+  procs((argv, pid) => argv.some((a) => a.endsWith("server/nightly/main.ts")) && fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`DATA_DIR=${dataDir}`));
 const ppid = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[1]);
 
 function startServer(name: string, serverPort = port): TestProcess {

@@ -33,7 +33,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "understudy-trainer-fault-"));
 let faults = 0;
 
 function trainerRun(name: string): TestProcess {
-  const p = spawnTs(name, "scripts/trainer-run.ts", [], {
+  const p = spawnTs(name, "server/nightly/main.ts", [], {
     NODE_ENV: "test",
     MONGODB_URI: db.uri,
     SESSION_SECRET: SECRET,

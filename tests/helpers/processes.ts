@@ -156,10 +156,10 @@ export async function startChatProcess(name: string, env: Record<string, string>
 }
 
 /** A long-running trainer process (`npm run trainer`), following the schedule and the run queue. */
-export function startTrainerProcess(name: string, env: Record<string, string>): TestProcess {
+export function startNightlyProcess(name: string, env: Record<string, string>): TestProcess {
   const dirs = processDirs(name);
   return withDirsRemovedOnStop(
-    spawnTs(name, "scripts/trainer-run.ts", ["--watch"], { NODE_ENV: "test", LOG_LEVEL: "info", LOG_PRETTY: "false", ...dirs.env, ...env }),
+    spawnTs(name, "server/nightly/main.ts", ["--watch"], { NODE_ENV: "test", LOG_LEVEL: "info", LOG_PRETTY: "false", ...dirs.env, ...env }),
     dirs,
   );
 }

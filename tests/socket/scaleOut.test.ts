@@ -12,7 +12,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { startTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { startTestRedis, type TestRedis } from "../helpers/redis.js";
-import { startChatProcess, startTrainerProcess, type ChatProcess, type TestProcess } from "../helpers/processes.js";
+import { startChatProcess, startNightlyProcess, type ChatProcess, type TestProcess } from "../helpers/processes.js";
 import { connectCustomer, connectSocket, type TestSocket } from "../helpers/socketClient.js";
 import { loginAs, type LoggedInAgent } from "../helpers/agents.js";
 import { seedAnswers, seedExamples } from "../fixtures/loop/seed.js";
@@ -80,7 +80,7 @@ before(async () => {
   if (failed) throw (failed as PromiseRejectedResult).reason;
   [A, B, C] = processes as ChatProcess[];
   for (const n of [1, 2]) {
-    const t = startTrainerProcess(`trainer-${n}`, { MONGODB_URI: db.uri });
+    const t = startNightlyProcess(`trainer-${n}`, { MONGODB_URI: db.uri });
     trainers.push(t);
     processes.push(t);
   }
@@ -147,7 +147,7 @@ test("two trainer processes wait; one training run happens, and every chat proce
   );
   const answers = await seedAnswers();
   await seedExamples(answers, ["train", "golden"]);
-  // This test is about processes, not model quality (tests/trainer/loop.test.ts is): with no active version
+  // This test is about processes, not model quality (tests/loop/loop.test.ts is): with no active version
   // to regress from, no must-pass examples and zero minimums, the first candidate's promotion is certain.
   await updateTrainerSettings({ training: { method: "head" }, gate: { minAccuracy: 0, minMacroF1: 0, minGoldenAccuracy: 0, epsilon: 0.05 } }, null);
 

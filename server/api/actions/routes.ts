@@ -9,8 +9,8 @@ import { actionCaller } from "../../actions/actionCaller.js";
 import { renderActionReply } from "../../actions/replyRenderer.js";
 import { customerIdentity } from "../../identity/customerIdentity.js";
 import { documentRoutes } from "../openapi/catalog.js";
-import { notFound, valid, validate } from "../errors.js";
-import { presentAction, presentActionCall } from "./presenter.js";
+import { notFound, valid, validate } from "../../errors.js";
+import { presentAction, presentActionCall } from "../../presenters/action.js";
 import { actionsSchemas as s } from "./schema.js";
 
 const MANAGE = "actions.manage" as const;

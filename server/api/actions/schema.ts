@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idParams, objectId } from "../users/schema.js";
+import { idParams, objectId } from "../schemas.js";
 import { ACTION_FIELD_TYPES } from "../../models/action.js";
 import { FIELD_PATH } from "../../actions/responseShape.js";
 

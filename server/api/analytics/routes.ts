@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { AppContext } from "../../context.js";
 import { guard } from "../../auth/index.js";
-import { valid, validate } from "../errors.js";
+import { valid, validate } from "../../errors.js";
 import { modelDailyStats } from "./modelDailyStats.js";
 import { analyticsSchemas as s } from "./schema.js";
 

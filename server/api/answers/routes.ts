@@ -7,9 +7,9 @@ import { currentUser, guard } from "../../auth/index.js";
 import { answerCreator, answerRetirer, answerUpdater } from "../../curation/answers.js";
 import { answerMerger } from "../../curation/answerMerger.js";
 import { assertValidAnswerText, PLACEHOLDERS, renderAnswer } from "../../curation/placeholders.js";
-import { notFound, valid, validate } from "../errors.js";
-import { presentExamples } from "../examples/presenter.js";
-import { presentAnswer } from "./presenter.js";
+import { notFound, valid, validate } from "../../errors.js";
+import { presentExamples } from "../../presenters/example.js";
+import { presentAnswer } from "../../presenters/answer.js";
 import { answersSchemas as s } from "./schema.js";
 
 const escapeRegex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idParams, objectId } from "../users/schema.js";
+import { idParams, objectId } from "../schemas.js";
 import { compileSlotPattern, SLOT_NAME } from "../../actions/slots.js";
 
 const title = z.string().trim().min(1).max(200);

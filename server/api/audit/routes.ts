@@ -2,7 +2,7 @@ import { Router } from "express";
 import type { AppContext } from "../../context.js";
 import { AuditEntry } from "../../models/auditEntry.js";
 import { guard } from "../../auth/index.js";
-import { valid, validate } from "../errors.js";
+import { valid, validate } from "../../errors.js";
 import { auditSchemas as s } from "./schema.js";
 
 export function auditRouter(_ctx: AppContext): Router {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { objectId } from "../users/schema.js";
+import { objectId } from "../schemas.js";
 
 export const listAuditQuery = z.object({
   action: z.string().trim().max(100).optional(),

@@ -6,9 +6,10 @@ import { presentMessageForAgent } from "../../presenters/message.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { messagesSince } from "../../conversationLog/messageQueries.js";
 import { conversationAssigner, conversationHandBack } from "../../conversationLog/conversationAssigner.js";
-import { conversationCloser, conversationReader } from "../../conversationLog/conversationCloser.js";
+import { conversationCloser } from "../../conversationLog/conversationCloser.js";
+import { conversationReadMarker } from "../../conversationLog/conversationReadMarker.js";
 import { agentReplier } from "../../policies/conversations.js";
-import { notFound, valid, validate } from "../errors.js";
+import { notFound, valid, validate } from "../../errors.js";
 import { httpErrors } from "../chatErrors.js";
 import { presentConversation, presentConversations } from "./presenter.js";
 import { conversationsSchemas as s } from "./schema.js";
@@ -70,7 +71,7 @@ export function conversationsRouter(ctx: AppContext): Router {
 
   router.post("/:id/read", guard("conversations.read"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
-    const c = await httpErrors(conversationReader(ctx, params.id));
+    const c = await httpErrors(conversationReadMarker(ctx, params.id));
     res.json({ conversation: await presentConversation(c) });
   });
 

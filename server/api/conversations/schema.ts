@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CONVERSATION_STATUSES } from "../../models/conversation.js";
 import { MAX_CLIENT_ID_LENGTH, messageTextSchema } from "../../conversationLog/limits.js";
-import { idParams } from "../users/schema.js";
+import { idParams } from "../schemas.js";
 
 export const listConversationsQuery = z.object({
   // "open" (the default) is every status but closed, waiting ones first.

@@ -3,8 +3,8 @@ import type { AppContext } from "../../context.js";
 import { Example } from "../../models/example.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { exampleUpdater } from "../../curation/exampleUpdater.js";
-import { notFound, valid, validate } from "../errors.js";
-import { presentExamples, presentOneExample } from "./presenter.js";
+import { notFound, valid, validate } from "../../errors.js";
+import { presentExamples, presentOneExample } from "../../presenters/example.js";
 import { examplesSchemas as s } from "./schema.js";
 
 export function examplesRouter(_ctx: AppContext): Router {

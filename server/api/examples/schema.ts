@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idParams, objectId } from "../users/schema.js";
+import { idParams, objectId } from "../schemas.js";
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 

@@ -6,7 +6,7 @@ import { Snapshot } from "../../models/snapshot.js";
 import { replyBankRows, snapshotRows, type ExportSet } from "../../exports/exportRows.js";
 import { toCsv, toOpenAiJsonl, toPlainJsonl, type ExportFormat, type GoldenChoice } from "../../exports/exportFormats.js";
 import { documentRoutes } from "../openapi/catalog.js";
-import { valid, validate } from "../errors.js";
+import { valid, validate } from "../../errors.js";
 import { exportsSchemas as s } from "./schema.js";
 
 documentRoutes([

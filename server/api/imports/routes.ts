@@ -9,8 +9,8 @@ import { IMPORT_LIMITS } from "../../imports/limits.js";
 import { tooLarge } from "../../imports/importErrors.js";
 import type { ImportSource, ItemReader } from "../../imports/readImportItems.js";
 import { documentRoutes } from "../openapi/catalog.js";
-import { badRequest, notFound, valid, validate } from "../errors.js";
-import { presentImport } from "./presenter.js";
+import { badRequest, notFound, valid, validate } from "../../errors.js";
+import { presentImport } from "../../presenters/dataImport.js";
 import { importView, importsSchemas as s } from "./schema.js";
 import { z } from "zod";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { objectId } from "../schemas.js";
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id");
 const column = z.string().trim().min(1).max(200);
 // Several question columns: repeated (?questions=a&questions=b) or comma-separated.
 const columns = z

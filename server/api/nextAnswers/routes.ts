@@ -5,8 +5,8 @@ import { unansweredQuestions } from "../../nextAnswers/unansweredQuestions.js";
 import { questionClusterer } from "../../nextAnswers/questionClusterer.js";
 import { answerFromCluster } from "../../nextAnswers/answerFromCluster.js";
 import { documentRoutes } from "../openapi/catalog.js";
-import { presentAnswer } from "../answers/presenter.js";
-import { valid, validate } from "../errors.js";
+import { presentAnswer } from "../../presenters/answer.js";
+import { valid, validate } from "../../errors.js";
 import { nextAnswersSchemas as s } from "./schema.js";
 
 documentRoutes([

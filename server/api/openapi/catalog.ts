@@ -7,9 +7,9 @@ import { reviewsSchemas } from "../reviews/schema.js";
 import { answersSchemas } from "../answers/schema.js";
 import { examplesSchemas } from "../examples/schema.js";
 import { auditSchemas } from "../audit/schema.js";
-import { modelsSchemas } from "../models/schema.js";
+import { modelVersionsSchemas } from "../modelVersions/schema.js";
 import { runsSchemas } from "../runs/schema.js";
-import { trainerSchemas } from "../trainer/schema.js";
+import { nightlySettingsSchemas } from "../nightlySettings/schema.js";
 import { analyticsSchemas } from "../analytics/schema.js";
 
 /**
@@ -78,15 +78,15 @@ export const catalog: RouteDoc[] = [
 
   // The training loop's resources (server/api/{models,runs,trainer,analytics}), with their own schemas.
   { method: "get", path: "/api/models", tag: "models", summary: "Model versions and the active pointer", access: "models.read" },
-  { method: "get", path: "/api/models/:version", tag: "models", summary: "One version with its metrics and gate report", access: "models.read", ...modelsSchemas.show },
-  { method: "post", path: "/api/models/rollback", tag: "models", summary: "Roll back to the previous (or a named) version", access: "models.manage", ...modelsSchemas.rollback },
-  { method: "post", path: "/api/models/pin", tag: "models", summary: "Pin / unpin the active version", access: "models.manage", ...modelsSchemas.pin },
-  { method: "post", path: "/api/models/:version/promote", tag: "models", summary: "Promote a version", access: "models.manage", ...modelsSchemas.promote },
+  { method: "get", path: "/api/models/:version", tag: "models", summary: "One version with its metrics and gate report", access: "models.read", ...modelVersionsSchemas.show },
+  { method: "post", path: "/api/models/rollback", tag: "models", summary: "Roll back to the previous (or a named) version", access: "models.manage", ...modelVersionsSchemas.rollback },
+  { method: "post", path: "/api/models/pin", tag: "models", summary: "Pin / unpin the active version", access: "models.manage", ...modelVersionsSchemas.pin },
+  { method: "post", path: "/api/models/:version/promote", tag: "models", summary: "Promote a version", access: "models.manage", ...modelVersionsSchemas.promote },
   { method: "get", path: "/api/runs", tag: "runs", summary: "Training runs", access: "models.read", ...runsSchemas.list },
   { method: "get", path: "/api/runs/:id", tag: "runs", summary: "One run with its snapshot", access: "models.read", ...runsSchemas.show },
   { method: "post", path: "/api/runs", tag: "runs", summary: "Train now", access: "models.manage", ...runsSchemas.create, status: 201 },
   { method: "get", path: "/api/trainer/settings", tag: "trainer", summary: "Schedule and training settings", access: "models.read" },
-  { method: "patch", path: "/api/trainer/settings", tag: "trainer", summary: "Change schedule and training settings", access: "models.manage", ...trainerSchemas.update },
+  { method: "patch", path: "/api/trainer/settings", tag: "trainer", summary: "Change schedule and training settings", access: "models.manage", ...nightlySettingsSchemas.update },
   { method: "get", path: "/api/analytics/models", tag: "analytics", summary: "Daily analytics per model version", access: "models.read", ...analyticsSchemas.models },
   { method: "get", path: "/api/analytics/latency", tag: "analytics", summary: "Chat turn latency by stage over this process's recent turns", access: "models.read", ...analyticsSchemas.latency },
 ];

@@ -5,7 +5,7 @@ import { audit, auditedChange } from "../../audit/index.js";
 import { customerExporter } from "../../privacy/customerExporter.js";
 import { customerEraser } from "../../privacy/customerEraser.js";
 import { documentRoutes } from "../openapi/catalog.js";
-import { valid, validate } from "../errors.js";
+import { valid, validate } from "../../errors.js";
 import { erasureResponse, privacySchemas as s } from "./schema.js";
 
 // Customer data requests are people-data administration: the same admin-only permission as managing users.

@@ -3,11 +3,11 @@ import type { ZodTypeAny } from "zod";
 import type { AppContext } from "../../context.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { reviewQueue } from "../../curation/reviewQueue.js";
-import { exampleApprover, type ReviewDecision } from "../../curation/exampleApprover.js";
+import { replyReviewer, type ReviewDecision } from "../../curation/replyReviewer.js";
 import { presentMessageForAgent } from "../../presenters/message.js";
-import { valid, validate } from "../errors.js";
-import { presentAnswer } from "../answers/presenter.js";
-import { presentOneExample } from "../examples/presenter.js";
+import { valid, validate } from "../../errors.js";
+import { presentAnswer } from "../../presenters/answer.js";
+import { presentOneExample } from "../../presenters/example.js";
 import { reviewsSchemas as s } from "./schema.js";
 
 export function reviewsRouter(ctx: AppContext): Router {
@@ -24,7 +24,7 @@ export function reviewsRouter(ctx: AppContext): Router {
     const schemas = s[path as keyof typeof actions] as { params: typeof s.approve.params; body: ZodTypeAny };
     router.post(`/:id/${path}`, guard("reviews.act"), validate(schemas), async (req, res) => {
       const { params, body } = valid(req, schemas);
-      const result = await exampleApprover(ctx, currentUser(req), params.id, { action, ...(body as object) } as ReviewDecision);
+      const result = await replyReviewer(ctx, currentUser(req), params.id, { action, ...(body as object) } as ReviewDecision);
       res.status(201).json({
         example: await presentOneExample(result.example),
         answer: result.answer ? presentAnswer(result.answer) : null,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idParams, objectId } from "../users/schema.js";
+import { idParams, objectId } from "../schemas.js";
 
 export const reviewQueueQuery = z.object({
   kind: z.enum(["bot", "agent"]).default("bot"),

@@ -5,8 +5,8 @@ import { audit } from "../../audit/index.js";
 import { TrainingRun } from "../../models/trainingRun.js";
 import { Snapshot } from "../../models/snapshot.js";
 import { requestRunNow } from "../../nightly/runQueue.js";
-import { notFound, valid, validate } from "../errors.js";
-import { presentRun, presentSnapshot } from "./presenter.js";
+import { notFound, valid, validate } from "../../errors.js";
+import { presentRun, presentSnapshot } from "../../presenters/trainingRun.js";
 import { runsSchemas as s } from "./schema.js";
 
 export function runsRouter(_ctx: AppContext): Router {

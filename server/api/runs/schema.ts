@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { idParams } from "../schemas.js";
 
 export const runsSchemas = {
   list: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(30) }).strict() },
-  show: { params: z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id") }) },
+  show: { params: idParams },
   create: { body: z.object({}).strict() },
 };

@@ -7,8 +7,8 @@ import { assertUserUpdateAllowed } from "../../policies/users.js";
 import { audit, auditedChange } from "../../audit/index.js";
 import { AGENT_NS } from "../../gateway/broadcast.js";
 import { userRoom } from "../../gateway/agent/index.js";
-import { notFound, valid, validate } from "../errors.js";
-import { presentUser } from "./presenter.js";
+import { notFound, valid, validate } from "../../errors.js";
+import { presentUser } from "../../presenters/user.js";
 import { usersSchemas as s } from "./schema.js";
 
 export function usersRouter(ctx: AppContext): Router {

@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { ROLES } from "../../models/user.js";
 import { MIN_PASSWORD_LENGTH } from "../../auth/password.js";
-
-export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id");
-export const idParams = z.object({ id: objectId });
+import { idParams } from "../schemas.js";
 
 export const userView = z.object({
   id: z.string(),

@@ -4,8 +4,8 @@ import { currentUser, guard } from "../../auth/index.js";
 import { Webhook, WebhookDelivery } from "../../models/webhook.js";
 import { webhookRedeliverer, webhookSecretRotator, webhookSubscriber, webhookUpdater } from "../../webhooks/subscriptions.js";
 import { documentRoutes } from "../openapi/catalog.js";
-import { notFound, valid, validate } from "../errors.js";
-import { presentDelivery, presentWebhook } from "./presenter.js";
+import { notFound, valid, validate } from "../../errors.js";
+import { presentDelivery, presentWebhook } from "../../presenters/webhook.js";
 import { webhooksSchemas as s } from "./schema.js";
 
 const MANAGE = "webhooks.manage" as const;

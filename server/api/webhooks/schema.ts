@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idParams } from "../users/schema.js";
+import { idParams } from "../schemas.js";
 import { DELIVERY_STATUSES, WEBHOOK_EVENTS } from "../../models/webhook.js";
 
 const events = z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).transform((e) => [...new Set(e)]);

@@ -9,7 +9,7 @@ import { presentConversationForCustomer } from "../../presenters/conversation.js
 import { presentMessageForCustomer } from "../../presenters/message.js";
 import { getServerSecret } from "../../secrets.js";
 import { restOriginCheck } from "../../security/origins.js";
-import { HttpError, notFound, unauthorized, valid, validate } from "../errors.js";
+import { HttpError, notFound, unauthorized, valid, validate } from "../../errors.js";
 import { conversationsSchema, messagesSchema, sessionSchema } from "./schema.js";
 
 // The widget's REST side: its identity, and its own history. It runs on other sites' pages, so CORS is

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idParams } from "../schemas.js";
 import { MAX_SYNC_MESSAGES } from "../../conversationLog/index.js";
 
 export const sessionSchema = {
@@ -17,7 +18,7 @@ export const conversationsSchema = {
 };
 
 export const messagesSchema = {
-  params: z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id") }),
+  params: idParams,
   query: z
     .object({
       afterSeq: z.coerce.number().int().min(0).default(0),

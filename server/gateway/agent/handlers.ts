@@ -7,10 +7,11 @@ import type { ConversationLike } from "../../presenters/conversation.js";
 import { presentMessageForAgent } from "../../presenters/message.js";
 import { messagesSince } from "../../conversationLog/messageQueries.js";
 import { conversationAssigner, conversationHandBack } from "../../conversationLog/conversationAssigner.js";
-import { conversationCloser, conversationReader } from "../../conversationLog/conversationCloser.js";
+import { conversationCloser } from "../../conversationLog/conversationCloser.js";
+import { conversationReadMarker } from "../../conversationLog/conversationReadMarker.js";
 import { agentReplier } from "../../policies/conversations.js";
 import { presentConversation } from "../../api/conversations/presenter.js";
-import { notFound } from "../../api/errors.js";
+import { notFound } from "../../errors.js";
 import { conversationRoom, publishTyping } from "../broadcast.js";
 import type { agentEvents, AgentEventName } from "./schema.js";
 
@@ -41,7 +42,7 @@ export const agentHandlers: { [E in AgentEventName]: Handler<E> } = {
     return { conversation: await presentConversation(await conversationCloser(ctx, socketUser(socket), conversationId)) };
   },
   async "conversation:read"(ctx, _socket, { conversationId }) {
-    return { conversation: await presentConversation(await conversationReader(ctx, conversationId)) };
+    return { conversation: await presentConversation(await conversationReadMarker(ctx, conversationId)) };
   },
   async "message:send"(ctx, socket, payload) {
     const result = await agentReplier(ctx, socketUser(socket), payload);

@@ -2,7 +2,7 @@ import type { Server as SocketServer, Socket } from "socket.io";
 import type { Request } from "express";
 import type { AppContext } from "../../context.js";
 import { socketSession, socketUser } from "../../auth/socket.js";
-import { HttpError } from "../../api/errors.js";
+import { HttpError } from "../../errors.js";
 import { ChatError } from "../../conversationLog/errors.js";
 import { isDatabaseUnavailable } from "../../db/unavailable.js";
 import { logger } from "../../logger.js";

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { MAX_CLIENT_ID_LENGTH, messageTextSchema } from "../../conversationLog/limits.js";
+import { objectId } from "../../api/schemas.js";
 
 // Every payload the widget may send, checked before any handler runs. docs/events.md mirrors this file.
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i, "must be a 24-character hex id");
 const clientId = z.string().min(1).max(MAX_CLIENT_ID_LENGTH).regex(/^[A-Za-z0-9_:.-]+$/, "may only contain letters, digits and _:.-");
 const text = messageTextSchema;
 

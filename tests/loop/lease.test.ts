@@ -6,7 +6,7 @@ import { TrainingRun } from "../../server/models/trainingRun.js";
 import { acquireLease, TRAINER_LEASE } from "../../server/nightly/lease.js";
 import { enqueueRun, reapExpiredLease, requestRunNow } from "../../server/nightly/runQueue.js";
 import { RunLog } from "../../server/nightly/runLog.js";
-import { startTrainerWorker } from "../../server/nightly/trainerWorker.js";
+import { startNightlyWorker } from "../../server/nightly/nightlyWorker.js";
 
 useTestDatabase({ clearBetweenTests: true });
 
@@ -104,7 +104,7 @@ test("a trainer whose server is gone takes no run; the supervised one does", asy
   const executedBy = (who: string) => async () => {
     throw new Error(`executed by ${who}`);
   };
-  const orphan = startTrainerWorker({ config, owner: "orphan", supervised: () => false, embedder: executedBy("orphan"), tickMs: 3_600_000 });
+  const orphan = startNightlyWorker({ config, owner: "orphan", supervised: () => false, embedder: executedBy("orphan"), tickMs: 3_600_000 });
   await orphan.tick();
   await orphan.stop();
   let doc = await TrainingRun.findById(run._id).lean();
@@ -112,7 +112,7 @@ test("a trainer whose server is gone takes no run; the supervised one does", asy
   assert.equal(doc?.owner, null);
   assert.equal(await Lease.exists({ _id: TRAINER_LEASE }), null, "nor did it take the lease");
 
-  const live = startTrainerWorker({ config, owner: "live", supervised: () => true, embedder: executedBy("live"), tickMs: 3_600_000 });
+  const live = startNightlyWorker({ config, owner: "live", supervised: () => true, embedder: executedBy("live"), tickMs: 3_600_000 });
   await live.tick();
   await live.stop();
   doc = await TrainingRun.findById(run._id).lean();

@@ -1,7 +1,7 @@
 import type { Types } from "mongoose";
-import type { ExampleAttrs } from "../../models/example.js";
-import { Answer } from "../../models/answer.js";
-import { User } from "../../models/user.js";
+import type { ExampleAttrs } from "../models/example.js";
+import { Answer } from "../models/answer.js";
+import { User } from "../models/user.js";
 
 type ExampleLike = ExampleAttrs & { _id: Types.ObjectId; createdAt?: Date | null; updatedAt?: Date | null };
 

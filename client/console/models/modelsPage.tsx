@@ -18,7 +18,7 @@ interface ModelsResponse {
  * The admin's view of the nightly loop: which version answers customers, every version with its metrics
  * and gate verdict, runs with their curves and logs, the schedule, and per-version daily analytics.
  */
-export function AdminModelsPage() {
+export function ModelsPage() {
   const [models, setModels] = useState<ModelsResponse | null>(null);
   const [runs, setRuns] = useState<Run[]>([]);
   const [selectedRun, setSelectedRun] = useState<string | null>(null);
@@ -87,7 +87,7 @@ export function AdminModelsPage() {
   const answerTitle = (id: string) => titles.get(id) ?? id;
 
   return (
-    <div class="admin-models">
+    <div class="page">
       <h2>Models</h2>
       <ErrorNote error={error} />
       {notice ? <p class="notice" role="status">{notice}</p> : null}

@@ -3,16 +3,16 @@
 //   npm run trainer              long-running trainer: follows the schedule and executes "train now" requests
 // Exit codes of a single run: 0 promoted, 2 rejected, 1 failed, 3 another run holds the lease.
 import cliProgress from "cli-progress";
-import type { Config } from "../server/config.js";
-import { runCli, withDatabase } from "./lib/cli.js";
-import { Lease } from "../server/models/lease.js";
-import { TrainingRun } from "../server/models/trainingRun.js";
-import { acquireLease, keepAlive, LeaseLostError, processOwnerId, TRAINER_LEASE } from "../server/nightly/lease.js";
-import { enqueueRun, claimQueuedRun } from "../server/nightly/runQueue.js";
-import { nightlyRunner, type Outcome } from "../server/nightly/nightlyRunner.js";
-import { startTrainerWorker } from "../server/nightly/trainerWorker.js";
-import { loadTrainerSettings } from "../server/nightly/settings.js";
-import { nextSlot } from "../server/nightly/scheduler.js";
+import type { Config } from "../config.js";
+import { runCli, withDatabase } from "../cli.js";
+import { Lease } from "../models/lease.js";
+import { TrainingRun } from "../models/trainingRun.js";
+import { acquireLease, keepAlive, LeaseLostError, processOwnerId, TRAINER_LEASE } from "./lease.js";
+import { enqueueRun, claimQueuedRun } from "./runQueue.js";
+import { nightlyRunner, type Outcome } from "./nightlyRunner.js";
+import { startNightlyWorker } from "./nightlyWorker.js";
+import { loadTrainerSettings } from "./settings.js";
+import { nextSlot } from "./scheduler.js";
 
 const LEASE_TTL_MS = Number(process.env.TRAINER_LEASE_TTL_MS ?? 120_000);
 
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
       // Forked by a chat server, the IPC channel is this trainer's lifeline: the kernel closes it whatever ends
       // the server (kill -9 included), and a trainer whose server is gone must not take, or keep, a run.
       const forked = typeof process.send === "function";
-      const worker = startTrainerWorker({ config, ...(forked ? { supervised: () => process.connected } : {}) });
+      const worker = startNightlyWorker({ config, ...(forked ? { supervised: () => process.connected } : {}) });
       const s = await loadTrainerSettings(config);
       const next = s.schedule.enabled ? nextSlot(s.schedule.cron, s.schedule.timezone, new Date()) : null;
       console.log(`Trainer ${worker.owner} waiting: schedule "${s.schedule.cron}" (${s.schedule.timezone})${next ? `, next at ${next.toISOString()}` : ", disabled"}`);

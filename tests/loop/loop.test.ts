@@ -13,7 +13,7 @@ import { promotionGate } from "../../server/evals/gate.js";
 import { loadTrainerSettings } from "../../server/nightly/settings.js";
 import type { EvalReport } from "../../server/evals/types.js";
 import { Snapshot } from "../../server/models/snapshot.js";
-import { startTrainerWorker, type TrainerWorker } from "../../server/nightly/trainerWorker.js";
+import { startNightlyWorker, type NightlyWorker } from "../../server/nightly/nightlyWorker.js";
 import { updateTrainerSettings } from "../../server/nightly/settings.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
 import { ModelVersion } from "../../server/models/modelVersion.js";
@@ -28,7 +28,7 @@ let t: TestServer;
 let admin: LoggedInAgent;
 let answers: Record<string, string>;
 let clock = new Date("2026-11-28T01:59:00Z");
-const workers: TrainerWorker[] = [];
+const workers: NightlyWorker[] = [];
 const bot = () => t.server.ctx.bot as ModelBot;
 
 // Filled from the first snapshot: one training question per answer. The PIN probe is an example agents
@@ -59,9 +59,9 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms
   }
 }
 
-function worker(): TrainerWorker {
+function worker(): NightlyWorker {
   // Ticks are driven by the test (huge tickMs); the schedule is read against the injected clock.
-  const w = startTrainerWorker({ config: t.config, now: () => clock, tickMs: 3_600_000, leaseTtlMs: 60_000 });
+  const w = startNightlyWorker({ config: t.config, now: () => clock, tickMs: 3_600_000, leaseTtlMs: 60_000 });
   workers.push(w);
   return w;
 }
@@ -273,7 +273,7 @@ test("two trainer processes started together produce one run", async () => {
   const env = { ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent", MONGODB_URI: t.db.uri, MODELS_DIR: t.config.MODELS_DIR, DATA_DIR: t.config.DATA_DIR };
   const start = () =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "scripts/trainer-run.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "server/nightly/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       child.stdout.on("data", (d) => (out += d));
       child.stderr.on("data", (d) => (out += d));

@@ -20,7 +20,7 @@ export interface WorkerOptions extends RunnerDeps {
   onRunFinished?: (runId: string, outcome: Outcome) => void;
 }
 
-export interface TrainerWorker {
+export interface NightlyWorker {
   owner: string;
   /** One pass: enqueue a due scheduled run, then execute queued runs while holding the lease. */
   tick(): Promise<void>;
@@ -32,7 +32,7 @@ export interface TrainerWorker {
  * ("train now" from the console queues one) and fails runs whose trainer died. Any number of these may
  * run; the lease makes one of them execute at a time.
  */
-export function startTrainerWorker(opts: WorkerOptions): TrainerWorker {
+export function startNightlyWorker(opts: WorkerOptions): NightlyWorker {
   const now = opts.now ?? (() => new Date());
   const owner = opts.owner ?? processOwnerId();
   // Generous: snapshot embeddings and evals run on this event loop and may delay a renewal by seconds.

@@ -3,9 +3,9 @@ import type { AppContext } from "../../context.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { ModelVersion } from "../../models/modelVersion.js";
 import { modelPinner, modelPromoter, modelRollbacker, readActivePointer, RegistryConflictError, UnknownVersionError } from "../../registry/index.js";
-import { conflict, notFound, valid, validate } from "../errors.js";
-import { presentPointer, presentVersion, presentVersionDetail } from "./presenter.js";
-import { modelsSchemas as s } from "./schema.js";
+import { conflict, notFound, valid, validate } from "../../errors.js";
+import { presentPointer, presentVersion, presentVersionDetail } from "../../presenters/modelVersion.js";
+import { modelVersionsSchemas as s } from "./schema.js";
 
 type Bot = AppContext["bot"] & { sync?: () => Promise<void>; loadedVersions?: () => string[] };
 
@@ -21,7 +21,7 @@ async function state(ctx: AppContext) {
   return { active: presentPointer(pointer), serving: ctx.bot.activeVersion(), loaded: bot.loadedVersions?.() ?? [] };
 }
 
-export function modelsRouter(ctx: AppContext): Router {
+export function modelVersionsRouter(ctx: AppContext): Router {
   const router = Router();
   const bot = ctx.bot as Bot;
   // This process switches right away; other processes see the pointer on their next poll.

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { logger } from "../logger.js";
 
-const script = path.resolve(import.meta.dirname, "../../scripts/trainer-run.ts");
+const script = path.resolve(import.meta.dirname, "main.ts");
 const TSX = import.meta.resolve("tsx");
 
 /**
@@ -10,7 +10,7 @@ const TSX = import.meta.resolve("tsx");
  * embeddings, training and evals never share the chat server's event loop. It talks to the same
  * database; a crash is logged and the trainer restarted after a pause (its run is failed by the lease).
  */
-export function startTrainerProcess(databaseUri: string): { stop(): Promise<void> } {
+export function startNightlyProcess(databaseUri: string): { stop(): Promise<void> } {
   let child: ChildProcess | null = null;
   let stopping = false;
   let restartTimer: NodeJS.Timeout | null = null;

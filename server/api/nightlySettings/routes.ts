@@ -7,15 +7,15 @@ import { Lease } from "../../models/lease.js";
 import { loadTrainerSettings, planTrainerSettings, writeTrainerSettings, type TrainerSettings, type TrainerSettingsPlan } from "../../nightly/settings.js";
 import { nextSlot } from "../../nightly/scheduler.js";
 import { TRAINER_LEASE } from "../../nightly/lease.js";
-import { HttpError, valid, validate, zodDetails } from "../errors.js";
-import { trainerSchemas as s } from "./schema.js";
+import { HttpError, valid, validate, zodDetails } from "../../errors.js";
+import { nightlySettingsSchemas as s } from "./schema.js";
 
 function present(settings: TrainerSettings) {
   const next = settings.schedule.enabled ? nextSlot(settings.schedule.cron, settings.schedule.timezone, new Date()) : null;
   return { settings, nextRunAt: next?.toISOString() ?? null };
 }
 
-export function trainerRouter(ctx: AppContext): Router {
+export function nightlySettingsRouter(ctx: AppContext): Router {
   const router = Router();
 
   router.get("/settings", guard("models.read"), async (_req, res) => {

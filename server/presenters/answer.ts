@@ -1,6 +1,6 @@
 import type { Types } from "mongoose";
-import type { AnswerAttrs } from "../../models/answer.js";
-import { placeholdersIn } from "../../curation/placeholders.js";
+import type { AnswerAttrs } from "../models/answer.js";
+import { placeholdersIn } from "../curation/placeholders.js";
 
 type AnswerLike = AnswerAttrs & { _id: Types.ObjectId; createdAt?: Date | null; updatedAt?: Date | null };
 

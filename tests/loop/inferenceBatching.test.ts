@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadPredictor, trainModel, type Predictor } from '../../trainer/index.js';
 import { createBatcher } from '../../server/bot/inference/batcher.js';
 import { startInferenceThread } from '../../server/bot/inference/index.js';
-import { BASE_MODEL_DIR, miniSplit } from './helpers.js';
+import { BASE_MODEL_DIR, miniSplit } from '../trainer/helpers.js';
 
 // The inference thread scores the questions that arrive while a forward pass runs together in the next pass.
 // Batched or not, every question must get exactly its own prediction.

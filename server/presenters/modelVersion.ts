@@ -1,4 +1,4 @@
-import type { ActivePointer } from "../../registry/activeModel.js";
+import type { ActivePointer } from "../registry/activeModel.js";
 
 // The fields read here, as a lean query returns them.
 interface VersionLike {

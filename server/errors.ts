@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ZodError, type ZodTypeAny, type z } from "zod";
-import { isDatabaseUnavailable } from "../db/unavailable.js";
-import { logger } from "../logger.js";
+import { isDatabaseUnavailable } from "./db/unavailable.js";
+import { logger } from "./logger.js";
 
 export class HttpError extends Error {
   constructor(

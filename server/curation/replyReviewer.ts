@@ -7,7 +7,7 @@ import { Message } from "../models/message.js";
 import { publishMessageUpdate } from "../gateway/broadcast.js";
 import { presentMessageForAgent, type MessageLike } from "../presenters/message.js";
 import { audit } from "../audit/index.js";
-import { badRequest, conflict, notFound } from "../api/errors.js";
+import { badRequest, conflict, notFound } from "../errors.js";
 import { resolveAnswer } from "./answers.js";
 import { assertValidAnswerText } from "./placeholders.js";
 import { questionFor } from "./questionFor.js";
@@ -33,7 +33,7 @@ const titleFrom = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}…` : s);
  * time, model version). Everything that can be refused is checked before the first write; the message's
  * review is claimed with one conditional update, so two agents reviewing together get one example and a 409.
  */
-export async function exampleApprover(ctx: AppContext, actor: SessionUser, messageId: string, decision: ReviewDecision) {
+export async function replyReviewer(ctx: AppContext, actor: SessionUser, messageId: string, decision: ReviewDecision) {
   const reply = await Message.findById(messageId);
   if (!reply) throw notFound("Message");
   if (reply.role !== "bot" && reply.role !== "agent") throw badRequest("Only bot and agent replies can be reviewed");

@@ -1,5 +1,5 @@
 import type { Types } from "mongoose";
-import type { DataImportAttrs } from "../../models/dataImport.js";
+import type { DataImportAttrs } from "../models/dataImport.js";
 
 type ImportLike = DataImportAttrs & { _id: Types.ObjectId; createdAt?: Date | null };
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPredictor, trainModel, type Predictor } from '../../trainer/index.js';
 import { startInferenceThread, type InferenceThread } from '../../server/bot/inference/index.js';
-import { BASE_MODEL_DIR, miniSplit } from './helpers.js';
+import { BASE_MODEL_DIR, miniSplit } from '../trainer/helpers.js';
 
 // The chat server runs its models in a worker thread. It must answer exactly what the model library
 // answers in-process, and survive the thread dying.

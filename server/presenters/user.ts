@@ -1,5 +1,5 @@
 import type { Types } from "mongoose";
-import type { UserAttrs } from "../../models/user.js";
+import type { UserAttrs } from "../models/user.js";
 
 type UserLike = UserAttrs & { _id: Types.ObjectId; createdAt?: Date | null };
 

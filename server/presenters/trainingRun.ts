@@ -1,4 +1,4 @@
-import type { SnapshotAttrs } from "../../models/snapshot.js";
+import type { SnapshotAttrs } from "../models/snapshot.js";
 
 // The fields read here, as a lean query returns them.
 interface RunLike {

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig, type Config } from "../../server/config.js";
-import { connectDatabase } from "../../server/db/connect.js";
-import { DataDirBusyError } from "../../server/db/dataDirLock.js";
-import "../../server/models/index.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { connectDatabase } from "./db/connect.js";
+import { DataDirBusyError } from "./db/dataDirLock.js";
+import "./models/index.js";
 
 /** Loads the config and connects to the database for `fn`; the connection is closed however `fn` ends. */
 export async function withDatabase<T>(fn: (config: Config) => Promise<T>): Promise<T> {
