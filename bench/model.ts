@@ -8,19 +8,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg, tmpdir } from 'node:os';
-import { importCsv } from '../trainer/data/index.js';
 import {
-  accuracy, coverageAtPrecision, expectedCalibrationError, loadPredictor, macroF1, trainModel, verifyArtifact,
-  type TrainExample, type TrainOptions,
+  accuracy, argmax, baseModelDirFrom, coverageAtPrecision, disposeOverrides, expectedCalibrationError, importCsv, initBackend,
+  loadPredictor, loadVersionWeights, logitsFromStates, macroF1, numberFlag, parallelBaseStates, parseArgs, runCli, seededRandom,
+  sharedBaseModel, shuffleInPlace, softmax, trainModel, UsageError, verifyArtifact,
+  type BackendName, type TrainExample, type TrainOptions,
 } from '../trainer/index.js';
-import { baseModelDirFrom, numberFlag, parseArgs, runCli, UsageError } from '../trainer/cli/args.js';
-import { sharedBaseModel } from '../trainer/baseModels.js';
-import { parallelBaseStates } from '../trainer/train/parallelStates.js';
-import { logitsFromStates, argmax } from '../trainer/train/scoring.js';
-import { softmax } from '../trainer/train/calibration.js';
-import { loadVersionWeights } from '../trainer/versionWeights.js';
-import { seededRandom, shuffleInPlace } from '../trainer/train/random.js';
-import { initBackend, type BackendName } from '../trainer/model/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { runServing } from './modelServing.js';
 
@@ -119,7 +112,7 @@ async function runFewShot(
     const protoTensor = tf.tensor2d(prototypes.data, prototypes.shape as [number, number]);
     const logits = await logitsFromStates(base, testStates.states, fromLayer, overrides, protoTensor, Number(manifest.hyperParameters.logitScale));
     protoTensor.dispose();
-    if (overrides) (await import('../trainer/model/index.js')).disposeOverrides(overrides);
+    if (overrides) disposeOverrides(overrides);
     const probs = logits.map((l) => softmax(l, manifest.calibrationTemperature));
     const predicted = probs.map((p) => manifest.labels[argmax(p)]);
     const s = score(test.map((e) => e.label), predicted, probs.map((p) => Math.max(...p)));

@@ -6,10 +6,11 @@
 import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadavg, cpus } from 'node:os';
-import { loadPredictor, trainModel, type Prediction, type TrainExample } from '../trainer/index.js';
-import { baseModelDirFrom, numberFlag, parseArgs, runCli } from '../trainer/cli/args.js';
+import {
+  baseModelDirFrom, loadPredictor, numberFlag, parseArgs, runCli, seededRandom, shuffleInPlace, trainModel,
+  type Prediction, type TrainExample,
+} from '../trainer/index.js';
 import { readSplit } from './lib/banking77.js';
-import { seededRandom, shuffleInPlace } from '../trainer/train/random.js';
 
 const RESULTS = 'bench/results/open.json';
 const ARTIFACTS = '.local/bench-artifacts/open';

@@ -31,7 +31,7 @@ export function log(...parts: unknown[]): void {
 }
 
 // The trainer's seeded PRNG and shuffle, so a rerun draws the same questions.
-export { seededRandom as rng, shuffleInPlace as shuffle } from "../../trainer/train/random.js";
+export { seededRandom as rng, shuffleInPlace as shuffle } from "../../trainer/index.js";
 
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;

@@ -1,4 +1,4 @@
-import { accuracy, confusionPairs, coverageAtPrecision, expectedCalibrationError, macroF1, perLabelF1 } from "../../trainer/evals/metrics.js";
+import { accuracy, confusionPairs, coverageAtPrecision, expectedCalibrationError, macroF1, perLabelF1 } from "../../trainer/index.js";
 import { Answer } from "../models/answer.js";
 import { Message } from "../models/message.js";
 import type { SnapshotAttrs } from "../models/snapshot.js";

@@ -1,4 +1,4 @@
-import type { ConfusionPair, LabelScore } from "../../trainer/evals/metrics.js";
+import type { ConfusionPair, LabelScore } from "../../trainer/index.js";
 
 export interface SuiteMetrics {
   count: number;

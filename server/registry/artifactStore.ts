@@ -4,7 +4,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import mongoose from "mongoose";
-import { ArtifactIntegrityError, MANIFEST_FILE, sha256File, verifyArtifact, type Manifest } from "../../trainer/artifact.js";
+import { ArtifactIntegrityError, MANIFEST_FILE, sha256File, verifyArtifact, type Manifest } from "../../trainer/index.js";
 
 export { ArtifactIntegrityError };
 

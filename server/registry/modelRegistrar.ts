@@ -1,4 +1,4 @@
-import type { Manifest } from "../../trainer/artifact.js";
+import type { Manifest } from "../../trainer/index.js";
 import { ModelVersion, type ModelVersionDoc } from "../models/modelVersion.js";
 import { Setting } from "../models/setting.js";
 import { uploadArtifact } from "./artifactStore.js";

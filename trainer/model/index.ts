@@ -1,5 +1,6 @@
 /**
- * Public API of the encoder half of the model library (issue #4). Import only from here.
+ * The encoder half of the model library. The rest of trainer/ imports it from here; code outside trainer/ goes
+ * through trainer/index.ts, which re-exports the part of it that is public.
  *
  * Usage (recipe side):
  *   await initBackend();                                  // 'wasm' here; TFJS_BACKEND overrides
