@@ -35,6 +35,8 @@ export const configSchema = z.object({
   LOG_PRETTY: boolean.optional(),
   // Log database commands slower than this (ms); unset = off.
   DB_SLOW_MS: z.coerce.number().int().min(0).optional(),
+  // Count every database command by chat-turn stage, command and collection (GET /api/analytics/database).
+  DB_TALLY: boolean.default("false"),
   // Where actions and webhooks may call: comma-separated origins (https://api.shop.example, https://*.shop.example);
   // plain http and private addresses only when an entry names them (http://10.0.0.5:8080).
   OUTBOUND_ALLOWED_URLS: z

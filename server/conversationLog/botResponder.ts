@@ -9,6 +9,7 @@ import { notice } from "./notices.js";
 import type { TurnTiming } from "./turnTimings.js";
 import { actionStep, resumeSlotRequest } from "../actions/answerAction.js";
 import { handoffEvent } from "../webhooks/events.js";
+import { inDbStage } from "../db/commandTally.js";
 
 /**
  * After a customer message is stored: ask the bot, then store its reply or hand the conversation to a
@@ -20,17 +21,19 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
   // The first message of a conversation has nothing before it.
   const previous =
     message.seq > 1
-      ? await Message.findOne({ conversationId: conversation._id, seq: { $lt: message.seq }, role: { $in: ["bot", "agent"] } })
-          .sort({ seq: -1 })
-          .select("text")
-          .lean()
+      ? await inDbStage("context", () =>
+          Message.findOne({ conversationId: conversation._id, seq: { $lt: message.seq }, role: { $in: ["bot", "agent"] } })
+            .sort({ seq: -1 })
+            .select("text")
+            .lean(),
+        )
       : null;
   clock.lap("context");
 
   let decision: BotDecision;
   try {
     // Last turn's clarifying question (an action answer's missing slot) is answered before the model is asked again.
-    const resumed = await resumeSlotRequest(ctx, conversation, message);
+    const resumed = await inDbStage("decide", () => resumeSlotRequest(ctx, conversation, message));
     decision = resumed ?? await ctx.bot.decide({
       conversationId: String(conversation._id),
       text: message.text,
@@ -42,11 +45,17 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
     decision = { kind: "handoff", reason: "model_error" };
   }
   // An answer that calls an action gets its live data here (or asks for a slot, or hands off saying why).
-  if (decision.kind === "reply" && decision.action !== null) decision = await actionStep(ctx, conversation, message, decision);
+  if (decision.kind === "reply" && decision.action !== null) {
+    const step = decision;
+    decision = await inDbStage("decide", () => actionStep(ctx, conversation, message, step));
+  }
   clock.lap("decide");
 
   // An agent may have taken over while the model was thinking: the reply is stored only if not.
-  const stored = decision.kind === "reply" ? await recordBotReply(ctx, conversation, decision, message._id) : await handOff(ctx, conversation, decision.reason, message);
+  const settled = decision;
+  const stored = await inDbStage("store", () =>
+    settled.kind === "reply" ? recordBotReply(ctx, conversation, settled, message._id) : handOff(ctx, conversation, settled.reason, message),
+  );
   if (stored) ctx.turnTimings.add(clock.done({ inference: decision.inferenceMs }));
 }
 

@@ -5,6 +5,7 @@ import { startEmbeddedMongo, type EmbeddedMongo } from "./embeddedMongo.js";
 import { lockDataDir, type DataDirLock } from "./dataDirLock.js";
 import { stopStaleFerretdb } from "./staleFerretdb.js";
 import { logSlowCommands } from "./slowCommands.js";
+import { CommandTally } from "./commandTally.js";
 
 export interface Database {
   uri: string;
@@ -12,7 +13,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS">): Promise<Database> {
+export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS" | "DB_TALLY">): Promise<Database> {
   let embedded: EmbeddedMongo | undefined;
   let lock: DataDirLock | undefined;
   let uri = config.MONGODB_URI;
@@ -31,7 +32,7 @@ export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA
     logger.info({ uri }, "started embedded FerretDB");
   }
   try {
-    await connectMongoose(uri, config.DB_SLOW_MS);
+    await connectMongoose(uri, config.DB_SLOW_MS, config.DB_TALLY);
   } catch (err) {
     await embedded?.stop();
     lock?.release();
@@ -48,10 +49,11 @@ export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA
   };
 }
 
-export async function connectMongoose(uri: string, slowMs?: number): Promise<void> {
+export async function connectMongoose(uri: string, slowMs?: number, tally = false): Promise<void> {
   mongoose.set("strictQuery", true);
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10000, autoIndex: true, monitorCommands: slowMs !== undefined });
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10000, autoIndex: true, monitorCommands: slowMs !== undefined || tally });
   if (slowMs !== undefined) logSlowCommands(mongoose.connection.getClient(), slowMs);
+  if (tally) new CommandTally().attach(mongoose.connection.getClient());
   // Indexes are part of correctness here (unique client message ids), so wait for them.
   await Promise.all(Object.values(mongoose.models).map((m) => m.syncIndexes()));
 }

@@ -4,6 +4,7 @@ import { guard } from "../../auth/index.js";
 import { valid, validate } from "../../errors.js";
 import { modelDailyStats } from "./modelDailyStats.js";
 import { analyticsSchemas as s } from "./schema.js";
+import { commandTally } from "../../db/commandTally.js";
 
 export function analyticsRouter(ctx: AppContext): Router {
   const router = Router();
@@ -14,6 +15,14 @@ export function analyticsRouter(ctx: AppContext): Router {
   // This process's recent chat turns, stage by stage (milliseconds); each chat process keeps its own.
   router.get("/latency", guard("models.read"), validate(s.latency), (_req, res) => {
     res.json(ctx.turnTimings.summary());
+  });
+  // DB_TALLY: this process's database commands by turn stage, command and collection since start (or the last reset).
+  router.get("/database", guard("models.read"), validate(s.database), (_req, res) => {
+    res.json(commandTally()?.report() ?? { enabled: false, turns: 0, commandsPerTurn: 0, writesPerTurn: 0, rows: [] });
+  });
+  router.delete("/database", guard("models.manage"), validate(s.database), (_req, res) => {
+    commandTally()?.reset();
+    res.status(204).end();
   });
   return router;
 }

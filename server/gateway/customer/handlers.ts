@@ -10,6 +10,7 @@ import {
   respondToCustomerMessage,
 } from "../../conversationLog/index.js";
 import { logger } from "../../logger.js";
+import { commandTally, inDbStage } from "../../db/commandTally.js";
 import { presentConversationForCustomer } from "../../presenters/conversation.js";
 import { presentMessageForCustomer } from "../../presenters/message.js";
 import { conversationRoom, publishTyping } from "../broadcast.js";
@@ -29,7 +30,7 @@ const data = (socket: Socket) => socket.data as CustomerSocketData;
 const send: Handler<"message:send"> = async (ctx, socket, p) => {
   const { customerId, language, pageUrl } = data(socket);
   const arrivedAt = performance.now();
-  const result = await recordCustomerMessage(ctx, {
+  const result = await inDbStage("record", () => recordCustomerMessage(ctx, {
     customerId,
     conversationId: p.conversationId ?? null,
     clientId: p.clientId,
@@ -40,10 +41,11 @@ const send: Handler<"message:send"> = async (ctx, socket, p) => {
       origin: socket.handshake.headers.origin ?? null,
       userAgent: socket.handshake.headers["user-agent"] ?? null,
     },
-  });
+  }));
   const recordMs = performance.now() - arrivedAt;
   await socket.join(conversationRoom(result.conversation._id));
   if (!result.duplicate) {
+    commandTally()?.turn();
     // Not awaited: the ack must not wait for a model.
     const ackedAt = performance.now();
     setImmediate(() => {
