@@ -10,7 +10,7 @@ ROOT=$PWD
 LOCAL=$ROOT/.local
 FERRETDB_VERSION=v1.24.2
 # Bumped whenever scripts/ferretdb-*.patch changes, so that setup rebuilds the binary.
-FERRETDB_PACKAGE=understudy-2
+FERRETDB_PACKAGE=understudy-3
 mkdir -p "$LOCAL/bin" "$LOCAL/models"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -37,7 +37,8 @@ else
   # build/version/version.txt that FerretDB's release process writes. Build the same module
   # source with that file added, and with scripts/ferretdb-sqlite-pushdown.patch: in v1.24.2 the
   # SQLite backend's `_id` lookups never use the `_id` index (so every lookup, update and delete
-  # scanned the whole collection) and `{_id, …}` filters with more keys were not pushed down at all.
+  # scanned the whole collection) and `{_id, …}` filters with more keys were not pushed down at all
+  # (patched: top-level equalities and `$in` lists of strings and ObjectIds reach SQLite's indexes).
   # And with scripts/ferretdb-no-reply-to-moretocome.patch: v1.24.2 answers writes sent with w: 0,
   # which the driver never reads, so every later command on that connection got the previous reply.
   GOFLAGS=-mod=mod go mod download github.com/FerretDB/FerretDB@$FERRETDB_VERSION

@@ -2,6 +2,7 @@ import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { parseAllowList } from "./outbound/allowList.js";
+import { SYNCHRONOUS } from "./db/embeddedMongo.js";
 
 // Every setting comes from the environment and is checked once at start, so a typo fails loudly
 // with the variable's name instead of surfacing later as odd behaviour.
@@ -17,6 +18,9 @@ export const configSchema = z.object({
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
   DATA_DIR: z.string().min(1).default("data"),
   FERRETDB_BIN: z.string().min(1).default(".local/bin/ferretdb"),
+  // The embedded database's SQLite `synchronous`: NORMAL survives any crash of the processes; FULL also a power
+  // loss, at an fsync per write (docs/security.md).
+  DB_SYNCHRONOUS: z.enum(SYNCHRONOUS).default("NORMAL"),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
   BASE_MODEL_DIR: z.string().min(1).default(".local/models/all-MiniLM-L6-v2"),
   MODELS_DIR: z.string().min(1).default("data/models"),

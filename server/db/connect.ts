@@ -13,7 +13,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS" | "DB_TALLY">): Promise<Database> {
+export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS" | "DB_TALLY" | "DB_SYNCHRONOUS">): Promise<Database> {
   let embedded: EmbeddedMongo | undefined;
   let lock: DataDirLock | undefined;
   let uri = config.MONGODB_URI;
@@ -23,7 +23,7 @@ export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA
     const dataDir = `${config.DATA_DIR}/ferretdb`;
     try {
       await stopStaleFerretdb(config.FERRETDB_BIN, dataDir);
-      embedded = await startEmbeddedMongo({ bin: config.FERRETDB_BIN, dataDir });
+      embedded = await startEmbeddedMongo({ bin: config.FERRETDB_BIN, dataDir, synchronous: config.DB_SYNCHRONOUS });
     } catch (err) {
       lock.release();
       throw err;

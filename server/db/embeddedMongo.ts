@@ -19,6 +19,30 @@ export interface EmbeddedMongoOptions {
   port?: number;
   database?: string;
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /** SQLite's `synchronous` (DB_SYNCHRONOUS): see sqliteUrl. */
+  synchronous?: Synchronous;
+}
+
+export const SYNCHRONOUS = ["NORMAL", "FULL"] as const;
+export type Synchronous = (typeof SYNCHRONOUS)[number];
+
+/**
+ * FerretDB's `--sqlite-url`: the directory of its database files plus the pragmas each SQLite connection runs
+ * when it opens (modernc's `_pragma` DSN parameters; FerretDB adds its own defaults only for the ones not given).
+ * - busy_timeout first: it has to be in place before the WAL switch, which may wait for another connection.
+ * - WAL: readers never block the writer, and a commit appends to the log instead of rewriting pages.
+ * - synchronous NORMAL (the default here): in WAL mode a commit is not fsynced; the log is synced at each
+ *   checkpoint. Every committed write survives a crash of FerretDB or of this process (the log is in the OS's
+ *   page cache), but a power loss or kernel crash can lose the last commits before the latest checkpoint —
+ *   the database itself stays consistent. FULL fsyncs the log on every commit, so an acknowledged message
+ *   survives a power loss too, at one fsync per write (docs/security.md).
+ * - cache_size: 32 MiB of page cache per connection (SQLite's default is 2 MiB), so that the hot indexes of
+ *   the messages and conversations tables stay in memory on a database of months of chats.
+ */
+export function sqliteUrl(dir: string, synchronous: Synchronous = "NORMAL"): string {
+  const pragmas = ["busy_timeout(10000)", "journal_mode(wal)", `synchronous(${synchronous})`, "cache_size(-32768)"];
+  const encoded = path.resolve(dir).split("/").map(encodeURIComponent).join("/");
+  return `file:${encoded}/?${pragmas.map((p) => `_pragma=${p}`).join("&")}`;
 }
 
 export async function freePort(): Promise<number> {
@@ -68,7 +92,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<Em
       WATCHDOG,
       opts.bin,
       "--handler=sqlite",
-      `--sqlite-url=file:${sqliteDir}/`,
+      `--sqlite-url=${sqliteUrl(sqliteDir, opts.synchronous)}`,
       `--state-dir=${sqliteDir}`,
       `--listen-addr=127.0.0.1:${port}`,
       "--debug-addr=-",
