@@ -16,6 +16,8 @@ import {
 } from '../trainer/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { runServing } from './modelServing.js';
+import { runFamilies } from './modelFamilies.js';
+import { parseFamily } from '../trainer/model/index.js';
 
 const DATA_DIR = process.env.BANKING77_DIR ?? join(import.meta.dirname, 'data/banking77');
 const RESULTS = 'bench/results/model.json';
@@ -23,6 +25,8 @@ const ARTIFACTS = '.local/bench-artifacts';
 const PARTS = ['full', 'fewshot', 'latency', 'serving'];
 const USAGE = `usage: npm run bench:model -- [--only ${PARTS.join('|')}] [--backends tensorflow,wasm] [--method head|lora|full]
   [--top-layers N] [--epochs N] [--seeds N] [--wasm-seeds N] [--burst N] [--data-dir ${DATA_DIR}] [--base dir]
+  npm run bench:model -- --base use-multilingual|minilm [--datasets xsid-zh,xsid-en,banking77] [--resume]
+  --base FAMILY  both base model families side by side, product recipe (head); writes bench/results/families.json
   --backends   backends to compare, each in its own process (default: tensorflow,wasm where the native binding loads)
   --wasm-seeds 10-shot seeds on wasm (default: --seeds), to keep a comparison run bounded
   --burst      questions handed to the inference thread at once in the serving figure (default 200)`;
@@ -167,7 +171,12 @@ async function loadSplit(dir: string, name: string): Promise<TrainExample[]> {
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2), [
     'only', 'backend', 'backends', 'method', 'top-layers', 'epochs', 'seeds', 'wasm-seeds', 'burst', 'data-dir', 'base', 'max-minutes',
-  ]);
+    'datasets',
+  ], ['resume']);
+  // a family name (not a folder): both families side by side on BANKING77 and xSID (bench/modelFamilies.ts)
+  if (parseFamily(flags.base)) {
+    return runFamilies(flags, () => { throw new UsageError('--datasets: a comma-separated list of xsid-zh, xsid-en, banking77'); });
+  }
   const only = flags.only;
   if (only && !PARTS.includes(only)) throw new UsageError(`--only must be one of ${PARTS.join(', ')}, got "${only}"`);
   const method = flags.method as TrainOptions['method'];

@@ -12,7 +12,8 @@ export interface EpochRecord { epoch: number; loss: number; valAccuracy: number;
 
 export interface Manifest {
   formatVersion: number;
-  baseModel: { name: string; weightsSha256: string };
+  /** `family` is absent in versions trained before there were two: those are minilm. */
+  baseModel: { name: string; weightsSha256: string; family?: 'minilm' | 'use-multilingual' };
   method: TrainMethod;
   /** Encoder layers whose trained copies (method 'full') or adapters (method 'lora') are in the weights file. */
   trainedLayers: number[];

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
-import { initBackend, loadBaseModel, type BackendName, type BaseModel } from './model/index.js';
+import { initBackend, loadAnyBaseModel, type BackendName, type AnyBaseModel } from './model/index.js';
 
 // One copy of the base weights per process, shared by the trainer and every loaded predictor.
-const loaded = new Map<string, Promise<BaseModel>>();
+const loaded = new Map<string, Promise<AnyBaseModel>>();
 
-export async function sharedBaseModel(dir: string, backend?: BackendName): Promise<BaseModel> {
+export async function sharedBaseModel(dir: string, backend?: BackendName): Promise<AnyBaseModel> {
   await initBackend(backend);
   const key = resolve(dir);
   let model = loaded.get(key);
   if (!model) {
-    model = loadBaseModel(dir);
+    model = loadAnyBaseModel(dir);
     loaded.set(key, model);
     model.catch(() => loaded.delete(key));
   }

@@ -12,6 +12,9 @@ export { importDataFile, importCsv, importJsonl, parseCsv, DataImportError } fro
 // The base encoder alone, for embedding texts (duplicate detection, clustering) outside training:
 export { initBackend, loadBaseModel, embed, disposeOverrides } from './model/index.js';
 export type { BaseModel, BackendName } from './model/index.js';
+// Two base model families (minilm, use-multilingual): a version is trained on one and loads with it.
+export { loadAnyBaseModel, baseModelDirFor, familyOfDir, parseFamily, BASE_FAMILIES } from './model/index.js';
+export type { BaseFamily, AnyBaseModel } from './model/index.js';
 // metrics, for the regression evals and benchmarks:
 export type { ConfusionPair, LabelScore } from './evals/metrics.js';
 export {

@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  disposeOverrides, embeddings, encodeBatch, meanPool, mergeLora, runLayers,
-  type BackendName, type LayerOverrides,
-} from './model/index.js';
+import { baseModelDirFor, disposeOverrides, mergeLora, type BackendName, type BaseFamily, type LayerOverrides } from './model/index.js';
 import { verifyArtifact, type Manifest } from './artifact.js';
 import { sharedBaseModel } from './baseModels.js';
 import type { Prediction } from './types.js';
 import { loadVersionWeights } from './versionWeights.js';
-import { lengthSortedBatches, MAX_TOKENS, tokenLength, type ModelInput } from './train/features.js';
+import { bertOnly, lengthSortedBatches, sentenceVectors, tokenLength, type ModelInput } from './train/features.js';
 import { prototypeLogits } from './train/objective.js';
 import { softmax } from './train/calibration.js';
 import { inScopeScore, nearestSimilarity, IN_SCOPE_BANK, OUT_OF_SCOPE_BANK } from './train/openWorld.js';
@@ -26,7 +23,10 @@ export interface Predictor {
 }
 
 export interface LoadPredictorOptions {
+  /** The configured base (BASE_MODEL_DIR): used for versions of its family; the other family's comes from setup. */
   baseModelDir: string;
+  /** A folder per family, overriding the above. */
+  baseModelDirs?: Partial<Record<BaseFamily, string>>;
   backend?: BackendName;
   /** How many runner-up answers each prediction lists. Default 3. */
   alternatives?: number;
@@ -40,14 +40,16 @@ const BATCH_SIZE = 32;
  */
 export async function loadPredictor(artifactDir: string, opts: LoadPredictorOptions): Promise<Predictor> {
   const manifest = await verifyArtifact(artifactDir);
-  const base = await sharedBaseModel(opts.baseModelDir, opts.backend);
+  // a version names its base family: one trained on the other family than opts.baseModelDir gets its own base
+  const family = manifest.baseModel.family ?? 'minilm';
+  const base = await sharedBaseModel(opts.baseModelDirs?.[family] ?? baseModelDirFor(family, opts.baseModelDir), opts.backend);
   if (manifest.baseModel.weightsSha256 !== base.weightsSha256) {
-    throw new Error(`${artifactDir} was trained on base weights ${manifest.baseModel.weightsSha256.slice(0, 12)}…, ${opts.baseModelDir} has ${base.weightsSha256.slice(0, 12)}…`);
+    throw new Error(`${artifactDir} was trained on base weights ${manifest.baseModel.weightsSha256.slice(0, 12)}…, ${base.dir} has ${base.weightsSha256.slice(0, 12)}…`);
   }
   const loaded = loadVersionWeights(artifactDir, base, manifest);
   let overrides: LayerOverrides | undefined = loaded.overrides;
   if (loaded.overrides?.kind === 'lora') {
-    overrides = mergeLora(base, loaded.overrides);
+    overrides = mergeLora(bertOnly(base, 'a LoRA version'), loaded.overrides);
     disposeOverrides(loaded.overrides);
   }
   const prototypes = tf.tensor2d(loaded.prototypes.data, loaded.prototypes.shape as [number, number]);
@@ -88,9 +90,7 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
     const pass = async (inputs: ModelInput[], indices: number[], withLogits: boolean) => {
       for (const batch of lengthSortedBatches(inputs.map((it) => tokenLength(base, it)), BATCH_SIZE)) {
         const [logits, nearIn, nearOut] = tf.tidy(() => {
-          const enc = encodeBatch(base, batch.map((i) => inputs[i].text), { pairs: batch.map((i) => inputs[i].previousTurn ?? null), maxLength: MAX_TOKENS });
-          const hidden = runLayers(base, embeddings(base, enc), enc.mask, 0, base.config.numLayers, overrides);
-          const sentence = meanPool(hidden, enc.mask) as tf.Tensor2D;
+          const sentence = sentenceVectors(base, batch.map((i) => inputs[i]), overrides);
           return [withLogits ? prototypeLogits(sentence, prototypes, scale) : tf.zeros([1, 1]), nearestSimilarity(sentence, open?.inScopeT ?? null), nearestSimilarity(sentence, open?.outOfScopeT ?? null)];
         });
         const [data, near, far] = (await Promise.all([logits.data(), nearIn.data(), nearOut.data()])) as Float32Array[];

@@ -2,9 +2,10 @@ import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import {
   createLora, createTopLayers, disposeOverrides, getTrainableWeights, readSafetensors, setTrainableWeights,
-  type BaseModel, type LayerOverrides, type LoraAdapters, type LoraTarget, type TensorData, type TopLayerWeights,
+  type AnyBaseModel, type LayerOverrides, type LoraAdapters, type LoraTarget, type TensorData, type TopLayerWeights,
 } from './model/index.js';
 import type { Manifest, TrainMethod } from './artifact.js';
+import { bertOnly } from './train/features.js';
 
 /** A version's weights: only what it trained (prototypes, plus top-layer copies or LoRA adapters), never the base. */
 export const WEIGHTS_FILE = 'weights.safetensors';
@@ -18,10 +19,11 @@ export function topLayerIndices(numLayers: number, topLayers: number): number[] 
 }
 
 /** Fresh trainable overrides for a method (top-layer copies start at the base values, LoRA B at zero). */
-export function createOverrides(base: BaseModel, shape: EncoderShape): TopLayerWeights | LoraAdapters | undefined {
+export function createOverrides(base: AnyBaseModel, shape: EncoderShape): TopLayerWeights | LoraAdapters | undefined {
   if (shape.method === 'head') return undefined;
-  if (shape.method === 'full') return createTopLayers(base, shape.trainedLayers);
-  return createLora(base, { rank: shape.loraRank, alpha: shape.loraAlpha, targets: LORA_TARGETS, layers: shape.trainedLayers, seed: shape.seed });
+  const bert = bertOnly(base, `method ${shape.method}`);
+  if (shape.method === 'full') return createTopLayers(bert, shape.trainedLayers);
+  return createLora(bert, { rank: shape.loraRank, alpha: shape.loraAlpha, targets: LORA_TARGETS, layers: shape.trainedLayers, seed: shape.seed });
 }
 
 export function encoderShapeOf(manifest: Manifest): EncoderShape {
@@ -45,7 +47,7 @@ export function weightsToSave(overrides: LayerOverrides | undefined, prototypes:
 /** Reads an artifact's weights into fresh overrides; the caller owns (and disposes) them. */
 export function loadVersionWeights(
   dir: string,
-  base: BaseModel,
+  base: AnyBaseModel,
   manifest: Manifest,
 ): { overrides: TopLayerWeights | LoraAdapters | undefined; prototypes: TensorData } {
   const { tensors } = readSafetensors(join(dir, WEIGHTS_FILE));

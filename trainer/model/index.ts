@@ -48,3 +48,7 @@ export {
   disposeOverrides,
 } from './overrides.js';
 export { createLora, mergeLora, type LoraAdapters, type LoraOptions, type LoraTarget } from './lora.js';
+export {
+  loadAnyBaseModel, familyOf, familyOfDir, baseModelDirFor, parseFamily, isUse, BASE_FAMILIES, FAMILY_DIRS, type AnyBaseModel, type BaseFamily,
+} from './family.js';
+export type { UseModel } from './use/model.js';

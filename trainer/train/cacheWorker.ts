@@ -1,7 +1,7 @@
 // Child process that computes base-model states for a share of the inputs, so caching uses both cores
 // (wasm runs one core per process). Protocol: child says 'ready', parent sends one CacheJob, child replies
 // 'progress'* then 'done' | 'error'.
-import { initBackend, loadBaseModel, type BackendName } from '../model/index.js';
+import { initBackend, loadAnyBaseModel, type BackendName } from '../model/index.js';
 import { toChildError } from './childProcess.js';
 import { baseStates, type ModelInput } from './features.js';
 
@@ -10,7 +10,7 @@ export interface CacheJob { baseModelDir: string; backend?: BackendName; inputs:
 process.once('message', async (job: CacheJob) => {
   try {
     await initBackend(job.backend);
-    const base = await loadBaseModel(job.baseModelDir);
+    const base = await loadAnyBaseModel(job.baseModelDir);
     const states = await baseStates(base, job.inputs, {
       toLayer: job.toLayer,
       pool: job.pool,

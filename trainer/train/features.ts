@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { embeddings, encodeBatch, meanPool, runLayers, type BaseModel, type LayerOverrides } from '../model/index.js';
+import { embeddings, encodeBatch, isUse, meanPool, runLayers, type AnyBaseModel, type BaseModel, type LayerOverrides } from '../model/index.js';
+import { useForward, useTokens } from '../model/use/forward.js';
 
 export interface ModelInput { text: string; previousTurn?: string | null }
 
 export const MAX_TOKENS = 128;
 
 /** Tokens including [CLS]/[SEP]: the previous turn rides along as the second segment. */
-export function tokenLength(base: BaseModel, input: ModelInput): number {
+export function tokenLength(base: AnyBaseModel, input: ModelInput): number {
+  if (isUse(base)) return useTokens(base, input.text, input.previousTurn).length;
   return base.tokenizer.encode(input.text, { pair: input.previousTurn ?? null, maxLength: MAX_TOKENS }).ids.length;
 }
 
@@ -22,11 +24,30 @@ export function lengthSortedBatches(lengths: number[], batchSize: number): numbe
 }
 
 /**
+ * Sentence vectors of a batch through the whole frozen base, without overrides: [n, hidden], L2-normalised. The
+ * one forward pass both families share (the predictor and the head recipe's cache).
+ */
+export function sentenceVectors(base: AnyBaseModel, inputs: ModelInput[], overrides?: LayerOverrides): tf.Tensor2D {
+  if (isUse(base)) return useForward(base, inputs.map((x) => useTokens(base, x.text, x.previousTurn)));
+  return tf.tidy(() => {
+    const enc = encodeBatch(base, inputs.map((x) => x.text), { pairs: inputs.map((x) => x.previousTurn ?? null), maxLength: MAX_TOKENS });
+    const hidden = runLayers(base, embeddings(base, enc), enc.mask, 0, base.config.numLayers, overrides);
+    return meanPool(hidden, enc.mask) as tf.Tensor2D;
+  });
+}
+
+/** The BERT family's own model, for the recipes that train its layers (lora, full). */
+export function bertOnly(base: AnyBaseModel, what: string): BaseModel {
+  if (isUse(base)) throw new Error(`${what} needs a BERT-family base model (minilm); ${base.dir} is use-multilingual: train it with method "head"`);
+  return base;
+}
+
+/**
  * Runs the frozen base from the embeddings up to layer `toLayer` and returns each input's states unpadded
  * (Float32Array of length × hidden), or with `pool` the mean-pooled sentence vector at `toLayer`.
  */
 export async function baseStates(
-  base: BaseModel,
+  base: AnyBaseModel,
   inputs: ModelInput[],
   opts: { toLayer: number; pool: boolean; batchSize?: number; onBatch?: (done: number) => void },
 ): Promise<Float32Array[]> {
@@ -35,7 +56,7 @@ export async function baseStates(
   const out = new Array<Float32Array>(inputs.length);
   let done = 0;
   for (const batch of lengthSortedBatches(lengths, opts.batchSize ?? 32)) {
-    const result = tf.tidy(() => {
+    const result = isUse(base) ? sentenceVectors(base, batch.map((i) => inputs[i])) : tf.tidy(() => {
       const enc = encodeBatch(base, batch.map((i) => inputs[i].text), {
         pairs: batch.map((i) => inputs[i].previousTurn ?? null),
         maxLength: MAX_TOKENS,
@@ -44,11 +65,11 @@ export async function baseStates(
       return opts.pool ? meanPool(h, enc.mask) : h;
     });
     const data = (await result.data()) as Float32Array;
-    const seqLen = opts.pool ? 1 : result.shape[1]!;
+    const seqLen = opts.pool || isUse(base) ? 1 : result.shape[1]!;
     result.dispose();
     batch.forEach((idx, row) => {
       const start = row * seqLen * hidden;
-      const len = opts.pool ? 1 : lengths[idx];
+      const len = opts.pool || isUse(base) ? 1 : lengths[idx];
       out[idx] = data.slice(start, start + len * hidden);
     });
     done += batch.length;
@@ -78,7 +99,7 @@ export function padStates(states: Float32Array[], hidden: number): { h: tf.Tenso
  * intermediates to the caller's tf.tidy / variableGrads, which need them alive for the backward pass.
  */
 export function sentenceFromStates(
-  base: BaseModel,
+  base: AnyBaseModel,
   states: Float32Array[],
   fromLayer: number,
   overrides: LayerOverrides | undefined,
@@ -86,7 +107,7 @@ export function sentenceFromStates(
   const hidden = base.config.hiddenSize;
   if (fromLayer >= base.config.numLayers) return tf.tensor2d(concat(states), [states.length, hidden]);
   const { h, mask } = padStates(states, hidden);
-  const top = runLayers(base, h, mask, fromLayer, base.config.numLayers, overrides);
+  const top = runLayers(bertOnly(base, 'training encoder layers'), h, mask, fromLayer, base.config.numLayers, overrides);
   return meanPool(top, mask) as tf.Tensor2D;
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, BaseModel } from '../model/index.js';
+import type { BackendName, AnyBaseModel } from '../model/index.js';
 import { forkTs, fromChildError, type ChildError } from './childProcess.js';
 import type { CacheJob } from './cacheWorker.js';
 import { baseStates, tokenLength, type ModelInput } from './features.js';
@@ -19,7 +19,7 @@ export function usesHelperProcess(workers: number, inputs: number, minInputsForH
  * second process would only compete with it (and load the model again), so there it is always one process.
  */
 export async function parallelBaseStates(
-  base: BaseModel,
+  base: AnyBaseModel,
   inputs: ModelInput[],
   opts: {
     toLayer: number; pool: boolean; workers: number; backend?: BackendName; onProgress?: (done: number) => void;

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BaseModel, LayerOverrides } from '../model/index.js';
+import type { AnyBaseModel, LayerOverrides } from '../model/index.js';
 import { lengthSortedBatches } from './features.js';
 import { sentenceFromStates } from './features.js';
 import { prototypeLogits } from './objective.js';
 
 /** Raw (uncalibrated) logits for cached states, in input order. */
 export async function logitsFromStates(
-  base: BaseModel,
+  base: AnyBaseModel,
   states: Float32Array[],
   fromLayer: number,
   overrides: LayerOverrides | undefined,
@@ -34,7 +34,7 @@ export function argmax(row: Float32Array | number[]): number {
 
 /** Sentence vectors (L2-normalised) for cached states, in input order: the states themselves when fully pooled. */
 export async function sentenceVectorsFromStates(
-  base: BaseModel,
+  base: AnyBaseModel,
   states: Float32Array[],
   fromLayer: number,
   overrides: LayerOverrides | undefined,

@@ -1,4 +1,4 @@
-import type { BaseModel } from '../model/index.js';
+import type { AnyBaseModel } from '../model/index.js';
 import type { ModelInput } from './features.js';
 import { parallelBaseStates } from './parallelStates.js';
 
@@ -8,10 +8,10 @@ import { parallelBaseStates } from './parallelStates.js';
 const MAX_ENTRIES = 60_000;
 const memo = new Map<string, Float32Array>();
 
-const keyOf = (base: BaseModel, x: ModelInput) => `${base.weightsSha256}\u0000${x.previousTurn ?? ''}\u0000${x.text}`;
+const keyOf = (base: AnyBaseModel, x: ModelInput) => `${base.weightsSha256}\u0000${x.previousTurn ?? ''}\u0000${x.text}`;
 
 export async function memoizedBaseStates(
-  base: BaseModel,
+  base: AnyBaseModel,
   inputs: ModelInput[],
   opts: Parameters<typeof parallelBaseStates>[2],
 ): Promise<Float32Array[]> {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  disposeOverrides, getTrainableWeights, setTrainableWeights, trainableVariables, writeSafetensors, type BaseModel, type LayerOverrides,
+  disposeOverrides, familyOf, getTrainableWeights, setTrainableWeights, trainableVariables, writeSafetensors, type AnyBaseModel, type LayerOverrides,
 } from '../model/index.js';
 import { verifyArtifact, writeArtifact, ARTIFACT_FORMAT_VERSION, type EpochRecord, type Manifest } from '../artifact.js';
 import { sharedBaseModel } from '../baseModels.js';
@@ -53,7 +53,7 @@ function epochBatches(indices: number[], lengths: number[], batchSize: number, r
 }
 
 /** Class means of the current sentence vectors: a starting point where every prototype already sits on its data. */
-async function centroidPrototypes(base: BaseModel, states: Float32Array[], labelIdx: number[], fromLayer: number, overrides: LayerOverrides | undefined, numLabels: number): Promise<Float32Array> {
+async function centroidPrototypes(base: AnyBaseModel, states: Float32Array[], labelIdx: number[], fromLayer: number, overrides: LayerOverrides | undefined, numLabels: number): Promise<Float32Array> {
   const h = base.config.hiddenSize;
   const sums = new Float32Array(numLabels * h);
   for (let s = 0; s < states.length; s += 64) {
@@ -71,8 +71,10 @@ async function centroidPrototypes(base: BaseModel, states: Float32Array[], label
 
 interface WarmStart { manifest: Manifest; overridesWeights: ReturnType<typeof loadVersionWeights> }
 
-async function loadWarmStart(dir: string, base: BaseModel, shape: EncoderShape): Promise<WarmStart> {
+async function loadWarmStart(dir: string, base: AnyBaseModel, shape: EncoderShape): Promise<WarmStart> {
   const manifest = await verifyArtifact(dir);
+  const family = manifest.baseModel.family ?? 'minilm';
+  if (family !== familyOf(base)) throw new Error(`warm start ${dir} was trained on base family ${family}, this run is ${familyOf(base)}: a change of base model starts a new lineage`);
   if (manifest.baseModel.weightsSha256 !== base.weightsSha256) throw new Error(`warm start ${dir} was trained on a different base model`);
   if (manifest.method !== shape.method || manifest.trainedLayers.join(',') !== shape.trainedLayers.join(',')) {
     throw new Error(`warm start ${dir} is method ${manifest.method} on layers [${manifest.trainedLayers}], this run is ${shape.method} on [${shape.trainedLayers}]`);
@@ -158,7 +160,7 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
     onProgress({ phase: 'saving', message: opts.outDir });
     const manifest = await writeArtifact(opts.outDir, {
       formatVersion: ARTIFACT_FORMAT_VERSION,
-      baseModel: { name: base.dir.split(/[\\/]/).filter(Boolean).pop() ?? base.dir, weightsSha256: base.weightsSha256 },
+      baseModel: { name: base.dir.split(/[\\/]/).filter(Boolean).pop() ?? base.dir, weightsSha256: base.weightsSha256, family: familyOf(base) },
       method: cfg.method,
       trainedLayers: shape.trainedLayers,
       hyperParameters: hyperParameters(cfg),
@@ -202,7 +204,7 @@ function hyperParameters(cfg: ResolvedOptions): Manifest['hyperParameters'] {
 }
 
 async function initPrototypes(
-  base: BaseModel,
+  base: AnyBaseModel,
   state: { overrides: LayerOverrides | undefined; prototypes: tf.Variable<tf.Rank.R2> },
   rows: TrainExample[],
   states: Float32Array[],
@@ -225,7 +227,7 @@ async function initPrototypes(
 }
 
 async function trainLoop(
-  base: BaseModel,
+  base: AnyBaseModel,
   cfg: ResolvedOptions,
   state: { overrides: LayerOverrides | undefined; prototypes: tf.Variable<tf.Rank.R2> },
   rows: TrainExample[],

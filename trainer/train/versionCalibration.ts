@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { OpenWorldManifest } from '../artifact.js';
 import { accuracy, coverageAtPrecision, expectedCalibrationError, macroF1 } from '../evals/metrics.js';
-import type { BaseModel, LayerOverrides, TensorData } from '../model/index.js';
+import type { AnyBaseModel, LayerOverrides, TensorData } from '../model/index.js';
 import type { TrainExample } from '../types.js';
 import { fitTemperature, nllAtTemperature, softmax, temperatureFloor } from './calibration.js';
 import {
@@ -63,7 +63,7 @@ const NO_FILTER = -4;
  * most maxOutOfScopeAnswered of the out-of-scope questions answered (fitOpenWorldThresholds).
  */
 export async function calibrate(
-  base: BaseModel,
+  base: AnyBaseModel,
   cfg: ResolvedOptions,
   input: CalibrationInput,
   fitHead: HeadFitter,
@@ -183,7 +183,7 @@ async function scoresAgainst(queries: Float32Array[], banks: { in: ReturnType<ty
  * could not learn them). Null when too few questions are held out.
  */
 async function crossFitted(
-  base: BaseModel, rows: TrainExample[], states: Float32Array[], vectors: Float32Array[], positives: number[], marked: number[],
+  base: AnyBaseModel, rows: TrainExample[], states: Float32Array[], vectors: Float32Array[], positives: number[], marked: number[],
   labelIndex: Map<string, number>, labels: string[], fromLayer: number, hidden: number, epochs: number,
   cfg: ResolvedOptions, fitHead: HeadFitter, onProgress: (p: TrainProgress) => void,
 ): Promise<{ inScope: Scored; marked: Scored; novel: Scored | null } | null> {
@@ -245,7 +245,7 @@ async function crossFitted(
  * than three answers (a fold must keep two to learn anything).
  */
 async function leaveAnswersOut(
-  base: BaseModel, rows: TrainExample[], vectors: Float32Array[], positives: number[], marked: number[], labels: string[],
+  base: AnyBaseModel, rows: TrainExample[], vectors: Float32Array[], positives: number[], marked: number[], labels: string[],
   labelIndex: Map<string, number>, vectorLayer: number, hidden: number, epochs: number,
   cfg: ResolvedOptions, fitHead: HeadFitter, onProgress: (p: TrainProgress) => void,
 ): Promise<Scored | null> {

