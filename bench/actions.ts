@@ -63,7 +63,10 @@ try {
     await respondToCustomerMessage(ctx, stored.conversation, stored.message);
     return performance.now() - started;
   };
-  for (let i = 0; i < 20; i++) await turn(String(plain._id), "warm-up 4321"), await turn(String(acting._id), "warm-up 4321");
+  for (let i = 0; i < 20; i++) {
+    await turn(String(plain._id), "warm-up 4321");
+    await turn(String(acting._id), "warm-up 4321");
+  }
   const without: number[] = [];
   const withAction: number[] = [];
   // Interleaved, so drift in the machine's load hits both alike.

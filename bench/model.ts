@@ -80,7 +80,7 @@ async function runFull(train: TrainExample[], test: TrainExample[], common: Part
     testPredictSeconds: testSeconds,
     thresholdFromValidation: manifest.threshold,
     testCoverageAtThreshold: answered.length / preds.length,
-    testPrecisionAtThreshold: answered.length ? answered.filter((p, i) => p.label === test[preds.indexOf(p)].label).length / answered.length : 0,
+    testPrecisionAtThreshold: answered.length ? answered.filter((p) => p.label === test[preds.indexOf(p)].label).length / answered.length : 0,
     method: manifest.method,
     hyperParameters: manifest.hyperParameters,
     history: manifest.history,

@@ -62,7 +62,7 @@ export function loadVersionWeights(
       setTrainableWeights(overrides, rest);
     } catch (err) {
       disposeOverrides(overrides);
-      throw new Error(`${dir}: ${(err as Error).message}`);
+      throw new Error(`${dir}: ${(err as Error).message}`, { cause: err });
     }
   }
   return { overrides, prototypes };

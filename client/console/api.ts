@@ -1,11 +1,18 @@
 // The console's REST client: same-origin cookies for the session, the CSRF token in a header on every
 // mutating request, and errors as ApiError with the server's code and details.
+// What the server puts in `error.details`: the current version on a 409, an import's problems, zod's issues.
+export interface ErrorDetails {
+  current?: unknown;
+  problems?: unknown[];
+  [key: string]: unknown;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: any,
+    readonly details?: ErrorDetails,
   ) {
     super(message);
   }
@@ -25,7 +32,7 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
   return fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body) });
 }
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   let res = await send(method, path, body);
   if (res.status === 403 && method !== "GET") {
     const err = await res.clone().json().catch(() => null);
@@ -47,7 +54,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   return data as T;
 }
 
-export const get = <T = any>(path: string) => api<T>("GET", path);
-export const post = <T = any>(path: string, body: unknown = {}) => api<T>("POST", path, body);
-export const patch = <T = any>(path: string, body: unknown) => api<T>("PATCH", path, body);
-export const upload = <T = any>(path: string, file: Blob) => api<T>("POST", path, file);
+export const get = <T = unknown>(path: string) => api<T>("GET", path);
+export const post = <T = unknown>(path: string, body: unknown = {}) => api<T>("POST", path, body);
+export const patch = <T = unknown>(path: string, body: unknown) => api<T>("PATCH", path, body);
+export const upload = <T = unknown>(path: string, file: Blob) => api<T>("POST", path, file);

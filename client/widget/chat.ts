@@ -18,6 +18,12 @@ interface AckError {
   retryAfter?: number;
 }
 type Ack<T> = ({ ok: true } & T) | { ok: false; error: AckError };
+// The customer view of a conversation the server sends (server/presenters/conversation.ts).
+interface ConversationState {
+  id: string;
+  status: string;
+  agentAssigned: boolean;
+}
 
 const ACK_TIMEOUT_MS = 10_000;
 const RETRY_WHILE_CONNECTED_MS = 3_000;
@@ -82,7 +88,7 @@ export function createChat(server: string, language: Language, store: Store, ide
 
   async function sync() {
     const { conversationId } = store.get();
-    const res = await emit<{ conversation: any; messages: ChatMessage[]; hasMore: boolean }>("conversation:sync", {
+    const res = await emit<{ conversation: ConversationState | null; messages: ChatMessage[]; hasMore: boolean }>("conversation:sync", {
       conversationId,
       afterSeq: lastSeq(messages()),
     });
@@ -112,7 +118,7 @@ export function createChat(server: string, language: Language, store: Store, ide
       for (;;) {
         const next = messages().find((m) => m.state === "pending");
         if (!next || !socket?.connected) return;
-        const res = await emit<{ message: ChatMessage; conversation: any }>("message:send", {
+        const res = await emit<{ message: ChatMessage; conversation: ConversationState }>("message:send", {
           conversationId: store.get().conversationId,
           clientId: next.clientId,
           text: next.text,
@@ -181,7 +187,7 @@ export function createChat(server: string, language: Language, store: Store, ide
       socket.on("message:updated", (m: ChatMessage) => {
         if (messages().some((x) => x.id === m.id)) merge(m);
       });
-      socket.on("conversation:updated", (c: { id: string; status: string; agentAssigned: boolean }) => {
+      socket.on("conversation:updated", (c: ConversationState) => {
         if (c.id === store.get().conversationId) applyConversation(c);
       });
       socket.on("typing", (e: { conversationId: string; typing: boolean }) => {

@@ -125,7 +125,12 @@ export function createView(host: HTMLElement, o: ViewOptions) {
     render(messages: ChatMessage[], offline: boolean) {
       const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
       const keep = new Set(messages.map((m) => m.clientId));
-      for (const [k, el] of nodes) if (!keep.has(k)) (el.remove(), nodes.delete(k), signature.delete(k));
+      for (const [k, el] of nodes) {
+        if (keep.has(k)) continue;
+        el.remove();
+        nodes.delete(k);
+        signature.delete(k);
+      }
       if (messages.length === 0 && !log.firstChild) log.append(h("div", { class: "msg hello" }, t.greeting));
       let added = 0;
       let prev: Element | null = log.querySelector(".hello");

@@ -51,7 +51,7 @@ export async function startOrderService(opts: { port?: number; secret?: string; 
       const url = new URL(req.url ?? "/", "http://orders");
       const signedPayload = req.method === "GET" ? url.pathname + url.search : raw;
       const signature = verifySignature(secret, req.headers[SIGNATURE_HEADER] as string | undefined, signedPayload);
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = raw ? JSON.parse(raw) : null;
       } catch {

@@ -1,7 +1,7 @@
 import type { SessionUser } from "../auth/types.js";
 import { Answer, type AnswerDoc } from "../models/answer.js";
 import { audit } from "../audit/index.js";
-import { badRequest, conflict, notFound } from "../errors.js";
+import { conflict, notFound } from "../errors.js";
 import { presentAnswer } from "../presenters/answer.js";
 import { assertValidAnswerText } from "./placeholders.js";
 import { withRecordLock } from "../db/recordLock.js";

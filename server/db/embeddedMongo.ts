@@ -110,7 +110,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<Em
     await waitForPort(port, child, 15000);
   } catch (err) {
     child.kill("SIGKILL");
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {

@@ -7,7 +7,6 @@ export type TextProblem = "not_text" | "too_short" | "too_long";
 export function textProblem(text: unknown, limits: { minChars: number; maxChars: number }): TextProblem | null {
   if (typeof text !== "string") return "not_text";
   const t = text.trim();
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(t) || !/\p{L}/u.test(t)) return "not_text";
   if (t.length < limits.minChars) return "too_short";
   if (t.length > limits.maxChars) return "too_long";

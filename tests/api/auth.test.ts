@@ -1,4 +1,4 @@
-import { after, before, beforeEach, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import request from "supertest";
 import { startTestServer, type TestServer } from "../helpers/server.js";

@@ -5,15 +5,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { useTestServerWithLogins } from "../helpers/suite.js";
 import type { LoggedInAgent } from "../helpers/agents.js";
-import type { TestServer } from "../helpers/server.js";
 import { Answer } from "../../server/models/answer.js";
 import { Example } from "../../server/models/example.js";
 import { DataImport } from "../../server/models/dataImport.js";
 
-let t: TestServer;
 let admin: LoggedInAgent;
 let agent: LoggedInAgent;
-useTestServerWithLogins((s) => ({ t, admin, agent } = s));
+useTestServerWithLogins((s) => ({ admin, agent } = s));
 beforeEach(async () => {
   await Promise.all([Answer.deleteMany({}), Example.deleteMany({}), DataImport.deleteMany({})]);
 });

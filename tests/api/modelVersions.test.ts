@@ -4,7 +4,7 @@ import request from "supertest";
 import mongoose from "mongoose";
 import type { TestServer } from "../helpers/server.js";
 import { useTestServerWithLogins } from "../helpers/suite.js";
-import { loginAs, type LoggedInAgent } from "../helpers/agents.js";
+import type { LoggedInAgent } from "../helpers/agents.js";
 import { ModelVersion } from "../../server/models/modelVersion.js";
 import { Conversation } from "../../server/models/conversation.js";
 import { Message } from "../../server/models/message.js";

@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import request from "supertest";
 import type { TestServer } from "../helpers/server.js";
 import { useTestServerWithLogins } from "../helpers/suite.js";
-import { createAnswer, loginAs, seedBotExchange, type LoggedInAgent } from "../helpers/agents.js";
+import { createAnswer, seedBotExchange, type LoggedInAgent } from "../helpers/agents.js";
 import { connectCustomer } from "../helpers/socketClient.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";
 import { Conversation } from "../../server/models/conversation.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import request from "supertest";
 import type { TestServer } from "../helpers/server.js";
 import { useTestServerWithLogins } from "../helpers/suite.js";
-import { loginAs, type LoggedInAgent } from "../helpers/agents.js";
+import type { LoggedInAgent } from "../helpers/agents.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
 import { Setting } from "../../server/models/setting.js";
 import { AuditEntry } from "../../server/models/auditEntry.js";

@@ -141,6 +141,5 @@ test("the limiter's state is shared by every chat process and kept across a rest
   } finally {
     await a?.stop();
     await b?.stop();
-    a = null;
   }
 });

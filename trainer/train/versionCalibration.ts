@@ -6,7 +6,7 @@ import type { TrainExample } from '../types.js';
 import { fitTemperature, nllAtTemperature, softmax, temperatureFloor } from './calibration.js';
 import {
   bankOf, fitOpenWorldThresholds, inScopeScore, nearestSimilarities, openSetThreshold, IN_SCOPE_BANK, OPEN_WORLD_FILE,
-  OPEN_WORLD_SIGNAL, OUT_OF_SCOPE_BANK, type InScopeCase, type NovelCase,
+  OPEN_WORLD_SIGNAL, OUT_OF_SCOPE_BANK,
 } from './openWorld.js';
 import type { ResolvedOptions, TrainProgress } from './options.js';
 import { seededRandom, shuffleInPlace } from './random.js';

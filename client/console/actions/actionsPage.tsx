@@ -122,7 +122,7 @@ function ActionDetail({ action, onChange }: { action: ActionView | null; onChang
   const [slots, setSlots] = useState("order_number=4321");
   const [conversationId, setConversationId] = useState("");
   const [template, setTemplate] = useState("Order {{order_number}} is {{order.status}}.");
-  const [result, setResult] = useState<{ result: any; rendered: string | null } | null>(null);
+  const [result, setResult] = useState<{ result: { ok: boolean; outcome?: string; durationMs?: number; detail?: string | null }; rendered: string | null } | null>(null);
   const [calls, setCalls] = useState<ActionCallView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const loadCalls = () => action && get<{ calls: ActionCallView[] }>(`/api/actions/calls?actionId=${action.id}&limit=20`).then((r) => setCalls(r.calls));

@@ -49,7 +49,7 @@ export function ImportPage() {
 
   const fail = (err: unknown) => {
     setError(errorText(err));
-    setProblems(err instanceof ApiError ? (err.details?.problems ?? []) : []);
+    setProblems(err instanceof ApiError ? ((err.details?.problems ?? []) as { line: number; message: string }[]) : []);
   };
   const reset = () => {
     setDry(null);

@@ -3,7 +3,7 @@ import { get, post } from "../api.js";
 import { ErrorNote, errorText } from "../ui.js";
 import { ModelAnalytics } from "./analytics.js";
 import { VersionReport } from "./report.js";
-import { RunDetail, RunsList, isRunActive } from "./runs.js";
+import { RunDetail, RunsList, isRunActive, type SnapshotSummary } from "./runs.js";
 import { ScheduleSettings } from "./settings.js";
 import { VersionsTable } from "./versions.js";
 import type { DailyStats, Pointer, Run, TrainerSettings, VersionDetail, VersionRow } from "./types.js";
@@ -22,7 +22,7 @@ export function ModelsPage() {
   const [models, setModels] = useState<ModelsResponse | null>(null);
   const [runs, setRuns] = useState<Run[]>([]);
   const [selectedRun, setSelectedRun] = useState<string | null>(null);
-  const [runDetail, setRunDetail] = useState<{ run: Run; snapshot: any } | null>(null);
+  const [runDetail, setRunDetail] = useState<{ run: Run; snapshot: SnapshotSummary | null } | null>(null);
   const [selectedVersion, setSelectedVersion] = useState<string | null>(null);
   const [detail, setDetail] = useState<VersionDetail | null>(null);
   const [settings, setSettings] = useState<{ settings: TrainerSettings; nextRunAt: string | null } | null>(null);
@@ -58,7 +58,7 @@ export function ModelsPage() {
   useEffect(() => {
     const id = selectedRun ?? runs[0]?.id;
     if (!id) return;
-    get<{ run: Run; snapshot: any }>(`/api/runs/${id}`).then(setRunDetail, (e) => setError(errorText(e)));
+    get<{ run: Run; snapshot: SnapshotSummary | null }>(`/api/runs/${id}`).then(setRunDetail, (e) => setError(errorText(e)));
   }, [selectedRun, runs]);
 
   useEffect(() => {
@@ -132,7 +132,7 @@ export function ModelsPage() {
 
       <h3>Schedule</h3>
       {settings ? (
-        <ScheduleSettings settings={settings.settings} nextRunAt={settings.nextRunAt} onSaved={() => get<any>("/api/trainer/settings").then(setSettings)} />
+        <ScheduleSettings settings={settings.settings} nextRunAt={settings.nextRunAt} onSaved={() => get<{ settings: TrainerSettings; nextRunAt: string | null }>("/api/trainer/settings").then(setSettings)} />
       ) : null}
     </div>
   );

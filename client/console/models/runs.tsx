@@ -30,7 +30,12 @@ export function RunsList({ runs, selected, onSelect }: { runs: Run[]; selected: 
   );
 }
 
-export function RunDetail({ run, snapshot }: { run: Run; snapshot: { conflicts: { examples: { text: string; answerId: string }[] }[]; warnings: string[] } | null }) {
+export interface SnapshotSummary {
+  conflicts: { examples: { text: string; answerId: string }[] }[];
+  warnings: string[];
+}
+
+export function RunDetail({ run, snapshot }: { run: Run; snapshot: SnapshotSummary | null }) {
   const p = run.progress;
   const share = p?.steps ? Math.min(1, (p.step ?? 0) / p.steps) : 0;
   return (

@@ -13,7 +13,7 @@ export function AnswersPage() {
   const load = () => get<{ answers: Answer[] }>("/api/answers").then((r) => setAnswers(r.answers), (err) => setError(errorText(err)));
   useEffect(() => {
     void load();
-    void get("/api/answers/placeholders").then((r) => setPlaceholders(r.placeholders));
+    void get<{ placeholders: { token: string; description: string }[] }>("/api/answers/placeholders").then((r) => setPlaceholders(r.placeholders));
   }, []);
   const create = async (e: Event) => {
     e.preventDefault();
@@ -74,7 +74,7 @@ function AnswerDetail({ id, answers, onChange }: { id: string; answers: Answer[]
       onChange();
     } catch (err) {
       // 409: someone else saved first; show theirs so the agent can redo the change on top of it.
-      if (err instanceof ApiError && err.status === 409 && err.details?.current) setAnswer(err.details.current);
+      if (err instanceof ApiError && err.status === 409 && err.details?.current) setAnswer(err.details.current as Answer);
       setError(errorText(err));
     }
   };
