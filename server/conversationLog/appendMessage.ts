@@ -33,53 +33,101 @@ export interface NewMessage {
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 export interface AppendOptions {
-  /** Store nothing (and resolve to null) when the conversation is in one of these states at allocation time. */
+  /** Store nothing (and resolve to null) when the conversation is in one of these states when the message is written. */
   unlessStatus?: readonly ConversationStatus[];
+  /**
+   * The conversation's `lastSeq` as the caller has just read or written it: saves the read (without
+   * unlessStatus, which needs a fresh status). A stale value only costs a retry on the seq index.
+   */
+  lastSeq?: number;
 }
 
 /**
- * Stores one message in a conversation and tells both sides. Without transactions the steps are:
- * allocate `seq` ($inc on the conversation), insert (the unique (conversationId, clientId) index makes
- * a resend land on the stored copy), then update the conversation's summary. A failed insert leaves
- * only a gap in `seq`, which readers tolerate. Callers that expect resends look for the stored copy
- * first; here the unique index alone decides, so a first send costs no extra lookup.
+ * Stores one message in a conversation and tells both sides. Without transactions, and with each write
+ * costing a commit on the embedded SQLite, the steps are: read the conversation's `lastSeq` (a read, which
+ * never waits for a writer), insert the message with the next `seq`, then update the conversation's
+ * summary, which also moves `lastSeq` up to it (`$max`, so a slower writer never moves it back). Two
+ * writes per message; the summary is written only once the message is stored.
+ *
+ * Races: the unique (conversationId, seq) index lets one of two writers that read the same `lastSeq` store
+ * it; the other re-reads the highest stored seq and takes the next (the summary of the winner may not be
+ * written yet, so `lastSeq` alone would hand it the same number again). The unique (conversationId,
+ * clientId) index makes a resend land on the stored copy. Callers that expect resends look for the stored
+ * copy first; here the unique index alone decides, so a first send costs no extra lookup. A failed insert
+ * writes nothing; a failed summary leaves `lastSeq` behind the stored seq, which the next writer's retry
+ * corrects.
  */
-export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage): Promise<RecordResult>;
+export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts?: Omit<AppendOptions, "unlessStatus">): Promise<RecordResult>;
 export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts: AppendOptions): Promise<RecordResult | null>;
 export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts: AppendOptions = {}): Promise<RecordResult | null> {
-  let message: MessageDoc | null = null;
-  let conversation: ConversationDoc | null = null;
-  const condition = opts.unlessStatus ? { status: { $nin: [...opts.unlessStatus] } } : {};
-  for (let attempt = 0; !message; attempt++) {
-    const allocated = await Conversation.findOneAndUpdate({ _id: conversationId, ...condition }, { $inc: { lastSeq: 1 } }, { new: true });
-    if (!allocated) {
+  let lastSeq = opts.unlessStatus ? undefined : opts.lastSeq;
+  if (lastSeq === undefined) {
+    const condition = opts.unlessStatus ? { status: { $nin: [...opts.unlessStatus] } } : {};
+    const current = await Conversation.findOne({ _id: conversationId, ...condition }).select("lastSeq").lean();
+    if (!current) {
       if (opts.unlessStatus && (await Conversation.exists({ _id: conversationId }))) return null;
       throw new ChatError("not_found", "Conversation not found");
     }
-    conversation = allocated;
+    lastSeq = current.lastSeq ?? 0;
+  }
+  let seq = lastSeq + 1;
+  let message: MessageDoc | null = null;
+  for (let attempt = 0; !message; attempt++) {
     try {
-      message = await Message.create({ ...fields, conversationId, seq: allocated.lastSeq });
+      message = await Message.create({ ...fields, conversationId, seq });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // Lost a race with the same resend: the winner's copy is the message.
       const winner = await Message.findOne({ conversationId, clientId: fields.clientId });
       if (winner) return { conversation: await loadConversation(conversationId), message: winner, duplicate: true };
-      // Otherwise another writer was handed the same seq (concurrent $inc is not atomic on FerretDB):
-      // take the next one.
+      // Otherwise another writer stored this seq first: take the one after the highest stored.
       if (attempt >= 20) throw err;
+      const highest = await Message.findOne({ conversationId }).sort({ seq: -1 }).select("seq").lean();
+      seq = Math.max(seq, highest?.seq ?? 0) + 1;
     }
   }
+  const conversation = await writeSummary(conversationId, message, fields);
+  publishMessage(ctx.io, conversation, message);
+  publishConversation(ctx.io, conversation);
+  await messageStoredEvents(conversation, message);
+  return { conversation, message, duplicate: false };
+}
 
-  const summary: Record<string, unknown> = {
-    $set: {
-      lastMessageAt: message.createdAt ?? new Date(),
-      lastMessagePreview: fields.text.slice(0, PREVIEW_LENGTH),
-      ...(fields.role === "agent" ? { unreadByAgents: 0 } : {}),
-    },
+/** What agents' lists show of a conversation, after one of its messages is stored. */
+export function summaryOf(fields: Pick<NewMessage, "role" | "text">, at: Date) {
+  return {
+    lastMessageAt: at,
+    lastMessagePreview: fields.text.slice(0, PREVIEW_LENGTH),
+    ...(fields.role === "agent" ? { unreadByAgents: 0 } : {}),
+  };
+}
+
+async function writeSummary(conversationId: Types.ObjectId, message: MessageDoc, fields: NewMessage): Promise<ConversationDoc> {
+  const update: Record<string, unknown> = {
+    $set: summaryOf(fields, message.createdAt ?? new Date()),
+    $max: { lastSeq: message.seq },
     ...(fields.role === "customer" ? { $inc: { unreadByAgents: 1 } } : {}),
   };
-  conversation = (await Conversation.findOneAndUpdate({ _id: conversationId }, summary, { new: true })) ?? conversation!;
+  const conversation = await Conversation.findOneAndUpdate({ _id: conversationId }, update, { new: true });
+  if (!conversation) throw new ChatError("not_found", "Conversation not found");
+  return conversation;
+}
 
+/**
+ * A customer's first message in a new conversation: the conversation is created with its summary already
+ * written (`lastSeq` 1, the preview, one unread), then the message is inserted as seq 1 — two writes. The
+ * conversation is new, so nothing can race for its seq or client id. If the insert fails the conversation is
+ * left without messages; recordCustomerMessage reuses such a conversation on the resend instead of opening
+ * another.
+ */
+export async function openConversation(
+  ctx: AppContext,
+  attrs: { customerId: string; channel: { origin: string | null; pageUrl: string | null; userAgent: string | null; language: string } },
+  fields: NewMessage & { role: "customer" },
+): Promise<RecordResult> {
+  const at = new Date();
+  const conversation = await Conversation.create({ ...attrs, status: "bot", lastSeq: 1, unreadByAgents: 1, ...summaryOf(fields, at) });
+  const message = await Message.create({ ...fields, conversationId: conversation._id, seq: 1, createdAt: at, updatedAt: at });
   publishMessage(ctx.io, conversation, message);
   publishConversation(ctx.io, conversation);
   await messageStoredEvents(conversation, message);

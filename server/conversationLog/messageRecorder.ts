@@ -4,7 +4,7 @@ import type { AppContext } from "../context.js";
 import type { BotReply, HandoffReason } from "../bot/types.js";
 import { Conversation, type ConversationDoc } from "../models/conversation.js";
 import { Message } from "../models/message.js";
-import { appendMessage, type RecordResult } from "./appendMessage.js";
+import { appendMessage, openConversation, type RecordResult } from "./appendMessage.js";
 import { withCustomerLock } from "./customerLock.js";
 import { ChatError } from "./errors.js";
 import { checkMessageText, MAX_CLIENT_ID_LENGTH } from "./limits.js";
@@ -71,24 +71,29 @@ export async function recordCustomerMessage(ctx: AppContext, input: CustomerMess
       if (!conversation) throw new ChatError("not_found", "Conversation not found");
       if (conversation.status === "closed") conversation = null;
     }
-    // A conversation left empty by a failed first attempt (database error after it was opened) is reused,
-    // so retries do not leave empty conversations in the agents' list.
-    const empty = own.find((c) => c.status === "bot" && c.lastSeq === 0);
-    if (!conversation && empty) conversation = await Conversation.findOne({ _id: empty._id, status: "bot", lastSeq: 0 });
+    if (!conversation) {
+      // A conversation left without messages by a failed first attempt (database error between its two writes)
+      // is reused, so retries do not leave empty conversations in the agents' list. Only one the bot still has
+      // with at most one seq handed out can be empty; whether it is costs one indexed read.
+      const candidate = own.find((c) => c.status === "bot" && (c.lastSeq ?? 0) <= 1);
+      if (candidate && !(await Message.exists({ conversationId: candidate._id }))) {
+        // Its first message will be seq 1 again (webhooks' conversation.created keys on it).
+        conversation = await Conversation.findOneAndUpdate({ _id: candidate._id, status: "bot" }, { $set: { lastSeq: 0 } }, { new: true });
+      }
+    }
     if (!conversation) {
       const ch = input.channel ?? {};
-      conversation = await Conversation.create({
+      return openConversation(ctx, {
         customerId: input.customerId,
-        status: "bot",
         channel: {
           origin: ch.origin ?? null,
           pageUrl: ch.pageUrl ?? null,
           userAgent: ch.userAgent ?? null,
           language: ch.language ?? "en",
         },
-      });
+      }, { role: "customer", text, clientId });
     }
-    return appendMessage(ctx, conversation._id, { role: "customer", text, clientId });
+    return appendMessage(ctx, conversation._id, { role: "customer", text, clientId }, { lastSeq: conversation.lastSeq ?? 0 });
   });
 }
 
@@ -142,7 +147,8 @@ export async function recordBotReply(
 /** A notice from the system (hand-off, agent joined, closed). Pass a clientId to make it idempotent. */
 export async function recordSystemMessage(
   ctx: AppContext,
-  conversation: Pick<ConversationDoc, "_id">,
+  // With lastSeq when the caller has just read or written the conversation (saves a read).
+  conversation: Pick<ConversationDoc, "_id"> & { lastSeq?: number | null },
   text: string,
   handoffReason?: HandoffReason | null,
   clientId: string = `system:${crypto.randomUUID()}`,
@@ -152,5 +158,5 @@ export async function recordSystemMessage(
     text: validText(text),
     clientId: validClientId(clientId),
     handoffReason: handoffReason ?? null,
-  });
+  }, { lastSeq: conversation.lastSeq ?? undefined });
 }

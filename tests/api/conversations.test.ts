@@ -9,7 +9,7 @@ import { AuditEntry } from "../../server/models/auditEntry.js";
 import { randomUUID } from "node:crypto";
 import { Types } from "mongoose";
 import type { Bot, BotReply } from "../../server/bot/types.js";
-import { recordBotReply, recordCustomerMessage, respondToCustomerMessage } from "../../server/conversationLog/index.js";
+import { recordAgentMessage, recordBotReply, recordCustomerMessage, recordSystemMessage, respondToCustomerMessage } from "../../server/conversationLog/index.js";
 
 let t: TestServer;
 useTestServer((server) => (t = server));
@@ -127,6 +127,32 @@ test("an agent who takes over while the model is thinking gets the conversation;
   const roles = (await Message.find({ conversationId: asked.conversation._id }).sort({ seq: 1 }).lean()).map((m) => m.role);
   assert.deepEqual(roles, ["customer", "system"]);
   assert.equal((await Conversation.findById(asked.conversation._id).lean())?.status, "agent");
+});
+
+test("concurrent writers in one conversation each store their own seq; lastSeq and the summary end at the highest", async () => {
+  const asked = await recordCustomerMessage(t.server.ctx, { customerId: `cust-${randomUUID()}`, clientId: randomUUID(), text: "first" });
+  assert.equal(asked.message.seq, 1);
+  const agentId = String(new Types.ObjectId());
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      i % 2 === 0
+        ? recordAgentMessage(t.server.ctx, { conversationId: String(asked.conversation._id), agentId, clientId: `agent-${i}`, text: `agent ${i}` })
+        : recordSystemMessage(t.server.ctx, asked.conversation, `notice ${i}`),
+    ),
+  );
+  const seqs = results.map((r) => r.message.seq).sort((a, b) => a - b);
+  assert.equal(new Set(seqs).size, 8, `seqs ${seqs.join(",")}`);
+  assert.ok(seqs[0]! >= 2);
+  const stored = await Message.find({ conversationId: asked.conversation._id }).sort({ seq: 1 }).lean();
+  assert.equal(stored.length, 9);
+  const conv = await Conversation.findById(asked.conversation._id).lean();
+  assert.equal(conv?.lastSeq, stored[stored.length - 1]!.seq);
+  // The next writer takes the next number, whether it knows the current lastSeq or a stale one.
+  const after = await recordSystemMessage(t.server.ctx, { _id: asked.conversation._id, lastSeq: conv!.lastSeq }, "after the burst");
+  const stale = await recordSystemMessage(t.server.ctx, asked.conversation, "with a stale lastSeq");
+  assert.equal(stale.message.seq, after.message.seq + 1);
+  assert.equal(after.message.seq, conv!.lastSeq + 1);
+  assert.equal(after.conversation.lastMessagePreview, "after the burst");
 });
 
 test("a resent message is stored once, and a resent bot reply too", async () => {

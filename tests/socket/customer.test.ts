@@ -207,6 +207,20 @@ test("a first message reuses an empty conversation left by a failed attempt inst
   assert.equal(await Conversation.countDocuments({ customerId: c.session.customerId }), 1);
 });
 
+test("a conversation whose first message failed after it was opened (summary written, no message) is reused from seq 1", async () => {
+  const c = await customer();
+  // What openConversation leaves when the message insert fails: the conversation with its summary, no message.
+  const left = await Conversation.create({ customerId: c.session.customerId, status: "bot", lastSeq: 1, unreadByAgents: 1, lastMessagePreview: "hello", lastMessageAt: new Date() });
+  const ack = await c.request("message:send", { clientId: randomUUID(), text: "hello" });
+  assert.equal(ack.conversation.id, String(left._id));
+  assert.equal(ack.message.seq, 1);
+  // One with a stored message is not "empty", even while the bot has not answered yet.
+  const next = await c.request("message:send", { clientId: randomUUID(), text: "another question" });
+  assert.notEqual(next.conversation.id, String(left._id));
+  assert.equal(next.message.seq, 1);
+  assert.equal(await Conversation.countDocuments({ customerId: c.session.customerId }), 2);
+});
+
 test("writing to a closed conversation opens a new one; the ack says which", async () => {
   const c = await customer();
   const first = await c.request("message:send", { clientId: randomUUID(), text: "first visit" });
