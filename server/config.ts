@@ -34,6 +34,8 @@ export const configSchema = z.object({
   TRAINER_ENABLED: boolean.default("true"),
   // Fill an empty database with the sample shop (server/demo); unset = only an embedded database in development.
   DEMO: boolean.optional(),
+  // The demo's order service (scripts/order-service) listens here on 127.0.0.1; the sample order_status action calls it.
+  DEMO_ORDERS_PORT: z.coerce.number().int().min(1).max(65535).default(4555),
   RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: boolean.optional(),

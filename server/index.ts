@@ -6,12 +6,17 @@ import "./models/index.js";
 import { createServer } from "./app.js";
 import { startNightlyProcess } from "./nightly/nightlyProcess.js";
 import { startRetentionSchedule } from "./privacy/retentionPurger.js";
-import { demoBanner, demoEnabled, demoWorkspaceLoader } from "./demo/demoWorkspace.js";
+import { demoBanner, demoEnabled, demoWorkspaceExpected, demoWorkspaceLoader } from "./demo/demoWorkspace.js";
+import { startDemoOrderService, withDemoOrdersAllowed, type DemoOrderService } from "./demo/demoOrderService.js";
 import { importRecovery } from "./imports/importCommands.js";
 
 async function main() {
-  const config = loadConfig();
-  const db = await connectDatabase(config);
+  const settings = loadConfig();
+  const db = await connectDatabase(settings);
+  // The demo's order action calls the order service started below: its loopback origin is allowed, and only
+  // on a database that has (or is about to get) the demo workspace.
+  const demo = demoEnabled(settings);
+  const config = demo && (await demoWorkspaceExpected()) ? withDemoOrdersAllowed(settings) : settings;
   const server = await createServer(config);
   const port = await server.listen();
   logger.info(`Understudy listening on http://${config.HOST}:${port} (demo page at /, console at /console/)`);
@@ -22,9 +27,11 @@ async function main() {
   // An import a killed process left half-written is taken out before anyone reads the reply bank.
   await importRecovery();
   // First start on an empty embedded database: the sample shop, with v1 queued for the trainer.
-  if (demoEnabled(config)) {
-    const demo = await demoWorkspaceLoader(config);
-    if (demo.loaded || demo.signIn.length) console.log(demoBanner(port, config.HOST, demo.signIn));
+  let orders: DemoOrderService | null = null;
+  if (demo) {
+    const workspace = await demoWorkspaceLoader(config);
+    orders = await startDemoOrderService(config);
+    if (workspace.loaded || workspace.signIn.length) console.log(demoBanner(port, config.HOST, workspace.signIn, orders));
   }
 
   let stopping = false;
@@ -37,6 +44,7 @@ async function main() {
     stopRetention();
     await server.close();
     await trainer?.stop();
+    await orders?.stop();
     await db.close();
     process.exit(0);
   };

@@ -103,7 +103,7 @@ function App() {
       <main>
         {page === "conversations" && <ConversationsPage me={me} openId={route[1] ?? null} />}
         {page === "reviews" && <ReviewsPage />}
-        {page === "answers" && <AnswersPage />}
+        {page === "answers" && <AnswersPage canManageActions={me.role === "admin"} />}
         {page === "examples" && <ExamplesPage />}
         {page === "next" && <NextAnswersPage />}
         {page === "data" && me.role === "admin" && <ImportPage />}

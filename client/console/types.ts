@@ -40,6 +40,11 @@ export interface Message {
   handoffReason?: string | null;
 }
 
+export interface AnswerAction {
+  name: string;
+  slots: { name: string; pattern: string; prompt: string }[];
+}
+
 export interface Answer {
   id: string;
   title: string;
@@ -47,6 +52,7 @@ export interface Answer {
   status: string;
   version: number;
   placeholders: string[];
+  action: AnswerAction | null;
   exampleCount?: number;
 }
 

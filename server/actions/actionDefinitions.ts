@@ -40,13 +40,16 @@ function assertHeaderValues(headers: ActionDefinition["headers"]): void {
   if (missing) throw badRequest(`Header ${missing.name} needs a value`);
 }
 
-/** actionCreator: the signing secret is returned this once; the service that receives the calls keeps it. */
-export async function actionCreator(config: Config, actor: SessionUser, input: ActionDefinition): Promise<{ action: ActionDoc; signingSecret: string }> {
+/**
+ * actionCreator: the signing secret is returned this once; the service that receives the calls keeps it.
+ * A null actor is the system (the demo workspace).
+ */
+export async function actionCreator(config: Config, actor: SessionUser | null, input: ActionDefinition): Promise<{ action: ActionDoc; signingSecret: string }> {
   assertCallableUrl(config, input.url);
   assertHeaderValues(input.headers);
   if (await Action.exists({ name: input.name })) throw conflict(`An action named ${input.name} exists`);
   const signingSecret = newSigningSecret();
-  const action = await Action.create({ ...input, signingSecret, createdBy: actor.id }).catch((err) => {
+  const action = await Action.create({ ...input, signingSecret, createdBy: actor?.id ?? null }).catch((err) => {
     throw (err as { code?: number }).code === 11000 ? conflict(`An action named ${input.name} exists`) : err;
   });
   await audit(actor, "action.create", { type: "action", id: String(action._id) }, { name: input.name, url: input.url });

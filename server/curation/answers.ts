@@ -31,8 +31,11 @@ export async function answerCreator(actor: SessionUser, input: { title: string; 
   return answer;
 }
 
-/** Rename and/or reword; `version` is the one the agent saw, a stale one is 409 with the current answer. */
-export async function answerUpdater(actor: SessionUser, id: string, input: { version: number; title?: string; text?: string; action?: AnswerAction | null }): Promise<AnswerDoc> {
+/**
+ * Rename and/or reword; `version` is the one the agent saw, a stale one is 409 with the current answer.
+ * A null actor is the system (the demo workspace).
+ */
+export async function answerUpdater(actor: SessionUser | null, id: string, input: { version: number; title?: string; text?: string; action?: AnswerAction | null }): Promise<AnswerDoc> {
   if (input.text !== undefined || input.action !== undefined) {
     // The text is checked against the action it will be sent with: the new one, or the one it has.
     const current = input.text === undefined || input.action === undefined ? await Answer.findById(id, { text: 1, action: 1 }).lean() : null;

@@ -4,6 +4,7 @@ import { Message } from "../models/message.js";
 import type { SnapshotAttrs } from "../models/snapshot.js";
 import type { ModelPredictor } from "../bot/predictor.js";
 import { meanBleu } from "./bleu.js";
+import { actionAnswerErrors, actionsReport, liveActionOutcomes } from "./actionFailures.js";
 import type { EvalReport, FailedCase, OutOfScopeReport, OutOfScopeRates, SuiteMetrics } from "./types.js";
 
 type SnapshotExample = SnapshotAttrs["examples"][number];
@@ -73,11 +74,12 @@ export async function candidateEvaluator(opts: {
   candidateNovel?: Record<string, [number, number]> | null;
   now?: Date;
 }): Promise<EvalReport> {
-  const answers = await Answer.find({}, { text: 1, title: 1 }).lean();
+  const answers = await Answer.find({}, { text: 1, title: 1, action: 1, status: 1 }).lean();
   const answerText = new Map(answers.map((a) => [String(a._id), a.text]));
   const answerTitle = new Map(answers.map((a) => [String(a._id), a.title]));
 
-  const since = new Date((opts.now ?? new Date()).getTime() - opts.replayDays * 86400000);
+  const now = opts.now ?? new Date();
+  const since = new Date(now.getTime() - opts.replayDays * 86400000);
   const replayRows = opts.snapshot.examples
     .filter(
       (e) =>
@@ -116,9 +118,11 @@ export async function candidateEvaluator(opts: {
     failedGolden: [],
     failedMustPass: [],
   };
+  const scoredForActions: { truth: string[]; predicted: string[] }[] = [];
   for (const [name, cases] of Object.entries(suites)) {
     if (cases.length === 0) continue;
     const cand = await score(opts.candidate, cases, answerText, opts.targetPrecision);
+    if (name !== "replay") scoredForActions.push({ truth: cases.map((c) => c.label), predicted: cand.predicted });
     const act = opts.active ? await score(opts.active, cases, answerText, opts.targetPrecision) : null;
     report.suites[name] = { candidate: cand.metrics, active: act?.metrics ?? null };
     if (name === "golden") {
@@ -133,6 +137,11 @@ export async function candidateEvaluator(opts: {
 
   const outOfScope = await outOfScopePart(opts);
   if (outOfScope) report.outOfScope = outOfScope;
+
+  // Model errors on answers with actions (offline, above) apart from their actions' failures (live, the window).
+  const actionAnswers = answers.filter((a) => a.status === "active" && a.action?.name).map((a) => ({ answerId: String(a._id), title: a.title, action: a.action!.name }));
+  const actions = actionsReport(opts.replayDays, since, actionAnswerErrors(actionAnswers, scoredForActions), await liveActionOutcomes(since, now));
+  if (actions) report.actions = actions;
 
   const base = report.suites.heldout ?? report.suites.golden;
   if (base) {
@@ -193,6 +202,10 @@ export function headlineMetrics(report: EvalReport): Record<string, number> {
   if (report.outOfScope) {
     out.outOfScope_answered = report.outOfScope.candidate.answeredRate;
     out.outOfScope_count = report.outOfScope.candidate.count;
+  }
+  if (report.actions) {
+    out.actions_modelErrors = report.actions.modelErrors;
+    out.actions_failures = report.actions.actionFailures;
   }
   return out;
 }

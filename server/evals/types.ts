@@ -53,6 +53,51 @@ export interface OutOfScopeReport {
   active: OutOfScopeRates | null;
 }
 
+/** One answer that calls an action: the candidate's mistakes on it in the golden and held-out suites. */
+export interface ActionAnswerErrors {
+  answerId: string;
+  title: string | null;
+  action: string;
+  /** Questions of this answer scored. */
+  cases: number;
+  /** missed + wronglyPicked. */
+  modelErrors: number;
+  /** Its questions given another answer. */
+  missed: number;
+  /** Other answers' questions given this one (the action would be called for the wrong question). */
+  wronglyPicked: number;
+}
+
+/** Live, over the eval window: what the action calls did, and whose the hand-offs were. */
+export interface LiveActionOutcomes {
+  /** Logged calls (previews left out). */
+  calls: number;
+  failedCalls: number;
+  /** Failed calls by outcome: timeout, http_error, error, bad_response, blocked, unverified. */
+  byOutcome: Record<string, number>;
+  /** Hand-offs with an action_* reason: the model picked the answer, then the action (or its slot) failed. */
+  actionHandoffs: number;
+  actionHandoffsByReason: Record<string, number>;
+  /** Hand-offs the model caused (out_of_scope, low_confidence, unknown_answer, model_error). */
+  modelHandoffs: number;
+}
+
+/**
+ * Answers that call actions are classes like any other, so the suites score them unchanged; this part keeps
+ * what their actions did apart from what the model did. The gate reads none of it: a failing service is not a
+ * worse model.
+ */
+export interface ActionsReport {
+  days: number;
+  since: string;
+  answers: ActionAnswerErrors[];
+  live: LiveActionOutcomes;
+  /** Distinct golden and held-out cases the candidate got wrong that involve an action answer. */
+  modelErrors: number;
+  /** = live.actionHandoffs. */
+  actionFailures: number;
+}
+
 export interface EvalReport {
   candidateVersion: string;
   activeVersion: string | null;
@@ -63,4 +108,5 @@ export interface EvalReport {
   failedGolden: FailedCase[];
   failedMustPass: FailedCase[];
   outOfScope?: OutOfScopeReport;
+  actions?: ActionsReport;
 }

@@ -220,6 +220,38 @@ test("preview calls the action for real, renders a draft and is logged as a prev
   await admin.post(`/api/actions/${actionId}/preview`).send({ slots: { "Bad Name": "x" } }).expect(400);
 });
 
+test("an answer's action and slots: admins attach, edit and detach them (zod-checked); agents edit the text but not the action", async () => {
+  const plain = await admin.post("/api/answers").send({ title: "Delivery day", text: "Most orders arrive in 2-4 working days." }).expect(201);
+  const id = plain.body.answer.id;
+  const slot = { name: "order_number", pattern: "(\\d{4,8})", prompt: "Which order?" };
+  const attach = { version: 1, text: "Order {{order_number}} arrives {{order.eta}}.", action: { name: "order_status", slots: [slot] } };
+  // The slot definitions are checked before anything is stored.
+  const bad = await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [{ ...slot, pattern: "(\\d+" }, { ...slot, name: "Order Number" }] } }).expect(400);
+  assert.deepEqual(bad.body.error.details.map((d: { path: string }) => d.path).sort(), ["action.slots.0.pattern", "action.slots.1.name"]);
+  const twice = await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [slot, slot] } }).expect(400);
+  assert.match(JSON.stringify(twice.body.error.details), /each slot name once/);
+  await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [{ ...slot, prompt: "   " }] } }).expect(400);
+  await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [{ ...slot, extra: 1 }] } }).expect(400);
+  assert.equal((await admin.get(`/api/answers/${id}`).expect(200)).body.answer.version, 1, "nothing was saved");
+
+  const agent = await loginAs(t.url, "agent");
+  await agent.patch(`/api/answers/${id}`).send(attach).expect(403);
+  await agent.post("/api/answers").send({ title: "x", text: "y", action: { name: "order_status", slots: [] } }).expect(403);
+  const attached = await admin.patch(`/api/answers/${id}`).send(attach).expect(200);
+  assert.deepEqual(attached.body.answer.action, { name: "order_status", slots: [slot] });
+  // An agent rewording the text keeps the action; the text is still checked against it.
+  const reworded = await agent.patch(`/api/answers/${id}`).send({ version: 2, text: "Order {{order_number}} should arrive {{order.eta}}." }).expect(200);
+  assert.equal(reworded.body.answer.action.name, "order_status");
+  await agent.patch(`/api/answers/${id}`).send({ version: 3, text: "Order {{order_number}}: {{order.internalNote}}" }).expect(400);
+  // Edited slots replace the old ones; detaching needs a text without the action's fields.
+  const edited = await admin.patch(`/api/answers/${id}`).send({ version: 3, action: { name: "order_status", slots: [{ ...slot, prompt: "What is the order number?" }] } }).expect(200);
+  assert.equal(edited.body.answer.action.slots[0].prompt, "What is the order number?");
+  await admin.patch(`/api/answers/${id}`).send({ version: 4, action: null }).expect(400);
+  const detached = await admin.patch(`/api/answers/${id}`).send({ version: 4, text: "Most orders arrive in 2-4 working days.", action: null }).expect(200);
+  assert.equal(detached.body.answer.action, null);
+  await admin.post(`/api/answers/${id}/retire`).send({ version: 5 }).expect(200);
+});
+
 test("the service down: hand-off with action_error, nothing else breaks", async () => {
   await orders.close();
   const turn = await say(newCustomer(), "where is order 4321?");

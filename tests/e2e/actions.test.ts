@@ -1,7 +1,9 @@
-// The order example in real browsers: an admin defines and previews the action in the console; a customer on
-// the demo page asks "where is my order 4321?" and gets the live status from the demo order service, is
-// asked for the number when it is missing, and is handed to a person when the service is down; the agent
-// sees the calls beside the conversation.
+// The console's action flows in real browsers: an admin defines and previews the action, attaches it and its
+// slot to an answer in the answer editor; a customer on the demo page then gets the live status from the demo
+// order service, is asked for the number when it is missing, and is handed to a person when the service is
+// down; the agent sees the calls beside the conversation. The model's part is a stand-in here (it picks the
+// order answer for order questions) so the console flows stay quick; tests/e2e/demoOrders.test.ts runs the
+// same example on the demo workspace with a version trained for real.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -20,7 +22,7 @@ let orders: OrderService;
 let receiver: WebhookReceiver;
 let answerId = "";
 
-// The model's part: it picks the order answer for order questions (and nothing else). The rest is the real path.
+// The model's stand-in: it picks the order answer for order questions (and nothing else). The rest is the real path.
 const orderBot: Bot = {
   async decide(input) {
     if (!answerId || !/order/i.test(input.text)) return { kind: "handoff", reason: "low_confidence", confidence: 0.1, modelVersion: "m-demo" };
@@ -75,17 +77,31 @@ test("an admin defines and previews the order action; the demo page bot answers 
   await preview.getByTestId("preview-result").getByText("Order 4321 is on its way.").waitFor();
   await detail.getByTestId("action-call").first().getByText("preview", { exact: false }).waitFor();
 
-  // The answer that uses it (the reply bank's API), then the customer on the demo page.
+  // The answer that uses it: written in the reply bank, then the action and its slot attached in the console.
   const api = await loginAs(t.url, admin);
-  const created = await api
-    .post("/api/answers")
-    .send({
-      title: "Where is my order",
-      text: "Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.",
-      action: { name: "order_status", slots: [{ name: "order_number", pattern: "(\\d{4,8})", prompt: "What is your order number?" }] },
-    })
-    .expect(201);
+  const created = await api.post("/api/answers").send({ title: "Where is my order", text: "Your order is on its way." }).expect(201);
   answerId = created.body.answer.id;
+  await page.getByTestId("nav-answers").click();
+  await page.locator(".row", { hasText: "Where is my order" }).click();
+  const detail2 = page.locator("section.detail");
+  await detail2.getByLabel("Text").fill("Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.");
+  const editor = page.getByTestId("answer-action");
+  await editor.getByLabel("Action").selectOption("order_status");
+  await editor.getByRole("button", { name: "Add slot" }).click();
+  await editor.getByLabel("Slot name").fill("order_number");
+  await editor.getByLabel("Slot pattern").fill("(\\d{4,8}");
+  await editor.getByLabel("Slot prompt").fill("What is your order number?");
+  await editor.getByRole("button", { name: "Save action" }).click();
+  // The server's zod check names the slot and the field; nothing is saved.
+  await editor.getByRole("alert").getByText("slot 1 pattern: is not a valid regular expression").waitFor();
+  assert.equal((await api.get(`/api/answers/${answerId}`).expect(200)).body.answer.action, null);
+  await editor.getByLabel("Slot pattern").fill("(\\d{4,8})");
+  await editor.getByRole("button", { name: "Save action" }).click();
+  await editor.getByTestId("action-saved").waitFor();
+  const saved = (await api.get(`/api/answers/${answerId}`).expect(200)).body.answer;
+  assert.deepEqual(saved.action, { name: "order_status", slots: [{ name: "order_number", pattern: "(\\d{4,8})", prompt: "What is your order number?" }] });
+  assert.equal(saved.text, "Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.");
+  await page.locator(".row", { hasText: "Where is my order" }).getByText("order_status").waitFor();
 
   const shop = await (await browser.newContext()).newPage();
   shop.on("pageerror", (e) => errors.push(`widget: ${e.message}`));

@@ -1,6 +1,55 @@
 import { LineChart, pct, signedPct } from "./charts.js";
 import type { VersionDetail } from "./types.js";
 
+type ActionsReport = NonNullable<NonNullable<VersionDetail["report"]>["actions"]>;
+const counts = (m: Record<string, number>) =>
+  Object.entries(m)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
+
+/** Answers that call actions: the model's mistakes on them, apart from what their actions did live. */
+function ActionsPart({ a, answerTitle }: { a: ActionsReport; answerTitle: (id: string) => string }) {
+  return (
+    <div data-testid="actions-report">
+      <h4>Answers with actions</h4>
+      <p>
+        <strong data-testid="action-failures">{a.actionFailures}</strong> action failure{a.actionFailures === 1 ? "" : "s"} in the last {a.days} days (hand-offs after the model
+        picked the answer{a.actionFailures ? `: ${counts(a.live.actionHandoffsByReason)}` : ""}) — not model errors, and not gated; {a.live.calls} call{a.live.calls === 1 ? "" : "s"}, {a.live.failedCalls}{" "}
+        failed{a.live.failedCalls ? ` (${counts(a.live.byOutcome)})` : ""}. The model's own hand-offs meanwhile: {a.live.modelHandoffs}.
+      </p>
+      <p>
+        Model errors on these answers (golden and held-out): <strong data-testid="action-model-errors">{a.modelErrors}</strong>
+      </p>
+      {a.answers.length ? (
+        <table data-testid="action-answers">
+          <thead>
+            <tr>
+              <th>Answer</th>
+              <th>Action</th>
+              <th>n</th>
+              <th title="its questions given another answer">Missed</th>
+              <th title="other questions given this answer: the action would be called for them">Wrongly picked</th>
+            </tr>
+          </thead>
+          <tbody>
+            {a.answers.map((x) => (
+              <tr key={x.answerId}>
+                <td>{x.title ?? answerTitle(x.answerId)}</td>
+                <td>
+                  <code>{x.action}</code>
+                </td>
+                <td>{x.cases}</td>
+                <td>{x.missed}</td>
+                <td>{x.wronglyPicked}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
 /** One version's eval report: training curves, suite metrics against the active version, what changed. */
 export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitle: (id: string) => string }) {
   const r = v.report;
@@ -65,6 +114,7 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
               {r.outOfScope.active ? <small> ({r.activeVersion}: {pct(r.outOfScope.active.answeredRate)})</small> : null}
             </p>
           ) : null}
+          {r.actions ? <ActionsPart a={r.actions} answerTitle={answerTitle} /> : null}
           <h4>Per-answer F1 change</h4>
           <table data-testid="per-label">
             <tbody>

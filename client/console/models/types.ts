@@ -32,7 +32,7 @@ export interface VersionRow {
 
 // The report is served as the evaluator stored it, so the server's type is the wire type. The import is
 // type-only: esbuild drops it, and no server code reaches the browser bundle.
-export type Report = Pick<EvalReport, "activeVersion" | "suites" | "perLabelDelta" | "failedGolden" | "outOfScope">;
+export type Report = Pick<EvalReport, "activeVersion" | "suites" | "perLabelDelta" | "failedGolden" | "outOfScope" | "actions">;
 
 export interface VersionDetail extends VersionRow {
   history: { epoch: number; loss: number; valAccuracy: number; valLoss: number }[];

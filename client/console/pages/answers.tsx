@@ -2,8 +2,9 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, patch, post } from "../api.js";
 import type { Answer, Example } from "../types.js";
 import { Badge, ErrorNote, errorText } from "../ui.js";
+import { AnswerActionEditor } from "../actions/answerActionEditor.js";
 
-export function AnswersPage() {
+export function AnswersPage({ canManageActions = false }: { canManageActions?: boolean }) {
   const [answers, setAnswers] = useState<Answer[]>([]);
   const [placeholders, setPlaceholders] = useState<{ token: string; description: string }[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -33,7 +34,7 @@ export function AnswersPage() {
         <h2>Reply bank</h2>
         {answers.map((a) => (
           <a key={a.id} class={`row ${a.id === selected ? "active" : ""}`} onClick={() => setSelected(a.id)}>
-            <strong>{a.title}</strong> <Badge>{a.exampleCount ?? 0} phrasings</Badge>
+            <strong>{a.title}</strong> <Badge>{a.exampleCount ?? 0} phrasings</Badge> {a.action && <Badge tone="bot">{a.action.name}</Badge>}
             <div class="preview">{a.text}</div>
           </a>
         ))}
@@ -46,12 +47,12 @@ export function AnswersPage() {
           <button type="submit">Create</button>
         </form>
       </aside>
-      <section class="detail">{selected ? <AnswerDetail key={selected} id={selected} answers={answers} onChange={load} /> : <p class="muted">Pick an answer.</p>}</section>
+      <section class="detail">{selected ? <AnswerDetail key={selected} id={selected} answers={answers} onChange={load} canManageActions={canManageActions} /> : <p class="muted">Pick an answer.</p>}</section>
     </div>
   );
 }
 
-function AnswerDetail({ id, answers, onChange }: { id: string; answers: Answer[]; onChange: () => void }) {
+function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string; answers: Answer[]; onChange: () => void; canManageActions: boolean }) {
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [examples, setExamples] = useState<Example[]>([]);
   const [title, setTitle] = useState("");
@@ -112,6 +113,22 @@ function AnswerDetail({ id, answers, onChange }: { id: string; answers: Answer[]
         </button>
       </div>
       <ErrorNote error={error} />
+      {canManageActions ? (
+        <AnswerActionEditor
+          answer={answer}
+          text={text}
+          onSaved={() => void load().then(onChange)}
+          onConflict={(current) => {
+            setAnswer(current);
+            setText(current.text);
+          }}
+        />
+      ) : answer.action ? (
+        <p class="muted small" data-testid="answer-action">
+          Calls the action <code>{answer.action.name}</code>
+          {answer.action.slots.length ? <> with {answer.action.slots.map((s) => s.name).join(", ")}</> : null} (an admin changes it).
+        </p>
+      ) : null}
       <h3>Customer phrasings</h3>
       <ul>
         {examples.map((e) => (

@@ -1,5 +1,6 @@
 import { AuditEntry } from "../../models/auditEntry.js";
 import { Message } from "../../models/message.js";
+import { isActionHandoff, MODEL_HANDOFF_REASONS } from "../../evals/actionFailures.js";
 
 export interface DailyModelStats {
   day: string;
@@ -18,8 +19,7 @@ export interface DailyModelStats {
   actionFailures: number;
 }
 
-// Hand-offs a model caused (it was asked and declined or failed); "no_model" hand-offs belong to no version.
-const MODEL_HANDOFFS = new Set(["out_of_scope", "low_confidence", "unknown_answer", "model_error"]);
+// "no_model" hand-offs belong to no version: no model was asked.
 
 /**
  * Per model version per UTC day, from the conversation log: bot replies carry their version; a hand-off
@@ -72,13 +72,13 @@ export async function modelDailyStats(days: number, now = new Date()): Promise<D
       c.replied = true;
     } else if (m.role === "system" && m.handoffReason) {
       c.human = true;
-      if (MODEL_HANDOFFS.has(m.handoffReason)) {
+      if (MODEL_HANDOFF_REASONS.has(m.handoffReason)) {
         const v = versionAt(at);
         if (v) {
           row(day, v).handoffs++;
           c.version ??= v;
         }
-      } else if (m.handoffReason.startsWith("action_")) {
+      } else if (isActionHandoff(m.handoffReason)) {
         const v = versionAt(at);
         if (v) row(day, v).actionFailures++;
       }

@@ -11,6 +11,7 @@ import { notFound, valid, validate } from "../../errors.js";
 import { presentExamples } from "../../presenters/example.js";
 import { presentAnswer } from "../../presenters/answer.js";
 import { answersSchemas as s } from "./schema.js";
+import { assertCanSetAnswerAction } from "../../policies/answers.js";
 
 const escapeRegex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -51,11 +52,13 @@ export function answersRouter(_ctx: AppContext): Router {
 
   router.post("/", guard("answers.write"), validate(s.create), async (req, res) => {
     const { body } = valid(req, s.create);
+    assertCanSetAnswerAction(currentUser(req), body);
     res.status(201).json({ answer: presentAnswer(await answerCreator(currentUser(req), body)) });
   });
 
   router.patch("/:id", guard("answers.write"), validate(s.update), async (req, res) => {
     const { params, body } = valid(req, s.update);
+    assertCanSetAnswerAction(currentUser(req), body);
     res.json({ answer: presentAnswer(await answerUpdater(currentUser(req), params.id, body)) });
   });
 

@@ -21,7 +21,8 @@ export const answerActionBody = z
           .strict(),
       )
       .max(5)
-      .default([]),
+      .default([])
+      .refine((slots) => new Set(slots.map((s) => s.name)).size === slots.length, "each slot name once"),
   })
   .strict();
 
