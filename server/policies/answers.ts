@@ -1,5 +1,5 @@
 import type { SessionUser } from "../auth/types.js";
-import { forbidden } from "../api/errors.js";
+import { forbidden } from "../errors.js";
 import { can } from "./permissions.js";
 
 /**

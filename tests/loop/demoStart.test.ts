@@ -21,7 +21,8 @@ after(async () => {
 async function start(name: string, env: Record<string, string>) {
   const port = await freePort();
   // No MONGODB_URI: the embedded FerretDB under DATA_DIR, exactly as a first `npm start`.
-  const p = spawnTs(name, "server/index.ts", [], { NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", LOG_PRETTY: "false", MONGODB_URI: "", ...env });
+  // The demo's order service gets a port of its own too (4555 may be taken by another test's demo).
+  const p = spawnTs(name, "server/index.ts", [], { NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", LOG_PRETTY: "false", MONGODB_URI: "", DEMO_ORDERS_PORT: String(await freePort()), ...env });
   running.push(p);
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(p, url, 120_000);
