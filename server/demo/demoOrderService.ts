@@ -51,11 +51,16 @@ export async function startDemoOrderService(config: Config): Promise<DemoOrderSe
     child.once("exit", () => resolve(null));
   });
   if (!url) {
-    logger.warn({ port: config.DEMO_ORDERS_PORT }, "the demo order service did not start (is DEMO_ORDERS_PORT taken?); order questions will be handed off");
+    logger.warn(
+      { port: config.DEMO_ORDERS_PORT },
+      "the demo order service did not start (is DEMO_ORDERS_PORT taken?); order questions will be handed off",
+    );
     return null;
   }
   const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
-  child.once("exit", (code, signal) => logger.info({ code, signal }, "the demo order service stopped; order questions are handed off until it runs again"));
+  child.once("exit", (code, signal) =>
+    logger.info({ code, signal }, "the demo order service stopped; order questions are handed off until it runs again"),
+  );
   return {
     url,
     pid: child.pid!,

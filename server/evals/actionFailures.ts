@@ -51,7 +51,10 @@ export function actionAnswerErrors(
 ): { answers: ActionAnswerErrors[]; modelErrors: number } {
   const ids = new Set(actionAnswers.map((a) => a.answerId));
   // Distinct wrong cases: one question of one action answer sent to another counts once here, on both rows below.
-  const modelErrors = scored.reduce((n, s) => n + s.truth.filter((t, i) => s.predicted[i] !== t && (ids.has(t) || ids.has(s.predicted[i]))).length, 0);
+  const modelErrors = scored.reduce(
+    (n, s) => n + s.truth.filter((t, i) => s.predicted[i] !== t && (ids.has(t) || ids.has(s.predicted[i]))).length,
+    0,
+  );
   const answers = actionAnswers.map((a) => {
     let cases = 0;
     let missed = 0;
@@ -70,7 +73,19 @@ export function actionAnswerErrors(
 }
 
 /** The report's actions part; null when no answer has an action and nothing action-related happened live. */
-export function actionsReport(days: number, since: Date, offline: { answers: ActionAnswerErrors[]; modelErrors: number }, live: LiveActionOutcomes): ActionsReport | null {
+export function actionsReport(
+  days: number,
+  since: Date,
+  offline: { answers: ActionAnswerErrors[]; modelErrors: number },
+  live: LiveActionOutcomes,
+): ActionsReport | null {
   if (!offline.answers.length && !live.calls && !live.actionHandoffs) return null;
-  return { days, since: since.toISOString(), answers: offline.answers, live, modelErrors: offline.modelErrors, actionFailures: live.actionHandoffs };
+  return {
+    days,
+    since: since.toISOString(),
+    answers: offline.answers,
+    live,
+    modelErrors: offline.modelErrors,
+    actionFailures: live.actionHandoffs,
+  };
 }

@@ -24,10 +24,40 @@ test("live outcomes over the window: failed calls by outcome, action hand-offs b
   const actionId = new Types.ObjectId();
   const conversationId = new Types.ObjectId();
   const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * DAY);
-  const call = (outcome: string, daysAgo: number, preview = false) => ({ actionId, actionName: "order_status", conversationId, requestId: new Types.ObjectId().toHexString(), outcome, durationMs: 12, slotNames: ["order_number"], preview, createdAt: at(daysAgo) });
-  await ActionCall.insertMany([call("ok", 1), call("ok", 2), call("timeout", 3), call("error", 3), call("error", 13), call("bad_response", 20), call("error", 1, true)], { timestamps: false } as never);
+  const call = (outcome: string, daysAgo: number, preview = false) => ({
+    actionId,
+    actionName: "order_status",
+    conversationId,
+    requestId: new Types.ObjectId().toHexString(),
+    outcome,
+    durationMs: 12,
+    slotNames: ["order_number"],
+    preview,
+    createdAt: at(daysAgo),
+  });
+  await ActionCall.insertMany(
+    [
+      call("ok", 1),
+      call("ok", 2),
+      call("timeout", 3),
+      call("error", 3),
+      call("error", 13),
+      call("bad_response", 20),
+      call("error", 1, true),
+    ],
+    { timestamps: false } as never,
+  );
   let seq = 0;
-  const notice = (reason: string | null, daysAgo: number, role = "system") => ({ conversationId, seq: ++seq, role, text: "A member of our team will reply here.", clientId: `c${seq}`, handoffReason: reason, createdAt: at(daysAgo), updatedAt: at(daysAgo) });
+  const notice = (reason: string | null, daysAgo: number, role = "system") => ({
+    conversationId,
+    seq: ++seq,
+    role,
+    text: "A member of our team will reply here.",
+    clientId: `c${seq}`,
+    handoffReason: reason,
+    createdAt: at(daysAgo),
+    updatedAt: at(daysAgo),
+  });
   await Message.insertMany(
     [
       notice("action_timeout", 3),
@@ -60,10 +90,16 @@ test("live outcomes over the window: failed calls by outcome, action hand-offs b
   // Offline: the order answer's questions the model missed, and others it wrongly sent there.
   const order = { answerId: "a-order", title: "Where is my order", action: "order_status" };
   const refund = { answerId: "a-refund", title: "Refund status", action: "refund_status" };
-  const offline = actionAnswerErrors([order, refund], [
-    { truth: ["a-order", "a-order", "a-order", "a-ship", "a-ship", "a-refund"], predicted: ["a-order", "a-ship", "a-refund", "a-order", "a-ship", "a-refund"] },
-    { truth: ["a-order", "a-cancel"], predicted: ["a-order", "a-cancel"] },
-  ]);
+  const offline = actionAnswerErrors(
+    [order, refund],
+    [
+      {
+        truth: ["a-order", "a-order", "a-order", "a-ship", "a-ship", "a-refund"],
+        predicted: ["a-order", "a-ship", "a-refund", "a-order", "a-ship", "a-refund"],
+      },
+      { truth: ["a-order", "a-cancel"], predicted: ["a-order", "a-cancel"] },
+    ],
+  );
   assert.deepEqual(offline.answers, [
     { ...order, cases: 4, modelErrors: 3, missed: 2, wronglyPicked: 1 },
     { ...refund, cases: 1, modelErrors: 1, missed: 0, wronglyPicked: 1 },
@@ -74,5 +110,9 @@ test("live outcomes over the window: failed calls by outcome, action hand-offs b
   const report = actionsReport(14, at(14), offline, live);
   assert.equal(report?.actionFailures, 4);
   assert.equal(report?.modelErrors, 3);
-  assert.equal(actionsReport(14, at(14), { answers: [], modelErrors: 0 }, { ...live, calls: 0, actionHandoffs: 0 }), null, "nothing to say without actions");
+  assert.equal(
+    actionsReport(14, at(14), { answers: [], modelErrors: 0 }, { ...live, calls: 0, actionHandoffs: 0 }),
+    null,
+    "nothing to say without actions",
+  );
 });

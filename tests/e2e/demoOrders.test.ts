@@ -20,7 +20,11 @@ let url = "";
 let admin: ReturnType<typeof request.agent>;
 let ordersPid = 0;
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms: number): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  ms: number,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();
@@ -49,7 +53,11 @@ before(async () => {
     MODELS_DIR: path.join(dir, "models"),
   });
   await waitForHealth(server, url, 120_000);
-  const banner = await until("the demo banner", () => /admin@acmetea\.example\s+password (\S+)[\s\S]*order service\s+(\S+) \(pid (\d+)\)/.exec(server.output()), 60_000);
+  const banner = await until(
+    "the demo banner",
+    () => /admin@acmetea\.example\s+password (\S+)[\s\S]*order service\s+(\S+) \(pid (\d+)\)/.exec(server.output()),
+    60_000,
+  );
   ordersPid = Number(banner[3]);
   admin = request.agent(url);
   const login = await admin.post("/api/auth/login").send({ email: "admin@acmetea.example", password: banner[1] }).expect(200);
@@ -86,7 +94,10 @@ async function expectInChat(page: Page, text: string, firstQuestion: string, tim
   } catch (err) {
     const c = await conversationOf(firstQuestion).catch(() => null);
     const calls = c ? (await admin.get(`/api/actions/calls?conversationId=${c.id}`)).body : null;
-    throw new Error(`"${text}" not shown: ${(err as Error).message}\nmessages: ${JSON.stringify(c?.messages)}\ncalls: ${JSON.stringify(calls)}\n${server.output().slice(-3000)}`);
+    throw new Error(
+      `"${text}" not shown: ${(err as Error).message}\nmessages: ${JSON.stringify(c?.messages)}\ncalls: ${JSON.stringify(calls)}\n${server.output().slice(-3000)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -105,97 +116,123 @@ async function conversationOf(text: string) {
   throw new Error(`no conversation starts with "${text}"`);
 }
 
-test("the demo workspace's order answer: live status from the order service, a question for the missing number, a hand-off when the service is down", { timeout: 600_000 }, async () => {
-  // v1, trained on the sample FAQ (the order answer's phrasings included), is what answers below.
-  await until("v1 serving", async () => (await admin.get("/api/models").expect(200)).body.serving === "v1", 540_000);
-  const actions = (await admin.get("/api/actions").expect(200)).body.actions as { name: string; url: string }[];
-  assert.deepEqual(actions.map((a) => a.name), ["order_status"]);
-  const errors: string[] = [];
+test(
+  "the demo workspace's order answer: live status from the order service, a question for the missing number, a hand-off when the service is down",
+  { timeout: 600_000 },
+  async () => {
+    // v1, trained on the sample FAQ (the order answer's phrasings included), is what answers below.
+    await until("v1 serving", async () => (await admin.get("/api/models").expect(200)).body.serving === "v1", 540_000);
+    const actions = (await admin.get("/api/actions").expect(200)).body.actions as { name: string; url: string }[];
+    assert.deepEqual(
+      actions.map((a) => a.name),
+      ["order_status"],
+    );
+    const errors: string[] = [];
 
-  // The number in the question: answered at once with the service's live status.
-  const first = await openChat();
-  first.page.on("pageerror", (e) => errors.push(e.message));
-  await first.ask("where is my order 4321?");
-  // The first turn of a process also loads v1 into its inference thread (tens of seconds on a busy machine).
-  await expectInChat(first.page, "Order 4321 is on its way, arriving Thursday.", "where is my order 4321?", 120_000);
-  const answered = await conversationOf("where is my order 4321?");
-  const reply = answered.messages.find((m) => m.role === "bot");
-  assert.equal(reply?.bot?.modelVersion, "v1", "the trained version picked the order answer");
+    // The number in the question: answered at once with the service's live status.
+    const first = await openChat();
+    first.page.on("pageerror", (e) => errors.push(e.message));
+    await first.ask("where is my order 4321?");
+    // The first turn of a process also loads v1 into its inference thread (tens of seconds on a busy machine).
+    await expectInChat(first.page, "Order 4321 is on its way, arriving Thursday.", "where is my order 4321?", 120_000);
+    const answered = await conversationOf("where is my order 4321?");
+    const reply = answered.messages.find((m) => m.role === "bot");
+    assert.equal(reply?.bot?.modelVersion, "v1", "the trained version picked the order answer");
 
-  // No number: the bot asks for it with the answer's prompt, then answers from the customer's reply.
-  const second = await openChat();
-  second.page.on("pageerror", (e) => errors.push(e.message));
-  await second.ask("where is my order?");
-  await expectInChat(second.page, "What is your order number?", "where is my order?");
-  await second.ask("it's 5555");
-  await expectInChat(second.page, "Order 5555 is being packed, arriving next week.", "where is my order?");
+    // No number: the bot asks for it with the answer's prompt, then answers from the customer's reply.
+    const second = await openChat();
+    second.page.on("pageerror", (e) => errors.push(e.message));
+    await second.ask("where is my order?");
+    await expectInChat(second.page, "What is your order number?", "where is my order?");
+    await second.ask("it's 5555");
+    await expectInChat(second.page, "Order 5555 is being packed, arriving next week.", "where is my order?");
 
-  // The order service goes down: the order question goes to a person, and the log says why.
-  process.kill(ordersPid, "SIGKILL");
-  await until("the order service gone", () => {
-    try {
-      process.kill(ordersPid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }, 10_000);
-  const third = await openChat();
-  third.page.on("pageerror", (e) => errors.push(e.message));
-  await third.ask("where is my order 1234?");
-  await expectInChat(third.page, "A member of our team will reply here", "where is my order 1234?");
-  const handedOff = await conversationOf("where is my order 1234?");
-  assert.deepEqual(handedOff.messages.map((m) => m.role), ["customer", "system"], "no half-filled reply");
-  assert.equal(handedOff.messages.find((m) => m.role === "system")?.handoffReason, "action_error");
-  const calls = (await admin.get(`/api/actions/calls?conversationId=${handedOff.id}`).expect(200)).body.calls as { outcome: string; detail: string | null }[];
-  assert.equal(calls.length, 1);
-  assert.equal(calls[0].outcome, "error");
-  assert.match(calls[0].detail ?? "", /ECONNREFUSED/);
-  assert.deepEqual(errors, []);
-});
+    // The order service goes down: the order question goes to a person, and the log says why.
+    process.kill(ordersPid, "SIGKILL");
+    await until(
+      "the order service gone",
+      () => {
+        try {
+          process.kill(ordersPid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+    );
+    const third = await openChat();
+    third.page.on("pageerror", (e) => errors.push(e.message));
+    await third.ask("where is my order 1234?");
+    await expectInChat(third.page, "A member of our team will reply here", "where is my order 1234?");
+    const handedOff = await conversationOf("where is my order 1234?");
+    assert.deepEqual(
+      handedOff.messages.map((m) => m.role),
+      ["customer", "system"],
+      "no half-filled reply",
+    );
+    assert.equal(handedOff.messages.find((m) => m.role === "system")?.handoffReason, "action_error");
+    const calls = (await admin.get(`/api/actions/calls?conversationId=${handedOff.id}`).expect(200)).body.calls as {
+      outcome: string;
+      detail: string | null;
+    }[];
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].outcome, "error");
+    assert.match(calls[0].detail ?? "", /ECONNREFUSED/);
+    assert.deepEqual(errors, []);
+  },
+);
 
-test("the next version's eval report counts the order action's failure apart from the model's errors, in the console", { timeout: 600_000 }, async () => {
-  // A question for no answer: the model's own hand-off.
-  const offTopic = await openChat();
-  await offTopic.ask("what's the capital of France?");
-  await expectInChat(offTopic.page, "A member of our team will reply here", "what's the capital of France?");
+test(
+  "the next version's eval report counts the order action's failure apart from the model's errors, in the console",
+  { timeout: 600_000 },
+  async () => {
+    // A question for no answer: the model's own hand-off.
+    const offTopic = await openChat();
+    await offTopic.ask("what's the capital of France?");
+    await expectInChat(offTopic.page, "A member of our team will reply here", "what's the capital of France?");
 
-  const queued = await admin.post("/api/runs").send({}).expect(201);
-  const runId = queued.body.run.id;
-  const run = await until("the run finished", async () => {
-    const r = (await admin.get(`/api/runs/${runId}`).expect(200)).body.run;
-    return ["promoted", "rejected", "failed"].includes(r.state) ? r : null;
-  }, 540_000);
-  assert.notEqual(run.state, "failed", JSON.stringify(run));
-  const report = (await admin.get(`/api/models/${run.candidateVersion}`).expect(200)).body.version.report;
-  const a = report.actions;
-  assert.ok(a, "the report has its actions part");
-  // Live, over the eval window: three calls (4321, 5555 answered; 1234 refused by the stopped service).
-  assert.equal(a.live.calls, 3);
-  assert.equal(a.live.failedCalls, 1);
-  assert.deepEqual(a.live.byOutcome, { error: 1 });
-  assert.equal(a.actionFailures, 1);
-  assert.deepEqual(a.live.actionHandoffsByReason, { action_error: 1 });
-  assert.ok(a.live.modelHandoffs >= 1, "the off-topic question is the model's hand-off, counted apart");
-  // Offline: the order answer is scored like any other answer; its mistakes are the model's.
-  assert.equal(a.answers.length, 1);
-  assert.equal(a.answers[0].action, "order_status");
-  assert.equal(a.answers[0].title, "Where is my order");
-  assert.ok(a.answers[0].cases > 0);
-  assert.equal(a.modelErrors, a.answers[0].modelErrors);
+    const queued = await admin.post("/api/runs").send({}).expect(201);
+    const runId = queued.body.run.id;
+    const run = await until(
+      "the run finished",
+      async () => {
+        const r = (await admin.get(`/api/runs/${runId}`).expect(200)).body.run;
+        return ["promoted", "rejected", "failed"].includes(r.state) ? r : null;
+      },
+      540_000,
+    );
+    assert.notEqual(run.state, "failed", JSON.stringify(run));
+    const report = (await admin.get(`/api/models/${run.candidateVersion}`).expect(200)).body.version.report;
+    const a = report.actions;
+    assert.ok(a, "the report has its actions part");
+    // Live, over the eval window: three calls (4321, 5555 answered; 1234 refused by the stopped service).
+    assert.equal(a.live.calls, 3);
+    assert.equal(a.live.failedCalls, 1);
+    assert.deepEqual(a.live.byOutcome, { error: 1 });
+    assert.equal(a.actionFailures, 1);
+    assert.deepEqual(a.live.actionHandoffsByReason, { action_error: 1 });
+    assert.ok(a.live.modelHandoffs >= 1, "the off-topic question is the model's hand-off, counted apart");
+    // Offline: the order answer is scored like any other answer; its mistakes are the model's.
+    assert.equal(a.answers.length, 1);
+    assert.equal(a.answers[0].action, "order_status");
+    assert.equal(a.answers[0].title, "Where is my order");
+    assert.ok(a.answers[0].cases > 0);
+    assert.equal(a.modelErrors, a.answers[0].modelErrors);
 
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  const password = /admin@acmetea\.example\s+password (\S+)/.exec(server.output())![1];
-  await page.goto(url + "/console/");
-  await page.getByLabel("Email").fill("admin@acmetea.example");
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByTestId("nav-models").click();
-  await page.getByTestId("versions-table").locator(`tr[data-version="${run.candidateVersion}"] a`).first().click();
-  const part = page.getByTestId("actions-report");
-  await part.waitFor();
-  assert.equal(await part.getByTestId("action-failures").textContent(), "1");
-  assert.equal(await part.getByTestId("action-model-errors").textContent(), String(a.modelErrors));
-  assert.match(await part.innerText(), /action_error 1/);
-  assert.match(await part.getByTestId("action-answers").innerText(), /Where is my order\s+order_status/);
-});
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const password = /admin@acmetea\.example\s+password (\S+)/.exec(server.output())![1];
+    await page.goto(url + "/console/");
+    await page.getByLabel("Email").fill("admin@acmetea.example");
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("nav-models").click();
+    await page.getByTestId("versions-table").locator(`tr[data-version="${run.candidateVersion}"] a`).first().click();
+    const part = page.getByTestId("actions-report");
+    await part.waitFor();
+    assert.equal(await part.getByTestId("action-failures").textContent(), "1");
+    assert.equal(await part.getByTestId("action-model-errors").textContent(), String(a.modelErrors));
+    assert.match(await part.innerText(), /action_error 1/);
+    assert.match(await part.getByTestId("action-answers").innerText(), /Where is my order\s+order_status/);
+  },
+);

@@ -18,7 +18,13 @@ function problem(err: unknown): string {
   if (!(err instanceof ApiError)) return errorText(err);
   if (Array.isArray(err.details) && err.details.length)
     return err.details
-      .map((d: { path: string; message: string }) => `${d.path.replace(/^action\.slots\.(\d+)\.?/, (_m, i: string) => `slot ${Number(i) + 1} `).replace(/^action\.?/, "action ").trim()}: ${d.message}`)
+      .map(
+        (d: { path: string; message: string }) =>
+          `${d.path
+            .replace(/^action\.slots\.(\d+)\.?/, (_m, i: string) => `slot ${Number(i) + 1} `)
+            .replace(/^action\.?/, "action ")
+            .trim()}: ${d.message}`,
+      )
       .join("; ");
   return err.message;
 }
@@ -28,14 +34,27 @@ function problem(err: unknown): string {
  * a service outside). Saved with the answer's text in one change, so the text's {{fields}} are checked against
  * the action they will be filled from.
  */
-export function AnswerActionEditor({ answer, text, onSaved, onConflict }: { answer: Answer; text: string; onSaved: () => void; onConflict: (current: Answer) => void }) {
+export function AnswerActionEditor({
+  answer,
+  text,
+  onSaved,
+  onConflict,
+}: {
+  answer: Answer;
+  text: string;
+  onSaved: () => void;
+  onConflict: (current: Answer) => void;
+}) {
   const [actions, setActions] = useState<ActionSummary[]>([]);
   const [name, setName] = useState(answer.action?.name ?? "");
   const [slots, setSlots] = useState<SlotDraft[]>(answer.action?.slots.map((s) => ({ ...s })) ?? []);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    void get<{ actions: ActionSummary[] }>("/api/actions").then((r) => setActions(r.actions), (err) => setError(errorText(err)));
+    void get<{ actions: ActionSummary[] }>("/api/actions").then(
+      (r) => setActions(r.actions),
+      (err) => setError(errorText(err)),
+    );
   }, []);
   useEffect(() => {
     setName(answer.action?.name ?? "");
@@ -53,7 +72,7 @@ export function AnswerActionEditor({ answer, text, onSaved, onConflict }: { answ
       setSaved(true);
       onSaved();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.details?.current) onConflict(err.details.current);
+      if (err instanceof ApiError && err.status === 409 && err.details?.current) onConflict(err.details.current as Answer);
       setError(problem(err));
     }
   };
@@ -76,14 +95,35 @@ export function AnswerActionEditor({ answer, text, onSaved, onConflict }: { answ
       {name && (
         <>
           <p class="muted small">
-            The text may use {[...(chosen?.replyFields ?? []), ...slots.map((s) => s.name).filter(Boolean)].map((f) => `{{${f}}}`).join(" ") || "no fields yet"}. Each slot is read
-            from the customer's messages with its pattern (the first group, or the whole match); a missing one is asked for once with its prompt.
+            The text may use{" "}
+            {[...(chosen?.replyFields ?? []), ...slots.map((s) => s.name).filter(Boolean)].map((f) => `{{${f}}}`).join(" ") ||
+              "no fields yet"}
+            . Each slot is read from the customer's messages with its pattern (the first group, or the whole match); a missing one is asked
+            for once with its prompt.
           </p>
           {slots.map((s, i) => (
             <fieldset key={i} class="slot" data-testid="slot-row">
-              <input placeholder="order_number" value={s.name} onInput={(e) => setSlot(i, "name", e.currentTarget.value)} aria-label="Slot name" required />
-              <input placeholder="(\d{4,8})" value={s.pattern} onInput={(e) => setSlot(i, "pattern", e.currentTarget.value)} aria-label="Slot pattern" required />
-              <input placeholder="What is your order number?" value={s.prompt} onInput={(e) => setSlot(i, "prompt", e.currentTarget.value)} aria-label="Slot prompt" required />
+              <input
+                placeholder="order_number"
+                value={s.name}
+                onInput={(e) => setSlot(i, "name", e.currentTarget.value)}
+                aria-label="Slot name"
+                required
+              />
+              <input
+                placeholder="(\d{4,8})"
+                value={s.pattern}
+                onInput={(e) => setSlot(i, "pattern", e.currentTarget.value)}
+                aria-label="Slot pattern"
+                required
+              />
+              <input
+                placeholder="What is your order number?"
+                value={s.prompt}
+                onInput={(e) => setSlot(i, "prompt", e.currentTarget.value)}
+                aria-label="Slot prompt"
+                required
+              />
               <button type="button" class="secondary" onClick={() => setSlots(slots.filter((_, j) => j !== i))}>
                 Remove slot
               </button>
@@ -97,7 +137,11 @@ export function AnswerActionEditor({ answer, text, onSaved, onConflict }: { answ
         </>
       )}
       <ErrorNote error={error} />
-      {saved && <p class="muted small" data-testid="action-saved">Saved.</p>}
+      {saved && (
+        <p class="muted small" data-testid="action-saved">
+          Saved.
+        </p>
+      )}
       <button type="submit">Save action</button>
     </form>
   );
