@@ -49,6 +49,8 @@ export interface Answer {
   id: string;
   title: string;
   text: string;
+  /** The same answer in other languages; the bot replies in the customer's. */
+  translations?: { language: string; text: string }[];
   status: string;
   version: number;
   placeholders: string[];

@@ -3,6 +3,7 @@ import mongoose from "mongoose";
 import type { Config } from "../config.js";
 import { logger } from "../logger.js";
 import { Answer } from "../models/answer.js";
+import { answerTextFor, messageLanguage } from "./replyLanguage.js";
 import { startInferenceThread } from "./inference/index.js";
 import { ModelHost, type PredictorLoader } from "./modelHost.js";
 import { renderReply } from "./render.js";
@@ -44,16 +45,18 @@ export async function createBot(config: Config, opts: CreateBotOptions = {}): Pr
       if (why) return { kind: "handoff", reason: why, confidence: p.confidence, inScopeScore: p.inScopeScore, modelVersion: entry.version, inferenceMs };
       const answer = mongoose.isValidObjectId(p.label) ? await Answer.findOne({ _id: p.label, status: "active" }).lean() : null;
       if (!answer) return { kind: "handoff", reason: "unknown_answer", confidence: p.confidence, modelVersion: entry.version, inferenceMs };
+      // the same answer in the customer's language, when the bank has it
+      const { text } = answerTextFor(answer, messageLanguage(input.text, input.language));
       return {
         kind: "reply",
         answerId: String(answer._id),
-        text: await renderReply(answer.text, input.conversationId),
+        text: await renderReply(text, input.conversationId),
         confidence: p.confidence,
         modelVersion: entry.version,
         replyId: randomUUID(),
         alternatives: p.alternatives.map((a) => ({ answerId: a.label, confidence: a.confidence })),
         inferenceMs,
-        action: answer.action ? { name: answer.action.name, slots: answer.action.slots, template: answer.text } : null,
+        action: answer.action ? { name: answer.action.name, slots: answer.action.slots, template: text } : null,
       };
     } catch (err) {
       logger.error({ err, version: entry.version }, "model failed to answer; handing off");

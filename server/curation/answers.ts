@@ -24,8 +24,12 @@ async function staleOr404(id: string, what: string) {
   return conflict(`The answer changed meanwhile (${what}); review the current version and retry`, { current: presentAnswer(current) });
 }
 
-export async function answerCreator(actor: SessionUser, input: { title: string; text: string; action?: AnswerAction | null }): Promise<AnswerDoc> {
-  assertValidAnswerText(input.text, await actionPlaceholders(input.action));
+type Translation = { language: string; text: string };
+
+export async function answerCreator(actor: SessionUser, input: { title: string; text: string; translations?: Translation[]; action?: AnswerAction | null }): Promise<AnswerDoc> {
+  const allowed = await actionPlaceholders(input.action);
+  assertValidAnswerText(input.text, allowed);
+  for (const t of input.translations ?? []) assertValidAnswerText(t.text, allowed);
   const answer = await Answer.create({ ...input, createdBy: actor.id });
   await audit(actor, "answer.create", { type: "answer", id: String(answer._id) }, { title: input.title });
   return answer;
@@ -35,11 +39,15 @@ export async function answerCreator(actor: SessionUser, input: { title: string; 
  * Rename and/or reword; `version` is the one the agent saw, a stale one is 409 with the current answer.
  * A null actor is the system (the demo workspace).
  */
-export async function answerUpdater(actor: SessionUser | null, id: string, input: { version: number; title?: string; text?: string; action?: AnswerAction | null }): Promise<AnswerDoc> {
-  if (input.text !== undefined || input.action !== undefined) {
-    // The text is checked against the action it will be sent with: the new one, or the one it has.
-    const current = input.text === undefined || input.action === undefined ? await Answer.findById(id, { text: 1, action: 1 }).lean() : null;
-    assertValidAnswerText(input.text ?? current?.text ?? "", await actionPlaceholders(input.action !== undefined ? input.action : current?.action));
+export async function answerUpdater(actor: SessionUser | null, id: string, input: { version: number; title?: string; text?: string; translations?: Translation[]; action?: AnswerAction | null }): Promise<AnswerDoc> {
+  if (input.text !== undefined || input.action !== undefined || input.translations !== undefined) {
+    // The texts are checked against the action they will be sent with: the new one, or the one it has.
+    const current = input.text === undefined || input.action === undefined || input.translations === undefined
+      ? await Answer.findById(id, { text: 1, action: 1, translations: 1 }).lean()
+      : null;
+    const allowed = await actionPlaceholders(input.action !== undefined ? input.action : current?.action);
+    assertValidAnswerText(input.text ?? current?.text ?? "", allowed);
+    for (const t of input.translations ?? current?.translations ?? []) assertValidAnswerText(t.text, allowed);
   }
   const { version, ...changes } = input;
   const updated = await withRecordLock(`answer:${id}`, () =>

@@ -7,6 +7,9 @@ const answerSchema = new Schema(
     title: { type: String, required: true, trim: true, maxlength: 200 },
     // May hold {{placeholders}} filled from conversation data when sent.
     text: { type: String, required: true, maxlength: 4000 },
+    // The same answer in other languages (BCP 47 tags: zh-CN, en, ja …): the bot replies in the customer's
+    // language when the answer has it (server/bot/replyLanguage.ts), else with `text`.
+    translations: { type: [{ _id: false, language: { type: String, required: true }, text: { type: String, required: true, maxlength: 4000 } }], default: [] },
     status: { type: String, enum: ["active", "retired", "merged"], default: "active" },
     mergedInto: { type: Schema.Types.ObjectId, ref: "Answer", default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: "User", default: null },
@@ -34,6 +37,7 @@ export interface AnswerAction {
   slots: { name: string; pattern: string; prompt: string }[];
 }
 
-export type AnswerAttrs = Omit<InferSchemaType<typeof answerSchema>, "action"> & { action?: AnswerAction | null };
+export interface AnswerTranslation { language: string; text: string }
+export type AnswerAttrs = Omit<InferSchemaType<typeof answerSchema>, "action" | "translations"> & { action?: AnswerAction | null; translations?: AnswerTranslation[] };
 export type AnswerDoc = HydratedDocument<AnswerAttrs>;
 export const Answer = mongoose.model("Answer", answerSchema);

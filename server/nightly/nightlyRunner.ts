@@ -31,7 +31,7 @@ export interface RunnerDeps {
   embedder?: () => Promise<Embedder>;
 }
 
-let sharedEmbedder: Promise<Embedder> | null = null;
+const sharedEmbedders = new Map<string, Promise<Embedder>>();
 
 /**
  * Drives one claimed run through snapshotting → training → evaluating → promoted | rejected | failed.
@@ -48,7 +48,15 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     await fence();
     const settings = await loadTrainerSettings(deps.config);
     await log.state("snapshotting", { startedAt: new Date() });
-    const embed = await (deps.embedder ?? (() => (sharedEmbedder ??= encoderEmbedder(deps.config.BASE_MODEL_DIR))))();
+    // near duplicates are judged by the base the version will be trained on (MiniLM reads Chinese as unknown tokens)
+    const { baseModelDirFor } = await import("../../trainer/index.js");
+    const family = settings.training.baseModel;
+    const baseModelDir = baseModelDirFor(family, deps.config.BASE_MODEL_DIR);
+    const embed = await (deps.embedder ?? (() => {
+      let e = sharedEmbedders.get(baseModelDir);
+      if (!e) sharedEmbedders.set(baseModelDir, (e = encoderEmbedder(baseModelDir)));
+      return e;
+    }))();
     let snapshot: SnapshotDoc;
     try {
       snapshot = await snapshotBuilder({ settings: settings.snapshot, embed });
@@ -62,16 +70,24 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     for (const w of snapshot.warnings) await log.log(w, "warn");
     deps.signal?.throwIfAborted();
 
-    const { trainInChildProcess, loadPredictor } = await import("../../trainer/index.js");
+    const { trainInChildProcess, loadPredictor, MANIFEST_FILE } = await import("../../trainer/index.js");
     const pointer = await readActivePointer();
     const parent = pointer.version ? await ModelVersion.findOne({ version: pointer.version }).lean() : null;
+    let parentDir: string | null = null;
     let warmStartDir: string | null = null;
     if (parent) {
       try {
-        warmStartDir = await ensureLocalArtifact(deps.config.MODELS_DIR, parent.version, parent.artifact as never);
+        parentDir = await ensureLocalArtifact(deps.config.MODELS_DIR, parent.version, parent.artifact as never);
       } catch (err) {
         await log.log(`cannot warm-start from ${parent.version} (${(err as Error).message}); training from the base model`, "warn");
       }
+    }
+    if (parentDir) {
+      // Vectors of two base families live in different spaces: a change of base model is a new lineage.
+      const parentManifest = JSON.parse(await fsp.readFile(path.join(parentDir, MANIFEST_FILE), "utf8")) as { baseModel?: { family?: string } };
+      const parentFamily = parentManifest.baseModel?.family ?? "minilm";
+      if (parentFamily === family) warmStartDir = parentDir;
+      else await log.log(`base model changed from ${parentFamily} to ${family}: a new lineage, trained from the base model (no warm start)`);
     }
 
     const version = await nextVersionName();
@@ -90,7 +106,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
         examples: rows.filter((e) => e.split === "train").map(asTrain),
         ...(validation.length ? { validation } : {}),
         outDir,
-        baseModelDir: deps.config.BASE_MODEL_DIR,
+        baseModelDir,
         warmStartDir,
         method: settings.training.method,
         epochs: settings.training.epochs,
@@ -116,7 +132,8 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     await log.state("evaluating");
     const cand: ModelPredictor = await loadPredictor(trained.outDir, { baseModelDir: deps.config.BASE_MODEL_DIR });
     candidate = cand;
-    if (warmStartDir && parent) active = await loadPredictor(warmStartDir, { baseModelDir: deps.config.BASE_MODEL_DIR });
+    // the gate compares with the active version whatever its base family (each loads its own base)
+    if (parentDir && parent) active = await loadPredictor(parentDir, { baseModelDir: deps.config.BASE_MODEL_DIR });
     const report = await candidateEvaluator({
       snapshot,
       candidate: cand,

@@ -54,6 +54,9 @@ export const trainerSettingsSchema = z.object({
   training: z
     .object({
       method: z.enum(["head", "lora", "full"]).default("head"),
+      // The base encoder: all-MiniLM-L6-v2 (English) or USE multilingual v3 (Chinese and 15 more languages). A
+      // change starts a new lineage (no warm start across families) and passes the same gate. lora/full need minilm.
+      baseModel: z.enum(["minilm", "use-multilingual"]).default("minilm"),
       epochs: z.number().int().min(1).max(100).optional(),
       seed: z.number().int().min(0).default(1),
       maxMinutes: z.number().min(0.1).max(600).optional(),

@@ -9,6 +9,7 @@ export function presentAnswer(a: AnswerLike, extra: { exampleCount?: number } = 
     id: String(a._id),
     title: a.title,
     text: a.text,
+    translations: (a.translations ?? []).map((t) => ({ language: t.language, text: t.text })),
     placeholders: placeholdersIn(a.text),
     status: a.status,
     mergedInto: a.mergedInto ? String(a.mergedInto) : null,

@@ -43,6 +43,8 @@ export function presentVersion(v: VersionLike, pointer: ActivePointer, active: V
     snapshotHash: v.snapshotHash,
     codeVersion: v.codeVersion,
     hyperParameters: v.hyperParameters ?? {},
+    // versions trained before there were two base families are minilm
+    baseModel: ((v.hyperParameters as { baseModel?: string } | undefined)?.baseModel ?? "minilm"),
     labels: v.labels?.length ?? 0,
     artifactBytes: v.artifact?.totalBytes ?? 0,
     metrics,

@@ -26,7 +26,10 @@ export async function modelRegistrar(opts: {
     runId: opts.runId,
     parentVersion: opts.parentVersion,
     snapshotHash: opts.snapshotHash,
-    hyperParameters: { ...opts.manifest.hyperParameters, method: opts.manifest.method, seed: opts.manifest.seed, threshold: opts.manifest.threshold },
+    hyperParameters: {
+      ...opts.manifest.hyperParameters, method: opts.manifest.method, seed: opts.manifest.seed, threshold: opts.manifest.threshold,
+      baseModel: opts.manifest.baseModel.family ?? "minilm",
+    },
     codeVersion: await codeVersion(),
     labels: opts.manifest.labels,
     artifact,

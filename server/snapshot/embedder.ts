@@ -1,4 +1,4 @@
-import { embed, initBackend, loadBaseModel } from "../../trainer/index.js";
+import { embed, initBackend, loadAnyBaseModel } from "../../trainer/index.js";
 
 /** Normalised sentence embeddings, one vector per text (cosine = dot product). */
 export type Embedder = (texts: string[]) => Promise<number[][]>;
@@ -9,7 +9,8 @@ export type Embedder = (texts: string[]) => Promise<number[][]>;
  */
 export async function encoderEmbedder(baseModelDir: string, cacheSize = 50_000): Promise<Embedder> {
   await initBackend();
-  const model = await loadBaseModel(baseModelDir);
+  // either base family: near duplicates are judged in the space the version is trained in
+  const model = await loadAnyBaseModel(baseModelDir);
   // The trainer process lives across nights and the base encoder never changes, so each night embeds only
   // the questions approved since the last one instead of the whole dataset again.
   const cache = new Map<string, Float32Array>();

@@ -89,3 +89,16 @@ test("unknown answers are 404", async () => {
   await agent.patch("/api/answers/0123456789abcdef01234567").send({ version: 1, title: "x" }).expect(404);
   await agent.post("/api/answers/0123456789abcdef01234567/merge").send({ intoId: "0123456789abcdef01234568" }).expect(404);
 });
+
+test("an answer holds the same text in other languages: tags checked, one text per language, placeholders checked in each", async () => {
+  const agent = await loginAs(t.url, "agent");
+  await agent.post("/api/answers").send({ title: "Hours zh", text: "Open 9-18.", translations: [{ language: "chinese", text: "9 点到 18 点营业。" }] }).expect(400);
+  await agent.post("/api/answers").send({ title: "Hours zh", text: "Open 9-18.", translations: [{ language: "zh-CN", text: "一" }, { language: "zh-cn", text: "二" }] }).expect(400);
+  await agent.post("/api/answers").send({ title: "Hours zh", text: "Hi {{name}}", translations: [{ language: "zh-CN", text: "你好 {{nom}}" }] }).expect(400);
+  assert.equal(await Answer.countDocuments({ title: "Hours zh" }), 0);
+  const ok = await agent.post("/api/answers").send({ title: "Hours zh", text: "Hi {{name}}, we open 9-18.", translations: [{ language: "zh-CN", text: "{{name}}您好，我们 9 点到 18 点营业。" }] }).expect(201);
+  assert.deepEqual(ok.body.answer.translations, [{ language: "zh-CN", text: "{{name}}您好，我们 9 点到 18 点营业。" }]);
+  const edited = await agent.patch(`/api/answers/${ok.body.answer.id}`).send({ version: 1, translations: [{ language: "zh-CN", text: "营业时间 9 点到 18 点。" }, { language: "ja", text: "営業時間は9時から18時です。" }] }).expect(200);
+  assert.deepEqual(edited.body.answer.translations.map((x: { language: string }) => x.language), ["zh-CN", "ja"]);
+  assert.equal(edited.body.answer.text, "Hi {{name}}, we open 9-18.", "the main text is kept");
+});

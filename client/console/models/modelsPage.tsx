@@ -6,7 +6,7 @@ import { VersionReport } from "./report.js";
 import { RunDetail, RunsList, isRunActive, type SnapshotSummary } from "./runs.js";
 import { ScheduleSettings } from "./settings.js";
 import { VersionsTable } from "./versions.js";
-import type { DailyStats, Pointer, Run, TrainerSettings, VersionDetail, VersionRow } from "./types.js";
+import type { DailyStats, Pointer, Run, TrainerSettings, VersionDetail, VersionRow, BaseModelSuggestion } from "./types.js";
 
 interface ModelsResponse {
   active: Pointer;
@@ -25,7 +25,7 @@ export function ModelsPage() {
   const [runDetail, setRunDetail] = useState<{ run: Run; snapshot: SnapshotSummary | null } | null>(null);
   const [selectedVersion, setSelectedVersion] = useState<string | null>(null);
   const [detail, setDetail] = useState<VersionDetail | null>(null);
-  const [settings, setSettings] = useState<{ settings: TrainerSettings; nextRunAt: string | null } | null>(null);
+  const [settings, setSettings] = useState<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion } | null>(null);
   const [analytics, setAnalytics] = useState<DailyStats[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -43,7 +43,7 @@ export function ModelsPage() {
 
   useEffect(() => {
     void refresh();
-    get<{ settings: TrainerSettings; nextRunAt: string | null }>("/api/trainer/settings").then(setSettings, (e) => setError(errorText(e)));
+    get<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion }>("/api/trainer/settings").then(setSettings, (e) => setError(errorText(e)));
     get<{ rows: DailyStats[] }>("/api/analytics/models?days=14").then((a) => setAnalytics(a.rows), (e) => setError(errorText(e)));
   }, [refresh]);
 
@@ -132,7 +132,12 @@ export function ModelsPage() {
 
       <h3>Schedule</h3>
       {settings ? (
-        <ScheduleSettings settings={settings.settings} nextRunAt={settings.nextRunAt} onSaved={() => get<{ settings: TrainerSettings; nextRunAt: string | null }>("/api/trainer/settings").then(setSettings)} />
+        <ScheduleSettings
+          settings={settings.settings}
+          nextRunAt={settings.nextRunAt}
+          suggestion={settings.baseModelSuggestion ?? null}
+          onSaved={() => get<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion }>("/api/trainer/settings").then(setSettings)}
+        />
       ) : null}
     </div>
   );

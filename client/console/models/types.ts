@@ -21,6 +21,7 @@ export interface VersionRow {
   snapshotHash: string;
   codeVersion: string | null;
   hyperParameters: Record<string, unknown>;
+  baseModel: BaseFamily;
   labels: number;
   metrics: Record<string, number>;
   diff: Record<string, number> | null;
@@ -60,8 +61,12 @@ export interface TrainerSettings {
   gate: { minAccuracy: number; minMacroF1: number; minGoldenAccuracy: number; epsilon: number; eceEpsilon: number; coverageEpsilon: number; noiseZ: number };
   snapshot: { nearDuplicateThreshold: number; minPerAnswer: number };
   evals: { replayDays: number; replayMax: number; targetPrecision: number };
-  training: { method: string };
+  training: { method: string; baseModel: BaseFamily };
 }
+
+export type BaseFamily = "minilm" | "use-multilingual";
+
+export interface BaseModelSuggestion { family: BaseFamily; nonLatinShare: number; sampled: number; reason: string }
 
 export interface DailyStats {
   day: string;

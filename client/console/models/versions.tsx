@@ -38,6 +38,7 @@ export function VersionsTable({
         <tr>
           <th>Version</th>
           <th>Status</th>
+          <th>Base model</th>
           {COLUMNS.map(([, label]) => (
             <th key={label}>{label}</th>
           ))}
@@ -56,6 +57,9 @@ export function VersionsTable({
               {v.previous ? <span class="badge"> previous</span> : null}
             </td>
             <td data-testid="status">{v.status}</td>
+            <td data-testid="base-model" title={v.baseModel === "use-multilingual" ? "Universal Sentence Encoder multilingual v3" : "all-MiniLM-L6-v2"}>
+              {v.baseModel === "use-multilingual" ? "USE multilingual" : "MiniLM"}
+            </td>
             {COLUMNS.map(([key]) => (
               <td key={key} data-metric={key}>
                 {pct(metricOf(v, key))}

@@ -57,6 +57,8 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
   const [examples, setExamples] = useState<Example[]>([]);
   const [title, setTitle] = useState("");
   const [text, setText] = useState("");
+  // one line per language the widget speaks besides the main text; empty means "no translation"
+  const [translated, setTranslated] = useState<Record<string, string>>({});
   const [into, setInto] = useState("");
   const [error, setError] = useState<string | null>(null);
   const load = () =>
@@ -65,6 +67,7 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
       setExamples(r.examples);
       setTitle(r.answer.title);
       setText(r.answer.text);
+      setTranslated(Object.fromEntries((r.answer.translations ?? []).map((t) => [t.language, t.text])));
     });
   useEffect(() => void load(), [id]);
   const run = async (fn: () => Promise<unknown>) => {
@@ -93,8 +96,25 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
         Text
         <textarea rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
       </label>
+      {[...new Set(["zh-CN", ...Object.keys(translated)])].map((lang) => (
+        <label key={lang}>
+          Text in {lang === "zh-CN" ? "Chinese (zh-CN)" : lang} <small class="muted">sent to customers who write in it</small>
+          <textarea rows={3} name={`translation-${lang}`} value={translated[lang] ?? ""} onInput={(e) => setTranslated({ ...translated, [lang]: e.currentTarget.value })} />
+        </label>
+      ))}
       <div class="actions">
-        <button onClick={() => run(() => patch(`/api/answers/${id}`, { version: answer.version, title, text }))}>Save</button>
+        <button
+          onClick={() =>
+            run(() =>
+              patch(`/api/answers/${id}`, {
+                version: answer.version, title, text,
+                translations: Object.entries(translated).filter(([, t]) => t.trim()).map(([language, t]) => ({ language, text: t })),
+              }),
+            )
+          }
+        >
+          Save
+        </button>
         <button class="danger" onClick={() => run(() => post(`/api/answers/${id}/retire`, { version: answer.version }))}>
           Retire
         </button>

@@ -31,11 +31,16 @@ export const listAnswersQuery = z.object({
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
-export const createAnswerBody = z.object({ title, text, action: answerActionBody.nullable().optional() }).strict();
+// The same answer in other languages, one text per language tag (zh-CN, en, ja, zh-TW …).
+export const answerTranslations = z
+  .array(z.object({ language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "a language tag such as zh-CN or en"), text }).strict())
+  .max(20)
+  .refine((list) => new Set(list.map((t) => t.language.toLowerCase())).size === list.length, "one text per language");
+export const createAnswerBody = z.object({ title, text, translations: answerTranslations.optional(), action: answerActionBody.nullable().optional() }).strict();
 export const updateAnswerBody = z
-  .object({ version, title: title.optional(), text: text.optional(), action: answerActionBody.nullable().optional() })
+  .object({ version, title: title.optional(), text: text.optional(), translations: answerTranslations.optional(), action: answerActionBody.nullable().optional() })
   .strict()
-  .refine((b) => b.title !== undefined || b.text !== undefined || b.action !== undefined, "Give a new title, text or action");
+  .refine((b) => b.title !== undefined || b.text !== undefined || b.translations !== undefined || b.action !== undefined, "Give a new title, text, translations or action");
 export const retireAnswerBody = z.object({ version }).strict();
 export const mergeAnswerBody = z.object({ intoId: objectId }).strict();
 export const previewAnswerBody = z.object({ text, conversationId: objectId.optional() }).strict();

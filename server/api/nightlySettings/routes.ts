@@ -6,6 +6,7 @@ import { auditedChange } from "../../audit/index.js";
 import { Lease } from "../../models/lease.js";
 import { loadTrainerSettings, planTrainerSettings, writeTrainerSettings, type TrainerSettings, type TrainerSettingsPlan } from "../../nightly/settings.js";
 import { nextSlot } from "../../nightly/scheduler.js";
+import { suggestBaseModel } from "../../nightly/baseModelSuggestion.js";
 import { TRAINER_LEASE } from "../../nightly/lease.js";
 import { HttpError, valid, validate, zodDetails } from "../../errors.js";
 import { nightlySettingsSchemas as s } from "./schema.js";
@@ -21,7 +22,7 @@ export function nightlySettingsRouter(ctx: AppContext): Router {
   router.get("/settings", guard("models.read"), async (_req, res) => {
     const lease = await Lease.findById(TRAINER_LEASE).lean();
     const held = lease && lease.expiresAt > new Date() ? { owner: lease.owner, runId: lease.runId, expiresAt: lease.expiresAt.toISOString() } : null;
-    res.json({ ...present(await loadTrainerSettings(ctx.config)), lease: held });
+    res.json({ ...present(await loadTrainerSettings(ctx.config)), lease: held, baseModelSuggestion: await suggestBaseModel() });
   });
 
   router.patch("/settings", guard("models.manage"), validate(s.update), async (req, res) => {
