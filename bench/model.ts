@@ -11,13 +11,12 @@ import { loadavg, tmpdir } from 'node:os';
 import {
   accuracy, argmax, baseModelDirFrom, coverageAtPrecision, disposeOverrides, expectedCalibrationError, importCsv, initBackend,
   loadPredictor, loadVersionWeights, logitsFromStates, macroF1, numberFlag, parallelBaseStates, parseArgs, runCli, seededRandom,
-  sharedBaseModel, shuffleInPlace, softmax, trainModel, UsageError, verifyArtifact,
+  parseFamily, sharedBaseModel, shuffleInPlace, softmax, trainModel, UsageError, verifyArtifact,
   type BackendName, type TrainExample, type TrainOptions,
 } from '../trainer/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { runServing } from './modelServing.js';
 import { runFamilies } from './modelFamilies.js';
-import { parseFamily } from '../trainer/model/index.js';
 
 const DATA_DIR = process.env.BANKING77_DIR ?? join(import.meta.dirname, 'data/banking77');
 const RESULTS = 'bench/results/model.json';

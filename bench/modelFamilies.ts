@@ -7,11 +7,10 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { importCsv } from '../trainer/data/index.js';
 import {
-  accuracy, baseModelDirFor, coverageAtPrecision, loadPredictor, macroF1, trainModel, type BaseFamily, type TrainExample, type TrainOptions,
+  accuracy, baseModelDirFor, coverageAtPrecision, importCsv, initBackend, loadPredictor, macroF1, trainModel,
+  type BackendName, type BaseFamily, type TrainExample, type TrainOptions,
 } from '../trainer/index.js';
-import { initBackend, type BackendName } from '../trainer/model/index.js';
 
 const RESULTS = 'bench/results/families.json';
 const FAMILY_ORDER: BaseFamily[] = ['minilm', 'use-multilingual'];
