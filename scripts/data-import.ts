@@ -13,7 +13,7 @@ import { printImportReport } from "./lib/importReport.js";
 import { importApplier, importDryRunner } from "../server/imports/importCommands.js";
 import { conversationItemReader } from "../server/imports/conversationReader.js";
 import { encoderEmbedder } from "../server/snapshot/embedder.js";
-import { HttpError } from "../server/errors.js";
+import { AppError } from "../server/errors.js";
 import { DataImport } from "../server/models/dataImport.js";
 import type { ImportFormat } from "../server/imports/types.js";
 
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
       console.log(`Import ${String(imp._id)} applied in ${Date.now() - writeStart} ms (${values.mode}). Undo: POST /api/imports/${String(imp._id)}/undo`);
       return 0;
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
+      if (!(err instanceof AppError)) throw err;
       console.error(`${err.message}`);
       const problems = (err.details as { problems?: { line: number; message: string }[] } | undefined)?.problems ?? [];
       for (const p of problems) console.error(`  line ${p.line}: ${p.message}`);

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { runCli, withDatabase } from "../server/cli.js";
 import { userCreator } from "../server/auth/userCreator.js";
 import { audit } from "../server/audit/index.js";
-import { HttpError } from "../server/errors.js";
+import { AppError } from "../server/errors.js";
 
 const usage = "usage: npm run user:create -- [--admin] --email EMAIL --name NAME [--password PASSWORD]";
 
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
       if (inviteToken) console.log(`Invite link (valid 7 days): ${config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`}/console/#/invite/${inviteToken}`);
       return 0;
     } catch (err) {
-      if (err instanceof HttpError) {
+      if (err instanceof AppError) {
         console.error(err.message);
         return 1;
       }

@@ -3,7 +3,12 @@ import { ZodError, type ZodTypeAny, type z } from "zod";
 import { isDatabaseUnavailable } from "./db/unavailable.js";
 import { logger } from "./logger.js";
 
-export class HttpError extends Error {
+// The one error module. A command anywhere (a route, a socket handler, the conversation log, the registry, a
+// script) throws an AppError when the caller can act on the refusal: its `code` is the stable name clients match
+// on (docs/api.md, docs/events.md) and `status` the HTTP status REST answers with. REST maps errors in
+// `errorHandler` below, the two socket namespaces in `socketError` (server/gateway/ack.ts), both through
+// `describeError`; anything else thrown is a bug, logged and answered as "internal".
+export class AppError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -14,12 +19,13 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: unknown) => new HttpError(400, "bad_request", message, details);
-export const unauthorized = (message = "Sign in first") => new HttpError(401, "unauthorized", message);
-export const forbidden = (message = "You are not allowed to do that") => new HttpError(403, "forbidden", message);
-export const notFound = (what = "Resource") => new HttpError(404, "not_found", `${what} not found`);
-export const conflict = (message: string, details?: unknown) => new HttpError(409, "conflict", message, details);
-export const unavailable = (message: string) => new HttpError(503, "unavailable", message);
+export const invalidInput = (message: string, details?: unknown) => new AppError(400, "invalid_input", message, details);
+export const badRequest = (message: string, details?: unknown) => new AppError(400, "bad_request", message, details);
+export const unauthorized = (message = "Sign in first") => new AppError(401, "unauthorized", message);
+export const forbidden = (message = "You are not allowed to do that") => new AppError(403, "forbidden", message);
+export const notFound = (what = "Resource") => new AppError(404, "not_found", `${what} not found`);
+export const conflict = (message: string, details?: unknown) => new AppError(409, "conflict", message, details);
+export const unavailable = (message: string) => new AppError(503, "unavailable", message);
 
 export function zodDetails(err: ZodError) {
   return err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -37,7 +43,7 @@ export function validate<B extends ZodTypeAny, Q extends ZodTypeAny, P extends Z
       const schema = schemas[part];
       if (!schema) continue;
       const result = schema.safeParse(req[part] ?? {});
-      if (!result.success) return next(new HttpError(400, "invalid_input", `Invalid request ${part}`, zodDetails(result.error)));
+      if (!result.success) return next(new AppError(400, "invalid_input", `Invalid request ${part}`, zodDetails(result.error)));
       valid[part] = result.data;
     }
     (req as unknown as { valid: typeof valid }).valid = valid;
@@ -68,28 +74,34 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   "encoding.unsupported": { status: 415, code: "unsupported_media_type", message: "Unsupported Content-Encoding" },
 };
 
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export const DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly";
+
+/** What a client is told about a thrown error, with the HTTP status; null for an unexpected one (a bug). */
+export function describeError(err: unknown): { status: number; error: ErrorBody } | null {
+  if (err instanceof AppError) return { status: err.status, error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+  if (err instanceof ZodError) return { status: 400, error: { code: "invalid_input", message: "Invalid input", details: zodDetails(err) } };
+  if (isDatabaseUnavailable(err)) return { status: 503, error: { code: "unavailable", message: DATABASE_UNAVAILABLE } };
+  if ((err as { name?: string }).name === "CastError") return { status: 400, error: { code: "invalid_id", message: "Malformed id" } };
+  return null;
+}
+
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
-  if (err instanceof HttpError) {
-    res.status(err.status).json({ error: { code: err.code, message: err.message, details: err.details } });
-    return;
-  }
   // body-parser failures: malformed JSON, too large, wrong charset, a body that does not inflate.
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
-  if (typeof status === "number" && status >= 400 && status < 500) {
+  if (!(err instanceof AppError) && typeof status === "number" && status >= 400 && status < 500) {
     const known = BODY_ERRORS[(err as { type?: string }).type ?? ""];
     res.status(known?.status ?? 400).json({ error: known ? { code: known.code, message: known.message } : { code: "bad_request", message: "The request body could not be read" } });
     return;
   }
-  if (err instanceof ZodError) {
-    res.status(400).json({ error: { code: "invalid_input", message: "Invalid input", details: zodDetails(err) } });
-    return;
-  }
-  if (isDatabaseUnavailable(err)) {
-    res.status(503).json({ error: { code: "unavailable", message: "The database is unavailable; try again shortly" } });
-    return;
-  }
-  if ((err as { name?: string }).name === "CastError") {
-    res.status(400).json({ error: { code: "invalid_id", message: "Malformed id" } });
+  const known = describeError(err);
+  if (known) {
+    res.status(known.status).json({ error: known.error });
     return;
   }
   logger.error({ err }, "unhandled error");

@@ -6,7 +6,7 @@ import cookieParser from "cookie-parser";
 import mongoose from "mongoose";
 import type { AppContext } from "../context.js";
 import { getServerSecret } from "../secrets.js";
-import { forbidden, HttpError, unauthorized, unavailable } from "../errors.js";
+import { forbidden, AppError, unauthorized, unavailable } from "../errors.js";
 import { can, type Permission } from "../policies/permissions.js";
 import { createCsrf, type Csrf } from "./csrf.js";
 import { createPassport } from "./strategy.js";
@@ -95,7 +95,7 @@ export function guard(permission?: Permission): RequestHandler {
     if (!SAFE_METHODS.has(req.method)) {
       const auth = res.locals.auth as Auth | undefined;
       if (!auth || !auth.csrf.isValid(req)) {
-        return next(new HttpError(403, "csrf_invalid", "Missing or stale CSRF token; fetch /api/auth/csrf and retry"));
+        return next(new AppError(403, "csrf_invalid", "Missing or stale CSRF token; fetch /api/auth/csrf and retry"));
       }
     }
     if (permission && !can(req.user, permission)) return next(forbidden());

@@ -3,7 +3,7 @@ import type { AppContext } from "../context.js";
 import { Conversation, type ConversationDoc, type ConversationStatus } from "../models/conversation.js";
 import { Message, type MessageAttrs, type MessageDoc } from "../models/message.js";
 import { publishConversation, publishMessage } from "../gateway/broadcast.js";
-import { ChatError } from "./errors.js";
+import { notFound } from "../errors.js";
 import { PREVIEW_LENGTH } from "./limits.js";
 import { messageStoredEvents } from "../webhooks/events.js";
 
@@ -66,7 +66,7 @@ export async function appendMessage(ctx: AppContext, conversationId: Types.Objec
     const current = await Conversation.findOne({ _id: conversationId, ...condition }).select("lastSeq").lean();
     if (!current) {
       if (opts.unlessStatus && (await Conversation.exists({ _id: conversationId }))) return null;
-      throw new ChatError("not_found", "Conversation not found");
+      throw notFound("Conversation");
     }
     lastSeq = current.lastSeq ?? 0;
   }
@@ -109,7 +109,7 @@ async function writeSummary(conversationId: Types.ObjectId, message: MessageDoc,
     ...(fields.role === "customer" ? { $inc: { unreadByAgents: 1 } } : {}),
   };
   const conversation = await Conversation.findOneAndUpdate({ _id: conversationId }, update, { new: true });
-  if (!conversation) throw new ChatError("not_found", "Conversation not found");
+  if (!conversation) throw notFound("Conversation");
   return conversation;
 }
 
@@ -136,6 +136,6 @@ export async function openConversation(
 
 async function loadConversation(conversationId: Types.ObjectId): Promise<ConversationDoc> {
   const c = await Conversation.findById(conversationId);
-  if (!c) throw new ChatError("not_found", "Conversation not found");
+  if (!c) throw notFound("Conversation");
   return c;
 }

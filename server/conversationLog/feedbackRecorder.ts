@@ -2,7 +2,7 @@ import type { AppContext } from "../context.js";
 import { Conversation } from "../models/conversation.js";
 import { Message, type MessageDoc } from "../models/message.js";
 import { publishMessageUpdate } from "../gateway/broadcast.js";
-import { ChatError } from "./errors.js";
+import { AppError, notFound } from "../errors.js";
 import { toObjectId } from "./messageRecorder.js";
 import { feedbackEvent } from "../webhooks/events.js";
 
@@ -14,12 +14,12 @@ export async function recordFeedback(
   input: { customerId: string; messageId: string; value: Feedback },
 ): Promise<MessageDoc> {
   const message = await Message.findById(toObjectId(input.messageId, "Message")).select("conversationId role").lean();
-  if (!message) throw new ChatError("not_found", "Message not found");
+  if (!message) throw notFound("Message");
   const own = await Conversation.exists({ _id: message.conversationId, customerId: input.customerId });
-  if (!own) throw new ChatError("not_found", "Message not found");
-  if (message.role !== "bot") throw new ChatError("not_a_bot_reply", "Feedback is only for the bot's replies");
+  if (!own) throw notFound("Message");
+  if (message.role !== "bot") throw new AppError(400, "not_a_bot_reply", "Feedback is only for the bot's replies");
   const updated = await Message.findOneAndUpdate({ _id: message._id }, { $set: { feedback: input.value } }, { new: true });
-  if (!updated) throw new ChatError("not_found", "Message not found");
+  if (!updated) throw notFound("Message");
   publishMessageUpdate(ctx.io, updated);
   await feedbackEvent(updated);
   return updated;

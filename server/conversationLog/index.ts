@@ -1,6 +1,5 @@
 // The conversation log's commands. Everything that writes a conversation or a message goes through here,
 // so seq allocation, summaries and broadcasts stay consistent.
-export { ChatError, type ChatErrorCode } from "./errors.js";
 export { MAX_MESSAGE_LENGTH, MAX_CLIENT_ID_LENGTH, checkMessageText } from "./limits.js";
 export {
   recordCustomerMessage,

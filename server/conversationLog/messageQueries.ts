@@ -2,7 +2,7 @@ import { Types } from "mongoose";
 import { Conversation, type ConversationDoc } from "../models/conversation.js";
 import { Message } from "../models/message.js";
 import type { MessageLike } from "../presenters/message.js";
-import { ChatError } from "./errors.js";
+import { notFound } from "../errors.js";
 import { toObjectId } from "./messageRecorder.js";
 
 export const MAX_SYNC_MESSAGES = 500;
@@ -23,7 +23,7 @@ export async function messagesSince(
 /** The customer's own conversation, or not_found (never forbidden: ids of others are not revealed). */
 export async function findCustomerConversation(customerId: string, conversationId: string): Promise<ConversationDoc> {
   const conversation = await Conversation.findOne({ _id: toObjectId(conversationId), customerId });
-  if (!conversation) throw new ChatError("not_found", "Conversation not found");
+  if (!conversation) throw notFound("Conversation");
   return conversation;
 }
 

@@ -6,7 +6,7 @@ import { Conversation, type ConversationDoc } from "../models/conversation.js";
 import { Message } from "../models/message.js";
 import { appendMessage, openConversation, type RecordResult } from "./appendMessage.js";
 import { withCustomerLock } from "./customerLock.js";
-import { ChatError } from "./errors.js";
+import { AppError, invalidInput, notFound } from "../errors.js";
 import { checkMessageText, MAX_CLIENT_ID_LENGTH } from "./limits.js";
 
 export type { RecordResult } from "./appendMessage.js";
@@ -32,20 +32,20 @@ export interface CustomerMessageInput {
 
 function validText(text: unknown): string {
   const checked = checkMessageText(text);
-  if (!checked.ok) throw new ChatError("invalid_input", checked.reason);
+  if (!checked.ok) throw invalidInput(checked.reason);
   return checked.text;
 }
 
 function validClientId(clientId: unknown): string {
   if (typeof clientId !== "string" || clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) {
-    throw new ChatError("invalid_input", `clientId must be 1-${MAX_CLIENT_ID_LENGTH} characters`);
+    throw invalidInput(`clientId must be 1-${MAX_CLIENT_ID_LENGTH} characters`);
   }
   return clientId;
 }
 
 export function toObjectId(id: unknown, what = "Conversation"): Types.ObjectId {
   if (typeof id !== "string" || !Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) {
-    throw new ChatError("not_found", `${what} not found`);
+    throw notFound(what);
   }
   return new Types.ObjectId(id);
 }
@@ -68,7 +68,7 @@ export async function recordCustomerMessage(ctx: AppContext, input: CustomerMess
     let conversation: ConversationDoc | null = null;
     if (input.conversationId) {
       conversation = await Conversation.findOne({ _id: toObjectId(input.conversationId), customerId: input.customerId });
-      if (!conversation) throw new ChatError("not_found", "Conversation not found");
+      if (!conversation) throw notFound("Conversation");
       if (conversation.status === "closed") conversation = null;
     }
     if (!conversation) {
@@ -110,10 +110,10 @@ export async function recordAgentMessage(ctx: AppContext, input: AgentMessageInp
   const clientId = validClientId(input.clientId);
   const conversationId = toObjectId(input.conversationId);
   const conversation = await Conversation.findById(conversationId).select("status").lean();
-  if (!conversation) throw new ChatError("not_found", "Conversation not found");
+  if (!conversation) throw notFound("Conversation");
   const stored = await Message.findOne({ conversationId, clientId });
   if (stored) return { conversation: (await Conversation.findById(conversationId))!, message: stored, duplicate: true };
-  if (conversation.status === "closed") throw new ChatError("conversation_closed", "The conversation is closed");
+  if (conversation.status === "closed") throw new AppError(409, "conversation_closed", "The conversation is closed");
   return appendMessage(ctx, conversationId, { role: "agent", text, clientId, authorId: toObjectId(input.agentId, "Agent") });
 }
 

@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { HttpError } from "../errors.js";
+import { AppError } from "../errors.js";
 
 // FerretDB (SQLite) does not make a conditional findOneAndUpdate or $inc atomic across concurrent
 // requests: measured, four racing "claim if still waiting" updates can all succeed. An insert with a
@@ -23,7 +23,7 @@ async function acquire(key: string): Promise<void> {
     }
     // A holder that crashed leaves its row; once expired anyone may clear it.
     await locks().deleteOne({ _id: key, expiresAt: { $lt: new Date() } });
-    if (Date.now() > deadline) throw new HttpError(503, "busy", "That record is busy; try again");
+    if (Date.now() > deadline) throw new AppError(503, "busy", "That record is busy; try again");
     await sleep(15 + Math.random() * 30);
   }
 }

@@ -1,5 +1,7 @@
 import type { Socket } from "socket.io";
 import type { ZodError, ZodType } from "zod";
+import { DATABASE_UNAVAILABLE, describeError } from "../errors.js";
+import { logger } from "../logger.js";
 
 // Ack shape for every socket event: { ok: true, ...result } or { ok: false, error }.
 // Errors also go out as a `chat:error` event, so a client that sent no ack callback still learns why.
@@ -32,9 +34,28 @@ export function invalidInput(err: ZodError): SocketErrorBody {
   };
 }
 
+/** How a namespace words the two errors its client cannot act on (the widget speaks to customers, the console to agents). */
+export interface ErrorWording {
+  namespace: string;
+  unavailable: string;
+  internal: string;
+}
+
+/** The sockets' side of server/errors.ts: the codes, messages and details REST sends, without the status. */
+export function socketError(err: unknown, event: string, wording: ErrorWording): SocketErrorBody {
+  const known = describeError(err);
+  if (known?.error.code === "unavailable" && known.error.message === DATABASE_UNAVAILABLE) return { code: "unavailable", message: wording.unavailable };
+  if (known) {
+    const { code, message, details } = known.error;
+    return { code, message, ...(details !== undefined ? { details: details as SocketErrorBody["details"] } : {}) };
+  }
+  logger.error({ err, event, namespace: wording.namespace }, "socket event failed");
+  return { code: "internal", message: wording.internal };
+}
+
 /**
  * Runs one socket event the same way in every namespace: parse the payload with its zod schema, run the
- * handler, ack `{ ok: true, ...result }`, or turn a thrown error into an error ack via `toErrorBody`.
+ * handler, ack `{ ok: true, ...result }`, or turn a thrown error into an error ack with `socketError`.
  */
 export async function dispatchEvent(
   socket: Socket,
@@ -42,7 +63,7 @@ export async function dispatchEvent(
   args: unknown[],
   schema: ZodType,
   handler: (payload: unknown) => Promise<object>,
-  toErrorBody: (err: unknown) => SocketErrorBody,
+  wording: ErrorWording,
 ): Promise<void> {
   const ack = ackOf(args);
   const parsed = schema.safeParse(args.length > (ack ? 1 : 0) ? args[0] : undefined);
@@ -51,6 +72,6 @@ export async function dispatchEvent(
     const result = await handler(parsed.data);
     ack?.({ ok: true, ...result });
   } catch (err) {
-    sendError(socket, event, ack, toErrorBody(err));
+    sendError(socket, event, ack, socketError(err, event, wording));
   }
 }

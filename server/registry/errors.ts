@@ -1,14 +1,16 @@
+import { AppError } from "../errors.js";
+
 /** A registry command refused for a reason the caller can act on (shown to the admin as a 409). */
-export class RegistryConflictError extends Error {
+export class RegistryConflictError extends AppError {
   constructor(message: string) {
-    super(message);
+    super(409, "conflict", message);
     this.name = "RegistryConflictError";
   }
 }
 
-export class UnknownVersionError extends Error {
-  constructor(version: string) {
-    super(`model version ${version} not found`);
+export class UnknownVersionError extends AppError {
+  constructor(readonly version: string) {
+    super(404, "not_found", "Model version not found");
     this.name = "UnknownVersionError";
   }
 }

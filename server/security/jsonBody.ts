@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from "express";
-import { HttpError } from "../errors.js";
+import { AppError } from "../errors.js";
 
 // Every REST body is JSON of at most this size and nesting depth. The deepest body a route accepts is a trainer
 // settings patch (four levels); a body nested thousands deep used to reach handlers and overflow the stack
@@ -30,7 +30,7 @@ export function jsonBody(): RequestHandler {
     limit: MAX_BODY_BYTES,
     verify: (_req, _res, buf) => {
       const depth = jsonDepth(buf);
-      if (depth > MAX_JSON_DEPTH) throw new HttpError(400, "invalid_input", `JSON nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted`);
+      if (depth > MAX_JSON_DEPTH) throw new AppError(400, "invalid_input", `JSON nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted`);
     },
   });
 }

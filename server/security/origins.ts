@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { RequestHandler } from "express";
 import type { Config } from "../config.js";
-import { HttpError } from "../errors.js";
+import { AppError } from "../errors.js";
 
 // Which websites may embed the widget: CORS_ORIGINS, a comma-separated list of origins, or "*".
 // The console is same-origin and never needs to be listed.
@@ -57,7 +57,7 @@ export function socketOriginCheck(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_
  */
 export function restOriginCheck(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_URL">): RequestHandler {
   const allowed = originAllowed(config);
-  return (req, _res, next) => next(allowed(req) ? undefined : new HttpError(403, "forbidden", "This site is not allowed to embed the widget (CORS_ORIGINS)"));
+  return (req, _res, next) => next(allowed(req) ? undefined : new AppError(403, "forbidden", "This site is not allowed to embed the widget (CORS_ORIGINS)"));
 }
 
 function originAllowed(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_URL">): (req: IncomingMessage) => boolean {

@@ -8,7 +8,7 @@ import { audit } from "../../audit/index.js";
 import { AGENT_NS } from "../../gateway/broadcast.js";
 import { sessionRoom } from "../../gateway/agent/index.js";
 import { User } from "../../models/user.js";
-import { HttpError, unauthorized, valid, validate } from "../../errors.js";
+import { AppError, unauthorized, valid, validate } from "../../errors.js";
 import { presentUser } from "../../presenters/user.js";
 import { loginThrottle } from "../../auth/loginThrottle.js";
 import { authSchemas as s } from "./schema.js";
@@ -31,7 +31,7 @@ export function authRouter(ctx: AppContext): Router {
     skipSuccessfulRequests: true,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, "rate_limited", "Too many failed attempts from this address; try again later")),
+    handler: (_req, _res, next) => next(new AppError(429, "rate_limited", "Too many failed attempts from this address; try again later")),
   });
 
   // Not CSRF-checked: there is no session to ride yet, and the session is rotated on success.
@@ -43,7 +43,7 @@ export function authRouter(ctx: AppContext): Router {
     const admission = await loginThrottle.admit(body.email, address);
     if (!admission.admitted) {
       res.setHeader("Retry-After", String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))));
-      throw new HttpError(429, "rate_limited", "Too many failed sign-ins for this email from this address; try again later");
+      throw new AppError(429, "rate_limited", "Too many failed sign-ins for this email from this address; try again later");
     }
     auth.passport.authenticate("local", (err: unknown, user: SessionUser | false, _info?: LoginFailure) => {
       if (err) return next(err);
@@ -53,8 +53,8 @@ export function authRouter(ctx: AppContext): Router {
           () =>
             next(
               admission.addressLimited
-                ? new HttpError(429, "rate_limited", "Too many failed sign-ins from this address; only a correct password gets through for now")
-                : new HttpError(401, "invalid_credentials", "Wrong email or password"),
+                ? new AppError(429, "rate_limited", "Too many failed sign-ins from this address; only a correct password gets through for now")
+                : new AppError(401, "invalid_credentials", "Wrong email or password"),
             ),
           next,
         );

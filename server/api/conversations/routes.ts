@@ -10,7 +10,6 @@ import { conversationCloser } from "../../conversationLog/conversationCloser.js"
 import { conversationReadMarker } from "../../conversationLog/conversationReadMarker.js";
 import { agentReplier } from "../../policies/conversations.js";
 import { notFound, valid, validate } from "../../errors.js";
-import { httpErrors } from "../chatErrors.js";
 import { presentConversation, presentConversations } from "./presenter.js";
 import { conversationsSchemas as s } from "./schema.js";
 
@@ -47,38 +46,38 @@ export function conversationsRouter(ctx: AppContext): Router {
   router.get("/:id/messages", guard("conversations.read"), validate(s.messages), async (req, res) => {
     const { params, query } = valid(req, s.messages);
     if (!(await Conversation.exists({ _id: params.id }))) throw notFound("Conversation");
-    const messages = await httpErrors(messagesSince(params.id, query.after));
+    const messages = await messagesSince(params.id, query.after);
     res.json({ messages: messages.map(presentMessageForAgent) });
   });
 
   router.post("/:id/takeover", guard("conversations.act"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
-    const c = await httpErrors(conversationAssigner(ctx, currentUser(req), params.id));
+    const c = await conversationAssigner(ctx, currentUser(req), params.id);
     res.json({ conversation: await presentConversation(c) });
   });
 
   router.post("/:id/handback", guard("conversations.act"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
-    const c = await httpErrors(conversationHandBack(ctx, currentUser(req), params.id));
+    const c = await conversationHandBack(ctx, currentUser(req), params.id);
     res.json({ conversation: await presentConversation(c) });
   });
 
   router.post("/:id/close", guard("conversations.act"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
-    const c = await httpErrors(conversationCloser(ctx, currentUser(req), params.id));
+    const c = await conversationCloser(ctx, currentUser(req), params.id);
     res.json({ conversation: await presentConversation(c) });
   });
 
   router.post("/:id/read", guard("conversations.read"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
-    const c = await httpErrors(conversationReadMarker(ctx, params.id));
+    const c = await conversationReadMarker(ctx, params.id);
     res.json({ conversation: await presentConversation(c) });
   });
 
   // Idempotent by clientId: a resend returns the stored message with 200 instead of 201.
   router.post("/:id/messages", guard("conversations.act"), validate(s.reply), async (req, res) => {
     const { params, body } = valid(req, s.reply);
-    const result = await httpErrors(agentReplier(ctx, currentUser(req), { conversationId: params.id, ...body }));
+    const result = await agentReplier(ctx, currentUser(req), { conversationId: params.id, ...body });
     res.status(result.duplicate ? 200 : 201).json({ message: presentMessageForAgent(result.message) });
   });
 

@@ -1,19 +1,13 @@
-import { Router, type NextFunction, type Request, type Response } from "express";
+import { Router } from "express";
 import type { AppContext } from "../../context.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { ModelVersion } from "../../models/modelVersion.js";
-import { modelPinner, modelPromoter, modelRollbacker, readActivePointer, RegistryConflictError, UnknownVersionError } from "../../registry/index.js";
-import { conflict, notFound, valid, validate } from "../../errors.js";
+import { modelPinner, modelPromoter, modelRollbacker, readActivePointer } from "../../registry/index.js";
+import { notFound, valid, validate } from "../../errors.js";
 import { presentPointer, presentVersion, presentVersionDetail } from "../../presenters/modelVersion.js";
 import { modelVersionsSchemas as s } from "./schema.js";
 
 type Bot = AppContext["bot"] & { sync?: () => Promise<void>; loadedVersions?: () => string[] };
-
-function registryErrors(err: unknown, _req: Request, _res: Response, next: NextFunction) {
-  if (err instanceof RegistryConflictError) return next(conflict(err.message));
-  if (err instanceof UnknownVersionError) return next(notFound(`Model version`));
-  next(err);
-}
 
 async function state(ctx: AppContext) {
   const pointer = await readActivePointer();
@@ -65,6 +59,5 @@ export function modelVersionsRouter(ctx: AppContext): Router {
     res.json({ ...result, ...(await state(ctx)) });
   });
 
-  router.use(registryErrors);
   return router;
 }

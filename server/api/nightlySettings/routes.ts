@@ -8,7 +8,7 @@ import { loadTrainerSettings, planTrainerSettings, writeTrainerSettings, type Tr
 import { nextSlot } from "../../nightly/scheduler.js";
 import { suggestBaseModel } from "../../nightly/baseModelSuggestion.js";
 import { TRAINER_LEASE } from "../../nightly/lease.js";
-import { HttpError, valid, validate, zodDetails } from "../../errors.js";
+import { AppError, valid, validate, zodDetails } from "../../errors.js";
 import { nightlySettingsSchemas as s } from "./schema.js";
 
 function present(settings: TrainerSettings) {
@@ -32,7 +32,7 @@ export function nightlySettingsRouter(ctx: AppContext): Router {
     try {
       plan = await planTrainerSettings(body, ctx.config);
     } catch (err) {
-      if (err instanceof ZodError) throw new HttpError(400, "invalid_input", "Invalid trainer settings", zodDetails(err));
+      if (err instanceof ZodError) throw new AppError(400, "invalid_input", "Invalid trainer settings", zodDetails(err));
       throw err;
     }
     // The entry records what changes, field by field, from the validated result; no entry, no change.

@@ -2,14 +2,14 @@ import { Router, type RequestHandler } from "express";
 import cors from "cors";
 import { rateLimit } from "express-rate-limit";
 import type { AppContext } from "../../context.js";
-import { customerConversations, findCustomerConversation, messagesSince, ChatError } from "../../conversationLog/index.js";
+import { customerConversations, findCustomerConversation, messagesSince } from "../../conversationLog/index.js";
 import { verifyCustomerToken } from "../../gateway/customer/customerToken.js";
 import { widgetSessionIssuer } from "../../identity/widgetSessionIssuer.js";
 import { presentConversationForCustomer } from "../../presenters/conversation.js";
 import { presentMessageForCustomer } from "../../presenters/message.js";
 import { getServerSecret } from "../../secrets.js";
 import { restOriginCheck } from "../../security/origins.js";
-import { HttpError, notFound, unauthorized, valid, validate } from "../../errors.js";
+import { AppError, unauthorized, valid, validate } from "../../errors.js";
 import { conversationsSchema, messagesSchema, sessionSchema } from "./schema.js";
 
 // The widget's REST side: its identity, and its own history. It runs on other sites' pages, so CORS is
@@ -38,7 +38,7 @@ export function widgetRouter(ctx: AppContext): Router {
     standardHeaders: "draft-8",
     legacyHeaders: false,
     skip: (req) => verifyCustomerToken(secret, (req.body as { token?: unknown } | undefined)?.token) !== null,
-    handler: (_req, _res, next) => next(new HttpError(429, "rate_limited", "Too many new chat sessions from this address; try again in a minute")),
+    handler: (_req, _res, next) => next(new AppError(429, "rate_limited", "Too many new chat sessions from this address; try again in a minute")),
   });
 
   router.post("/session", sessionLimit, validate(sessionSchema), async (req, res) => {
@@ -55,9 +55,7 @@ export function widgetRouter(ctx: AppContext): Router {
 
   router.get("/conversations/:id/messages", customerOf, validate(messagesSchema), async (req, res) => {
     const { params, query } = valid(req, messagesSchema);
-    const conversation = await findCustomerConversation(res.locals.customerId, params.id).catch((err) => {
-      throw err instanceof ChatError ? notFound("Conversation") : err;
-    });
+    const conversation = await findCustomerConversation(res.locals.customerId, params.id);
     const messages = await messagesSince(conversation._id, query.afterSeq, query.limit);
     res.json({
       conversation: presentConversationForCustomer(conversation),

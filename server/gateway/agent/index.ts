@@ -2,12 +2,9 @@ import type { Server as SocketServer, Socket } from "socket.io";
 import type { Request } from "express";
 import type { AppContext } from "../../context.js";
 import { socketSession, socketUser } from "../../auth/socket.js";
-import { HttpError } from "../../errors.js";
-import { ChatError } from "../../conversationLog/errors.js";
-import { isDatabaseUnavailable } from "../../db/unavailable.js";
-import { logger } from "../../logger.js";
+import { DATABASE_UNAVAILABLE } from "../../errors.js";
 import { AGENT_NS, AGENTS_ROOM } from "../broadcast.js";
-import { ackOf, dispatchEvent, sendError, type SocketErrorBody } from "../ack.js";
+import { ackOf, dispatchEvent, sendError, type ErrorWording } from "../ack.js";
 import { agentHandlers } from "./handlers.js";
 import { agentEvents, isAgentEvent, type AgentEventName } from "./schema.js";
 
@@ -37,15 +34,9 @@ export function attachAgentNamespace(io: SocketServer, ctx: AppContext): void {
   });
 }
 
+const WORDING: ErrorWording = { namespace: AGENT_NS, unavailable: DATABASE_UNAVAILABLE, internal: "Internal error" };
+
 function dispatch(ctx: AppContext, socket: Socket, event: AgentEventName, args: unknown[]): Promise<void> {
   const handler = agentHandlers[event] as (c: AppContext, s: Socket, p: unknown) => Promise<Record<string, unknown>>;
-  return dispatchEvent(socket, event, args, agentEvents[event], (payload) => handler(ctx, socket, payload), (err) => errorBody(err, event));
-}
-
-function errorBody(err: unknown, event: string): SocketErrorBody {
-  if (err instanceof HttpError) return { code: err.code, message: err.message, ...(err.details ? { details: err.details as never } : {}) };
-  if (err instanceof ChatError) return { code: err.code, message: err.message };
-  if (isDatabaseUnavailable(err)) return { code: "unavailable", message: "The database is unavailable; try again shortly" };
-  logger.error({ err, event }, "agent socket handler failed");
-  return { code: "internal", message: "Internal error" };
+  return dispatchEvent(socket, event, args, agentEvents[event], (payload) => handler(ctx, socket, payload), WORDING);
 }

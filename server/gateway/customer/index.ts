@@ -1,12 +1,10 @@
 import type { Server as SocketServer, Socket } from "socket.io";
 import type { AppContext } from "../../context.js";
-import { ChatError } from "../../conversationLog/errors.js";
-import { isDatabaseUnavailable } from "../../db/unavailable.js";
 import { logger } from "../../logger.js";
 import { getServerSecret } from "../../secrets.js";
 import { CUSTOMER_NS } from "../broadcast.js";
 import { createSocketLimiter, CUSTOMER_LIMITS, type SocketLimiterOptions } from "../rateLimit.js";
-import { ackOf, dispatchEvent, sendError, type SocketErrorBody } from "../ack.js";
+import { ackOf, dispatchEvent, sendError, type ErrorWording } from "../ack.js";
 import { verifyCustomerToken } from "./customerToken.js";
 import { customerHandlers, type CustomerSocketData } from "./handlers.js";
 import { customerEvents, handshakeSchema, isCustomerEvent, WRITE_EVENTS, type CustomerEventName } from "./schema.js";
@@ -60,14 +58,12 @@ export function attachCustomerNamespace(io: SocketServer, ctx: AppContext, limit
 
 function dispatch(ctx: AppContext, socket: Socket, event: CustomerEventName, args: unknown[]): Promise<void> {
   const handler = customerHandlers[event] as (ctx: AppContext, socket: Socket, payload: unknown) => Promise<object>;
-  return dispatchEvent(socket, event, args, customerEvents[event], (payload) => handler(ctx, socket, payload), (err) => toErrorBody(err, event));
+  return dispatchEvent(socket, event, args, customerEvents[event], (payload) => handler(ctx, socket, payload), WORDING);
 }
 
-function toErrorBody(err: unknown, event: string): SocketErrorBody {
-  if (err instanceof ChatError) return { code: err.code, message: err.message };
-  if (isDatabaseUnavailable(err)) {
-    return { code: "unavailable", message: "The chat is briefly unavailable; your message will be retried" };
-  }
-  logger.error({ err, event }, "customer event failed");
-  return { code: "internal", message: "Something went wrong; please try again" };
-}
+// The widget shows these to customers, so they say what happens next rather than what broke.
+const WORDING: ErrorWording = {
+  namespace: CUSTOMER_NS,
+  unavailable: "The chat is briefly unavailable; your message will be retried",
+  internal: "Something went wrong; please try again",
+};
