@@ -8,6 +8,7 @@ import { createBot } from "./bot/index.js";
 import { mountApi } from "./api/index.js";
 import { errorHandler, notFound } from "./errors.js";
 import { attachGateway } from "./gateway/index.js";
+import { DomainEvents } from "./events.js";
 import { attachRedisAdapter } from "./gateway/redisAdapter.js";
 import { mountClient } from "./client.js";
 import { attachAuth } from "./auth/index.js";
@@ -47,7 +48,14 @@ export async function createServer(config: Config, opts: CreateServerOptions = {
     allowRequest: socketOriginCheck(config),
   });
   const bot = opts.bot ?? (await createBot(config));
-  const ctx: AppContext = { config, io, bot, turnTimings: new TurnTimings(), embeddings: startEmbeddingThread({ baseModelDir: config.BASE_MODEL_DIR }) };
+  const ctx: AppContext = {
+    config,
+    io,
+    bot,
+    turnTimings: new TurnTimings(),
+    embeddings: startEmbeddingThread({ baseModelDir: config.BASE_MODEL_DIR }),
+    events: new DomainEvents(),
+  };
   // With REDIS_URL, rooms (and model-change announcements) are shared with the other chat processes.
   const redis = await attachRedisAdapter(io, ctx);
 

@@ -16,7 +16,7 @@ export interface Conversation {
   customerName: string | null;
   customerEmail: string | null;
   assignedAgentId: string | null;
-  assignedAgentName?: string | null;
+  assignedAgentName: string | null;
   lastMessagePreview: string;
   lastMessageAt: string | null;
   unreadByAgents: number;

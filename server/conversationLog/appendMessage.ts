@@ -2,7 +2,6 @@ import { Types } from "mongoose";
 import type { AppContext } from "../context.js";
 import { Conversation, type ConversationDoc, type ConversationStatus } from "../models/conversation.js";
 import { Message, type MessageAttrs, type MessageDoc } from "../models/message.js";
-import { publishConversation, publishMessage } from "../gateway/broadcast.js";
 import { notFound } from "../errors.js";
 import { PREVIEW_LENGTH } from "./limits.js";
 import { messageStoredEvents } from "../webhooks/events.js";
@@ -87,8 +86,7 @@ export async function appendMessage(ctx: AppContext, conversationId: Types.Objec
     }
   }
   const conversation = await writeSummary(conversationId, message, fields);
-  publishMessage(ctx.io, conversation, message);
-  publishConversation(ctx.io, conversation);
+  ctx.events.publish({ type: "message.created", conversation, message });
   await messageStoredEvents(conversation, message);
   return { conversation, message, duplicate: false };
 }
@@ -128,8 +126,7 @@ export async function openConversation(
   const at = new Date();
   const conversation = await Conversation.create({ ...attrs, status: "bot", lastSeq: 1, unreadByAgents: 1, ...summaryOf(fields, at) });
   const message = await Message.create({ ...fields, conversationId: conversation._id, seq: 1, createdAt: at, updatedAt: at });
-  publishMessage(ctx.io, conversation, message);
-  publishConversation(ctx.io, conversation);
+  ctx.events.publish({ type: "message.created", conversation, message });
   await messageStoredEvents(conversation, message);
   return { conversation, message, duplicate: false };
 }

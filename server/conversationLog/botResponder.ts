@@ -2,7 +2,6 @@ import type { AppContext } from "../context.js";
 import type { BotDecision, HandoffReason } from "../bot/types.js";
 import { Conversation, type ConversationDoc } from "../models/conversation.js";
 import { Message, type MessageDoc } from "../models/message.js";
-import { publishConversation } from "../gateway/broadcast.js";
 import { logger } from "../logger.js";
 import { PEOPLE_TALKING, recordBotReply, recordSystemMessage } from "./messageRecorder.js";
 import { notice } from "./notices.js";
@@ -96,7 +95,7 @@ export async function handOff(ctx: AppContext, conversation: ConversationDoc, re
   if (!waiting) return false;
   const notified = await recordSystemMessage(ctx, waiting, notice("handoff", waiting.channel?.language), reason, `handoff:${String(cause._id)}`);
   // appendMessage published the conversation only if the notice was new; make sure agents see "waiting".
-  if (notified.duplicate) publishConversation(ctx.io, notified.conversation);
+  if (notified.duplicate) ctx.events.publish({ type: "conversation.updated", conversation: notified.conversation });
   else await handoffEvent(waiting._id, reason, notified.message);
   return true;
 }

@@ -1,10 +1,8 @@
 import type { AppContext } from "../context.js";
 import type { SessionUser } from "../auth/types.js";
 import { Conversation, type ConversationDoc } from "../models/conversation.js";
-import { publishConversation } from "../gateway/broadcast.js";
-import { audit } from "../audit/index.js";
-import { conflict, notFound } from "../errors.js";
-import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
+import { toObjectId } from "./messageRecorder.js";
+import { afterStatusChange, refusal } from "./statusChange.js";
 import { withRecordLock } from "../db/recordLock.js";
 import { assignedEvent } from "../webhooks/events.js";
 
@@ -24,12 +22,11 @@ export async function conversationAssigner(ctx: AppContext, agent: SessionUser, 
   );
   if (!taken) throw await refusal(id, "take over");
   if (taken.status === "agent") return (await Conversation.findById(id))!;
-  const joined = await recordSystemMessage(ctx, taken, `${agent.name} joined the conversation.`);
-  await assignedEvent(id, agent, joined.message);
-  const now = (await Conversation.findById(id))!;
-  publishConversation(ctx.io, now);
-  await audit(agent, "conversation.takeover", { type: "conversation", id: String(id) }, { from: taken.status });
-  return now;
+  return afterStatusChange(ctx, agent, taken, {
+    notice: `${agent.name} joined the conversation.`,
+    webhook: (notice) => assignedEvent(id, agent, notice),
+    audit: { action: "conversation.takeover", details: { from: taken.status } },
+  });
 }
 
 /** Hands the conversation back to the bot. Only the assigned agent (or an admin) may. */
@@ -41,19 +38,5 @@ export async function conversationHandBack(ctx: AppContext, agent: SessionUser, 
     Conversation.findOneAndUpdate(filter, { $set: { status: "bot", assignedAgentId: null } }, { new: true }),
   );
   if (!back) throw await refusal(id, "hand back");
-  await recordSystemMessage(ctx, back, "You are chatting with our assistant again.");
-  const now = (await Conversation.findById(id))!;
-  publishConversation(ctx.io, now);
-  await audit(agent, "conversation.handback", { type: "conversation", id: String(id) });
-  return now;
-}
-
-/** Why a conditional update matched nothing: missing (404) or in a state that forbids it (409 with the state). */
-export async function refusal(id: unknown, action: string) {
-  const current = await Conversation.findById(id).lean();
-  if (!current) return notFound("Conversation");
-  return conflict(`Cannot ${action}: the conversation is ${current.status}${current.assignedAgentId ? " and assigned to another agent" : ""}`, {
-    status: current.status,
-    assignedAgentId: current.assignedAgentId ? String(current.assignedAgentId) : null,
-  });
+  return afterStatusChange(ctx, agent, back, { notice: "You are chatting with our assistant again.", audit: { action: "conversation.handback" } });
 }

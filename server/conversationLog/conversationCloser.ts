@@ -1,10 +1,8 @@
 import type { AppContext } from "../context.js";
 import type { SessionUser } from "../auth/types.js";
 import { Conversation, type ConversationDoc } from "../models/conversation.js";
-import { publishConversation } from "../gateway/broadcast.js";
-import { audit } from "../audit/index.js";
-import { recordSystemMessage, toObjectId } from "./messageRecorder.js";
-import { refusal } from "./conversationAssigner.js";
+import { toObjectId } from "./messageRecorder.js";
+import { afterStatusChange, refusal } from "./statusChange.js";
 import { withRecordLock } from "../db/recordLock.js";
 import { resolvedEvent } from "../webhooks/events.js";
 
@@ -21,10 +19,9 @@ export async function conversationCloser(ctx: AppContext, agent: SessionUser, co
   );
   if (!closed) throw await refusal(id, "close");
   // The notice is written after the status flips; appendMessage works on closed conversations.
-  const notice = await recordSystemMessage(ctx, closed, "This conversation has been closed.");
-  await resolvedEvent(id, agent, notice.message);
-  const now = (await Conversation.findById(id))!;
-  publishConversation(ctx.io, now);
-  await audit(agent, "conversation.close", { type: "conversation", id: String(id) });
-  return now;
+  return afterStatusChange(ctx, agent, closed, {
+    notice: "This conversation has been closed.",
+    webhook: (notice) => resolvedEvent(id, agent, notice),
+    audit: { action: "conversation.close" },
+  });
 }

@@ -1,7 +1,6 @@
 import type { AppContext } from "../context.js";
 import { Conversation } from "../models/conversation.js";
 import { Message, type MessageDoc } from "../models/message.js";
-import { publishMessageUpdate } from "../gateway/broadcast.js";
 import { AppError, notFound } from "../errors.js";
 import { toObjectId } from "./messageRecorder.js";
 import { feedbackEvent } from "../webhooks/events.js";
@@ -20,7 +19,7 @@ export async function recordFeedback(
   if (message.role !== "bot") throw new AppError(400, "not_a_bot_reply", "Feedback is only for the bot's replies");
   const updated = await Message.findOneAndUpdate({ _id: message._id }, { $set: { feedback: input.value } }, { new: true });
   if (!updated) throw notFound("Message");
-  publishMessageUpdate(ctx.io, updated);
+  ctx.events.publish({ type: "message.updated", message: updated });
   await feedbackEvent(updated);
   return updated;
 }

@@ -4,7 +4,6 @@ import { Answer, type AnswerDoc } from "../models/answer.js";
 import { Conversation } from "../models/conversation.js";
 import { Example, type ExampleDoc } from "../models/example.js";
 import { Message } from "../models/message.js";
-import { publishMessageUpdate } from "../gateway/broadcast.js";
 import { presentMessageForAgent, type MessageLike } from "../presenters/message.js";
 import { audit } from "../audit/index.js";
 import { badRequest, conflict, notFound } from "../errors.js";
@@ -106,7 +105,7 @@ export async function replyReviewer(ctx: AppContext, actor: SessionUser, message
     throw err;
   }
   const message = await Message.findOneAndUpdate({ _id: reply._id }, { $set: { "review.exampleId": example._id } }, { new: true });
-  if (message) publishMessageUpdate(ctx.io, message);
+  if (message) ctx.events.publish({ type: "message.updated", message });
   await audit(actor, `review.${decision.action}`, { type: "message", id: messageId }, {
     exampleId: String(example._id),
     answerId: answer ? String(answer._id) : null,

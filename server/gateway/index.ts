@@ -2,11 +2,11 @@ import type { Server as SocketServer } from "socket.io";
 import type { AppContext } from "../context.js";
 import { attachCustomerNamespace } from "./customer/index.js";
 import { attachAgentNamespace } from "./agent/index.js";
+import { attachBroadcaster } from "./broadcast.js";
 
-// Socket namespaces: /customer for the widget, /agent for the console. Each attaches itself here.
+// Socket namespaces: /customer for the widget, /agent for the console; the broadcaster sends both what changed.
 export function attachGateway(io: SocketServer, ctx: AppContext): void {
-  void io;
-  void ctx;
   attachCustomerNamespace(io, ctx);
   attachAgentNamespace(io, ctx);
+  attachBroadcaster(io, ctx.events);
 }

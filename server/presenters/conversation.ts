@@ -1,5 +1,6 @@
 import type { Types } from "mongoose";
 import type { ConversationAttrs, ConversationStatus } from "../models/conversation.js";
+import { User } from "../models/user.js";
 
 export type ConversationLike = ConversationAttrs & { _id: Types.ObjectId; createdAt?: Date | null; updatedAt?: Date | null };
 
@@ -20,6 +21,8 @@ export interface AgentConversationView extends CustomerConversationView {
   customerEmail: string | null;
   channel: { origin: string | null; pageUrl: string | null; userAgent: string | null; language: string };
   assignedAgentId: string | null;
+  // Agents cannot look users up themselves (users are admin-only), so the view names the assigned agent.
+  assignedAgentName: string | null;
   lastMessagePreview: string;
   unreadByAgents: number;
   waitingSince: string | null;
@@ -40,7 +43,22 @@ export function presentConversationForCustomer(c: ConversationLike): CustomerCon
   };
 }
 
-export function presentConversationForAgent(c: ConversationLike): AgentConversationView {
+/**
+ * The agent view of conversations, for REST and the /agent sockets alike (one view, so the console never merges
+ * two shapes): the names of the assigned agents are looked up in one query.
+ */
+export async function presentConversationsForAgent(conversations: ConversationLike[]): Promise<AgentConversationView[]> {
+  const ids = [...new Set(conversations.map((c) => c.assignedAgentId).filter(Boolean).map(String))];
+  const users = ids.length ? await User.find({ _id: { $in: ids } }).select("name").lean() : [];
+  const names = new Map(users.map((u) => [String(u._id), u.name]));
+  return conversations.map((c) => agentView(c, c.assignedAgentId ? (names.get(String(c.assignedAgentId)) ?? null) : null));
+}
+
+export async function presentConversationForAgent(c: ConversationLike): Promise<AgentConversationView> {
+  return (await presentConversationsForAgent([c]))[0];
+}
+
+function agentView(c: ConversationLike, assignedAgentName: string | null): AgentConversationView {
   return {
     ...presentConversationForCustomer(c),
     customerId: c.customerId,
@@ -53,6 +71,7 @@ export function presentConversationForAgent(c: ConversationLike): AgentConversat
       language: c.channel?.language ?? "en",
     },
     assignedAgentId: c.assignedAgentId == null ? null : String(c.assignedAgentId),
+    assignedAgentName,
     lastMessagePreview: c.lastMessagePreview ?? "",
     unreadByAgents: c.unreadByAgents ?? 0,
     waitingSince: iso(c.waitingSince),

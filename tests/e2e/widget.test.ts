@@ -5,7 +5,6 @@ import type { Browser } from "playwright-core";
 import { Conversation, Message } from "../../server/models/index.js";
 import { Types } from "mongoose";
 import { recordAgentMessage } from "../../server/conversationLog/index.js";
-import { publishTyping } from "../../server/gateway/broadcast.js";
 import { useBrowserAndServer, widget } from "../helpers/browser.js";
 import type { TestServer } from "../helpers/server.js";
 
@@ -86,7 +85,7 @@ test("offline messages are queued and sent once on reconnect; agent typing shows
   const conv = await Conversation.findOne({ "channel.language": "zh-CN" }).lean();
   assert.ok(conv);
   // What the console's typing relay does when an agent types.
-  publishTyping(t.server.io, { conversationId: String(conv._id), role: "agent", typing: true });
+  t.server.ctx.events.publish({ type: "typing", conversationId: String(conv._id), role: "agent", typing: true });
   await widget(page).getByText("客服正在输入…").waitFor();
 
   // With the panel closed, an agent's reply shows as an unread count on the bubble.

@@ -54,7 +54,8 @@ export function ConversationsPage({ me, openId }: { me: User; openId: string | n
         beep();
         flashTitle("A customer is waiting");
       }
-      setById((m) => new Map(m).set(c.id, { ...m.get(c.id), ...c }));
+      // The socket sends the same full view as REST (server/presenters/conversation.ts), so it replaces the old one.
+      setById((m) => new Map(m).set(c.id, c));
     };
     socket.on("conversation:updated", onUpdate);
     // After a reconnect the list may have missed updates: reload it.

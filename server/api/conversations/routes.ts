@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { AppContext } from "../../context.js";
 import { Conversation } from "../../models/conversation.js";
-import type { ConversationLike } from "../../presenters/conversation.js";
+import { presentConversationForAgent, presentConversationsForAgent, type ConversationLike } from "../../presenters/conversation.js";
 import { presentMessageForAgent } from "../../presenters/message.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { messagesSince } from "../../conversationLog/messageQueries.js";
@@ -10,7 +10,6 @@ import { conversationCloser } from "../../conversationLog/conversationCloser.js"
 import { conversationReadMarker } from "../../conversationLog/conversationReadMarker.js";
 import { agentReplier } from "../../policies/conversations.js";
 import { notFound, valid, validate } from "../../errors.js";
-import { presentConversation, presentConversations } from "./presenter.js";
 import { conversationsSchemas as s } from "./schema.js";
 
 export async function listConversations(status: string, limit: number): Promise<ConversationLike[]> {
@@ -32,7 +31,7 @@ export function conversationsRouter(ctx: AppContext): Router {
 
   router.get("/", guard("conversations.read"), validate(s.list), async (req, res) => {
     const { query } = valid(req, s.list);
-    res.json({ conversations: await presentConversations(await listConversations(query.status, query.limit)) });
+    res.json({ conversations: await presentConversationsForAgent(await listConversations(query.status, query.limit)) });
   });
 
   router.get("/:id", guard("conversations.read"), validate(s.get), async (req, res) => {
@@ -40,7 +39,7 @@ export function conversationsRouter(ctx: AppContext): Router {
     const conversation = await Conversation.findById(params.id).lean();
     if (!conversation) throw notFound("Conversation");
     const messages = await messagesSince(conversation._id, 0);
-    res.json({ conversation: await presentConversation(conversation as ConversationLike), messages: messages.map(presentMessageForAgent) });
+    res.json({ conversation: await presentConversationForAgent(conversation as ConversationLike), messages: messages.map(presentMessageForAgent) });
   });
 
   router.get("/:id/messages", guard("conversations.read"), validate(s.messages), async (req, res) => {
@@ -53,25 +52,25 @@ export function conversationsRouter(ctx: AppContext): Router {
   router.post("/:id/takeover", guard("conversations.act"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
     const c = await conversationAssigner(ctx, currentUser(req), params.id);
-    res.json({ conversation: await presentConversation(c) });
+    res.json({ conversation: await presentConversationForAgent(c) });
   });
 
   router.post("/:id/handback", guard("conversations.act"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
     const c = await conversationHandBack(ctx, currentUser(req), params.id);
-    res.json({ conversation: await presentConversation(c) });
+    res.json({ conversation: await presentConversationForAgent(c) });
   });
 
   router.post("/:id/close", guard("conversations.act"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
     const c = await conversationCloser(ctx, currentUser(req), params.id);
-    res.json({ conversation: await presentConversation(c) });
+    res.json({ conversation: await presentConversationForAgent(c) });
   });
 
   router.post("/:id/read", guard("conversations.read"), validate(s.action), async (req, res) => {
     const { params } = valid(req, s.action);
     const c = await conversationReadMarker(ctx, params.id);
-    res.json({ conversation: await presentConversation(c) });
+    res.json({ conversation: await presentConversationForAgent(c) });
   });
 
   // Idempotent by clientId: a resend returns the stored message with 200 instead of 201.

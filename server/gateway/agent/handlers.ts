@@ -3,16 +3,15 @@ import type { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { socketUser } from "../../auth/socket.js";
 import { Conversation } from "../../models/conversation.js";
-import type { ConversationLike } from "../../presenters/conversation.js";
+import { presentConversationForAgent, type ConversationLike } from "../../presenters/conversation.js";
 import { presentMessageForAgent } from "../../presenters/message.js";
 import { messagesSince } from "../../conversationLog/messageQueries.js";
 import { conversationAssigner, conversationHandBack } from "../../conversationLog/conversationAssigner.js";
 import { conversationCloser } from "../../conversationLog/conversationCloser.js";
 import { conversationReadMarker } from "../../conversationLog/conversationReadMarker.js";
 import { agentReplier } from "../../policies/conversations.js";
-import { presentConversation } from "../../api/conversations/presenter.js";
 import { notFound } from "../../errors.js";
-import { conversationRoom, publishTyping } from "../broadcast.js";
+import { conversationRoom } from "../broadcast.js";
 import type { agentEvents, AgentEventName } from "./schema.js";
 
 type Payload<E extends AgentEventName> = z.infer<(typeof agentEvents)[E]>;
@@ -26,23 +25,23 @@ export const agentHandlers: { [E in AgentEventName]: Handler<E> } = {
     // Join before reading, so a message stored in between arrives as an event rather than being missed.
     await socket.join(conversationRoom(conversationId));
     const messages = await messagesSince(conversationId, afterSeq);
-    return { conversation: await presentConversation(conversation as ConversationLike), messages: messages.map(presentMessageForAgent) };
+    return { conversation: await presentConversationForAgent(conversation as ConversationLike), messages: messages.map(presentMessageForAgent) };
   },
   async "conversation:leave"(_ctx, socket, { conversationId }) {
     await socket.leave(conversationRoom(conversationId));
     return {};
   },
   async "conversation:takeover"(ctx, socket, { conversationId }) {
-    return { conversation: await presentConversation(await conversationAssigner(ctx, socketUser(socket), conversationId)) };
+    return { conversation: await presentConversationForAgent(await conversationAssigner(ctx, socketUser(socket), conversationId)) };
   },
   async "conversation:handback"(ctx, socket, { conversationId }) {
-    return { conversation: await presentConversation(await conversationHandBack(ctx, socketUser(socket), conversationId)) };
+    return { conversation: await presentConversationForAgent(await conversationHandBack(ctx, socketUser(socket), conversationId)) };
   },
   async "conversation:close"(ctx, socket, { conversationId }) {
-    return { conversation: await presentConversation(await conversationCloser(ctx, socketUser(socket), conversationId)) };
+    return { conversation: await presentConversationForAgent(await conversationCloser(ctx, socketUser(socket), conversationId)) };
   },
   async "conversation:read"(ctx, _socket, { conversationId }) {
-    return { conversation: await presentConversation(await conversationReadMarker(ctx, conversationId)) };
+    return { conversation: await presentConversationForAgent(await conversationReadMarker(ctx, conversationId)) };
   },
   async "message:send"(ctx, socket, payload) {
     const result = await agentReplier(ctx, socketUser(socket), payload);
@@ -52,7 +51,7 @@ export const agentHandlers: { [E in AgentEventName]: Handler<E> } = {
     // Only the agent talking to the customer shows as typing in the widget.
     const c = await Conversation.findById(conversationId).select("status assignedAgentId").lean();
     if (c?.status === "agent" && String(c.assignedAgentId) === socketUser(socket).id) {
-      publishTyping(ctx.io, { conversationId, role: "agent", typing });
+      ctx.events.publish({ type: "typing", conversationId, role: "agent", typing });
     }
     return {};
   },

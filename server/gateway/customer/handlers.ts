@@ -13,7 +13,7 @@ import { logger } from "../../logger.js";
 import { commandTally, inDbStage } from "../../db/commandTally.js";
 import { presentConversationForCustomer } from "../../presenters/conversation.js";
 import { presentMessageForCustomer } from "../../presenters/message.js";
-import { conversationRoom, publishTyping } from "../broadcast.js";
+import { conversationRoom } from "../broadcast.js";
 import type { CustomerEventName, CustomerPayload } from "./schema.js";
 
 export interface CustomerSocketData {
@@ -84,7 +84,7 @@ const typing: Handler<"typing"> = async (ctx, socket, p) => {
     await findCustomerConversation(data(socket).customerId, p.conversationId);
     await socket.join(conversationRoom(p.conversationId));
   }
-  publishTyping(ctx.io, { conversationId: p.conversationId, role: "customer", typing: p.typing });
+  ctx.events.publish({ type: "typing", conversationId: p.conversationId, role: "customer", typing: p.typing });
   return {};
 };
 
