@@ -2,6 +2,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, post, setCsrfToken, setUnauthorizedHandler } from "./api.js";
 import { closeAgentSocket } from "./socket.js";
+import { errorText } from "./ui.js";
 import type { User } from "./types.js";
 import { InvitePage, LoginPage } from "./pages/login.js";
 import { ConversationsPage } from "./pages/conversations.js";
@@ -45,22 +46,40 @@ const NAV: { path: string; label: string; admin?: boolean }[] = [
 function App() {
   const route = useRoute();
   const [me, setMe] = useState<User | null | undefined>(undefined);
+  // Set when the session could not be read for another reason than "not signed in" (server down, 500):
+  // the sign-in form would be a lie then, so the console says what happened and offers to try again.
+  const [sessionError, setSessionError] = useState<string | null>(null);
 
-  useEffect(() => {
-    setUnauthorizedHandler(() => {
-      closeAgentSocket();
-      setMe(null);
-    });
+  const loadSession = () => {
+    setSessionError(null);
     get<{ user: User; csrfToken: string }>("/api/auth/session").then(
       (r) => {
         setCsrfToken(r.csrfToken);
         setMe(r.user);
       },
-      (err) => setMe(err instanceof ApiError && err.status === 401 ? null : null),
+      (err) => {
+        if (err instanceof ApiError && err.status === 401) setMe(null);
+        else setSessionError(errorText(err));
+      },
     );
+  };
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      closeAgentSocket();
+      setMe(null);
+    });
+    loadSession();
   }, []);
 
   if (route[0] === "invite" && route[1]) return <InvitePage token={route[1]} />;
+  if (sessionError) {
+    return (
+      <div class="login card" role="alert">
+        <p class="error">The console could not reach the server: {sessionError}</p>
+        <button onClick={loadSession}>Try again</button>
+      </div>
+    );
+  }
   if (me === undefined) return <p class="muted">Loading…</p>;
   if (me === null) {
     return (

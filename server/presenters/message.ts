@@ -4,8 +4,6 @@ import type { MessageAttrs, MessageRole } from "../models/message.js";
 // Works for hydrated documents and `.lean()` results alike.
 export type MessageLike = MessageAttrs & { _id: Types.ObjectId; createdAt?: Date | null; updatedAt?: Date | null };
 
-export type Audience = "customer" | "agent";
-
 /** What the widget sees: no review state, confidences or alternatives. */
 export interface CustomerMessageView {
   id: string;
@@ -80,8 +78,4 @@ export function presentMessageForAgent(m: MessageLike): AgentMessageView {
       exampleId: idOrNull(m.review?.exampleId),
     },
   };
-}
-
-export function presentMessage(m: MessageLike, audience: Audience): CustomerMessageView | AgentMessageView {
-  return audience === "agent" ? presentMessageForAgent(m) : presentMessageForCustomer(m);
 }

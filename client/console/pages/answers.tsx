@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, patch, post } from "../api.js";
 import type { Answer, Example } from "../types.js";
-import { Badge, ErrorNote, errorText } from "../ui.js";
+import { Badge, ErrorNote, errorText, useAction } from "../ui.js";
 import { AnswerActionEditor } from "../actions/answerActionEditor.js";
 
 export function AnswersPage({ canManageActions = false }: { canManageActions?: boolean }) {
@@ -10,23 +10,21 @@ export function AnswersPage({ canManageActions = false }: { canManageActions?: b
   const [selected, setSelected] = useState<string | null>(null);
   const [title, setTitle] = useState("");
   const [text, setText] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { error, setError } = action;
   const load = () => get<{ answers: Answer[] }>("/api/answers").then((r) => setAnswers(r.answers), (err) => setError(errorText(err)));
   useEffect(() => {
     void load();
     void get<{ placeholders: { token: string; description: string }[] }>("/api/answers/placeholders").then((r) => setPlaceholders(r.placeholders));
   }, []);
-  const create = async (e: Event) => {
+  const create = (e: Event) => {
     e.preventDefault();
-    setError(null);
-    try {
+    void action.run(async () => {
       await post("/api/answers", { title, text });
       setTitle("");
       setText("");
       await load();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   return (
     <div class="split">
@@ -60,7 +58,8 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
   // one line per language the widget speaks besides the main text; empty means "no translation"
   const [translated, setTranslated] = useState<Record<string, string>>({});
   const [into, setInto] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { error } = action;
   const load = () =>
     get<{ answer: Answer; examples: Example[] }>(`/api/answers/${id}`).then((r) => {
       setAnswer(r.answer);
@@ -70,18 +69,18 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
       setTranslated(Object.fromEntries((r.answer.translations ?? []).map((t) => [t.language, t.text])));
     });
   useEffect(() => void load(), [id]);
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      await load();
-      onChange();
-    } catch (err) {
+  const run = (fn: () => Promise<unknown>) =>
+    action.run(
+      async () => {
+        await fn();
+        await load();
+        onChange();
+      },
       // 409: someone else saved first; show theirs so the agent can redo the change on top of it.
-      if (err instanceof ApiError && err.status === 409 && err.details?.current) setAnswer(err.details.current as Answer);
-      setError(errorText(err));
-    }
-  };
+      (err) => {
+        if (err instanceof ApiError && err.status === 409 && err.details?.current) setAnswer(err.details.current as Answer);
+      },
+    );
   if (!answer) return null;
   return (
     <div class="page">

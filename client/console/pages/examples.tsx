@@ -1,27 +1,28 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, patch } from "../api.js";
 import type { Example } from "../types.js";
-import { Badge, ErrorNote, errorText, when } from "../ui.js";
+import { Badge, ErrorNote, errorText, useAction, when } from "../ui.js";
 
 export function ExamplesPage() {
   const [examples, setExamples] = useState<Example[]>([]);
   const [filter, setFilter] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { error, setError } = action;
   const load = () => get<{ examples: Example[] }>(`/api/examples${filter}`).then((r) => setExamples(r.examples), (err) => setError(errorText(err)));
   useEffect(() => void load(), [filter]);
-  const toggleGolden = async (e: Example) => {
-    setError(null);
-    try {
-      const res = await patch<{ example: Example }>(`/api/examples/${e.id}`, { version: e.version, golden: !e.golden });
-      setExamples((xs) => xs.map((x) => (x.id === e.id ? res.example : x)));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409 && err.details?.current) {
-        const current = err.details.current as Example;
-        setExamples((xs) => xs.map((x) => (x.id === e.id ? current : x)));
-      }
-      setError(errorText(err));
-    }
-  };
+  const toggleGolden = (e: Example) =>
+    action.run(
+      async () => {
+        const res = await patch<{ example: Example }>(`/api/examples/${e.id}`, { version: e.version, golden: !e.golden });
+        setExamples((xs) => xs.map((x) => (x.id === e.id ? res.example : x)));
+      },
+      (err) => {
+        if (err instanceof ApiError && err.status === 409 && err.details?.current) {
+          const current = err.details.current as Example;
+          setExamples((xs) => xs.map((x) => (x.id === e.id ? current : x)));
+        }
+      },
+    );
   return (
     <div class="page">
       <h2>Training examples</h2>

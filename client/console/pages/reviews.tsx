@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, post } from "../api.js";
 import type { Answer, Message } from "../types.js";
-import { Badge, ErrorNote, errorText, when } from "../ui.js";
+import { Badge, ErrorNote, errorText, useAction, when } from "../ui.js";
 import { PendingExamples } from "../data/pendingExamples.js";
 
 interface Item {
@@ -56,18 +56,15 @@ function ReviewCard({ item, answers, onDone }: { item: Item; answers: Answer[]; 
   const [text, setText] = useState(item.answer?.text ?? item.reply.text);
   const [sameAs, setSameAs] = useState("");
   const [golden, setGolden] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const isBot = item.reply.role === "bot";
   const act = async (action: "approve" | "edit" | "reject" | "not-for-bot") => {
-    setError(null);
     const body =
       action === "reject" || action === "not-for-bot" ? {} : action === "edit" ? { ...(sameAs ? { answerId: sameAs } : { text }), golden } : { ...(sameAs ? { answerId: sameAs } : {}), golden };
-    try {
+    await run(async () => {
       await post(`/api/reviews/${item.reply.id}/${action}`, body);
       onDone();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   return (
     <div class="card review" data-testid="review-item">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, patch, post } from "../api.js";
 import type { User } from "../types.js";
-import { Badge, ErrorNote, errorText, when } from "../ui.js";
+import { Badge, ErrorNote, errorText, useAction, when } from "../ui.js";
 
 export function UsersPage({ me }: { me: User }) {
   const [users, setUsers] = useState<User[]>([]);
@@ -9,18 +9,15 @@ export function UsersPage({ me }: { me: User }) {
   const [name, setName] = useState("");
   const [role, setRole] = useState<"agent" | "admin">("agent");
   const [inviteUrl, setInviteUrl] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const { error, setError } = action;
   const load = () => get<{ users: User[] }>("/api/users").then((r) => setUsers(r.users), (err) => setError(errorText(err)));
   useEffect(() => void load(), []);
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
+  const run = (fn: () => Promise<unknown>) =>
+    action.run(async () => {
       await fn();
       await load();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+    });
   const invite = (e: Event) => {
     e.preventDefault();
     void run(async () => {
