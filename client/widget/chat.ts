@@ -1,6 +1,6 @@
 import { io, type Socket } from "socket.io-client";
 import type { Language } from "./i18n.js";
-import { lastSeq, mergeMessage, type ChatMessage, type Store } from "./store.js";
+import { afterRefusal, keepUnsent, lastSeq, mergeMessage, nextUnsent, type ChatMessage, type Store } from "./store.js";
 
 // The widget's connection: identity, resync on every (re)connect, and an outbox that survives reloads.
 // Unsent messages keep their clientId across retries, so the server stores each one once.
@@ -64,7 +64,7 @@ export function createChat(server: string, language: Language, store: Store, ide
     // For the site's developer: the chat still works, anonymously.
     if (body.identityError) console.warn(`Understudy: ${body.identityError.message} (${body.identityError.code}); chatting anonymously`);
     // A new identity cannot read the old conversation: start clean.
-    if (body.renewed && store.get().token) store.update({ conversationId: null, status: null, messages: messages().filter((m) => m.state) });
+    if (body.renewed && store.get().token) store.update({ conversationId: null, status: null, messages: keepUnsent(messages()) });
     store.update({ token: body.token });
     return body.token;
   }
@@ -95,13 +95,13 @@ export function createChat(server: string, language: Language, store: Store, ide
     if (!res.ok) {
       // The conversation is gone (e.g. the server's data was reset): forget it, keep unsent messages.
       if (res.error.code === "not_found") {
-        store.update({ conversationId: null, status: null, messages: messages().filter((m) => m.state) });
+        store.update({ conversationId: null, status: null, messages: keepUnsent(messages()) });
         on.change();
       }
       return;
     }
     if (res.conversation && res.conversation.id !== conversationId) {
-      store.update({ messages: messages().filter((m) => m.state) });
+      store.update({ messages: keepUnsent(messages()) });
     }
     applyConversation(res.conversation);
     let list = messages();
@@ -116,7 +116,7 @@ export function createChat(server: string, language: Language, store: Store, ide
     flushing = true;
     try {
       for (;;) {
-        const next = messages().find((m) => m.state === "pending");
+        const next = nextUnsent(messages());
         if (!next || !socket?.connected) return;
         const res = await emit<{ message: ChatMessage; conversation: ConversationState }>("message:send", {
           conversationId: store.get().conversationId,
@@ -126,21 +126,22 @@ export function createChat(server: string, language: Language, store: Store, ide
         if (res.ok) {
           const switched = res.conversation.id !== store.get().conversationId;
           applyConversation(res.conversation);
-          if (switched) setMessages(messages().filter((m) => m.state));
+          if (switched) setMessages(keepUnsent(messages()));
           merge(res.message);
           continue;
         }
-        if (res.error.code === "rate_limited") {
+        const outcome = afterRefusal(res.error.code);
+        if (outcome === "wait") {
           on.notice("rateLimited");
           await new Promise((r) => setTimeout(r, Math.max(1, res.error.retryAfter ?? 2) * 1000));
           continue;
         }
-        if (res.error.code === "invalid_input" || res.error.code === "not_found") {
+        if (outcome === "fail") {
           merge({ ...next, state: "failed", error: res.error.message });
           continue;
         }
-        // offline, timeout, unavailable: the message stays queued for the next connect. While the socket
-        // stays up (the database restarted behind a healthy server) no connect will come: try again later.
+        // The message stays queued for the next connect. While the socket stays up (the database restarted
+        // behind a healthy server) no connect will come: try again later.
         if (socket?.connected) setTimeout(() => void flush(), RETRY_WHILE_CONNECTED_MS);
         return;
       }

@@ -67,3 +67,27 @@ export function mergeMessage(list: ChatMessage[], m: ChatMessage): ChatMessage[]
 export function lastSeq(list: ChatMessage[]): number {
   return list.reduce((max, m) => (m.seq !== undefined && m.seq > max ? m.seq : max), 0);
 }
+
+// The unsent queue: the customer's messages the server has not acknowledged yet. They live in the message list
+// with a local `state`, so they survive a reload (the store) and show in place while they wait.
+
+/** The next message to send: the oldest still pending, so messages go out in the order they were typed. */
+export function nextUnsent(list: ChatMessage[]): ChatMessage | undefined {
+  return list.find((m) => m.state === "pending");
+}
+
+/** What stays when the server moves the widget to another conversation: only what this page has not sent yet. */
+export function keepUnsent(list: ChatMessage[]): ChatMessage[] {
+  return list.filter((m) => m.state);
+}
+
+/**
+ * What a refused send means for the queued message: wait and resend (rate limited), give up on it with the
+ * server's reason (the message itself is wrong, or its conversation is gone), or keep it for a later try (offline,
+ * timeout, the database briefly unavailable).
+ */
+export function afterRefusal(code: string): "wait" | "fail" | "keep" {
+  if (code === "rate_limited") return "wait";
+  if (code === "invalid_input" || code === "not_found") return "fail";
+  return "keep";
+}
