@@ -1,4 +1,12 @@
 // `npm run bench:serve -- [--clients 2000] [--rate 5] [--duration 60] [--swap-at 0.5] [--from DIR]`
+// `npm run bench:serve -- --rates 5,10,25,50 --history 10000 --history-messages 10 --curve 1000,100000 [--curve-rate 10]`
+//
+// With --rates: one phase per rate (--duration s each, no hot-swap) on a database first filled by the bulk loader
+// (bench/lib/history.ts) to --history conversations of --history-messages messages; with --curve, the same
+// --curve-rate phase also runs with each of those many conversations stored (loaded up before it, the ones above
+// --history with --curve-messages each), for the cost curve of the write path against what is stored. Every phase
+// reports the reply's and each server stage's p50/p95/p99, the server's CPU and RSS, lost/duplicated/failed, and
+// the database commands per turn (DB_TALLY, by stage, command and collection) into --out.
 //
 // Serving under load, through the real product: a chat server process (`tsx server/index.ts`) with a trained model,
 // K widget clients over socket.io in a separate process (bench/serveClients.ts) sending `--rate` messages a second in
@@ -10,13 +18,16 @@
 // The model comes from a kept `npm run bench:loop -- --keep` database (`--from DIR`, default: the stateDir named in
 // bench/results/loop.json); without one, a short loop run (1 night, k=5) is run first to make it. The database files
 // are copied, so the loop's state is left as it was.
-import { fork, spawn } from "node:child_process";
+import { execFileSync, fork, spawn } from "node:child_process";
+import mongoose from "mongoose";
 import fs from "node:fs";
 import path from "node:path";
 import { Api } from "./lib/api.js";
 import { log, num, parseFlags, quantile, sleep, str } from "./lib/args.js";
 import { ADMIN, machine, procSample, root, startServer, type Database, type ServerProcess } from "./lib/stack.js";
 import { startEmbeddedMongo } from "../server/db/embeddedMongo.js";
+import { ferretdbProcessesOn } from "../server/db/staleFerretdb.js";
+import { loadHistory } from "./lib/history.js";
 import { lineChart } from "./lib/svg.js";
 import os from "node:os";
 
@@ -53,7 +64,15 @@ async function stateDir(): Promise<string> {
   return JSON.parse(fs.readFileSync(out, "utf8")).stateDir as string;
 }
 
+const RATES = flags.has("rates") ? str(flags, "rates", "").split(",").map(Number) : null;
+const HISTORY = num(flags, "history", 0);
+const HISTORY_MESSAGES = num(flags, "history-messages", 10);
+const CURVE = flags.has("curve") ? str(flags, "curve", "").split(",").map(Number) : [];
+const CURVE_RATE = num(flags, "curve-rate", 10);
+const CURVE_MESSAGES = num(flags, "curve-messages", 4);
+
 async function main() {
+  if (RATES) return phases();
   const from = await stateDir();
   // A copy of the trained database, so the measured server starts cold with its own model cache.
   const dir = fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), "understudy-bench-serve-"));
@@ -142,6 +161,7 @@ async function main() {
   swarm.send({ type: "stop" });
 
   const result = await waitFor("result");
+  swarm.send({ type: "exit" });
   clearInterval(sampler);
   // The server's own per-stage timings of the same turns (GET /api/analytics/latency).
   const stages = await admin.get<{ turns: number; stages: Record<string, { p50: number; p95: number; p99: number; max: number }> }>("/api/analytics/latency");
@@ -199,6 +219,171 @@ async function main() {
       `lost ${out.messages.lost}, duplicated ${out.messages.duplicated}, failed ${out.messages.failed} of ${out.messages.sent}`,
   );
   for (const [stage, q] of Object.entries(stages.stages)) log(`  server ${stage.padEnd(9)} p50 ${q.p50} ms, p95 ${q.p95} ms, p99 ${q.p99} ms, max ${q.max} ms`);
+  await server.stop();
+  await db.stop();
+}
+
+/** --rates: one phase per rate on a loaded history, plus the cost curve (see the header). */
+async function phases() {
+  const out = flags.has("out") ? OUT : "bench/results/serve-rates.json";
+  const chart = flags.has("chart") ? CHART : "docs/benchmarks/serve-rates.svg";
+  const from = await stateDir();
+  const dir = fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), "understudy-bench-serve-"));
+  fs.cpSync(path.join(from, "ferretdb"), path.join(dir, "ferretdb"), { recursive: true });
+  const bin = path.join(root, ".local/bin/ferretdb");
+  const mongo = await startEmbeddedMongo({ bin, dataDir: path.join(dir, "ferretdb"), database: "understudy_bench" });
+  db = { uri: mongo.uri, dir, mongo, stop: async () => (await mongo.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
+  const ferretdbPid = ferretdbProcessesOn(bin, path.join(dir, "ferretdb"))[0] ?? null;
+  const counter = await mongoose.mongo.MongoClient.connect(mongo.uri);
+  const stored = async () => ({
+    conversations: await counter.db().collection("conversations").estimatedDocumentCount(),
+    messages: await counter.db().collection("messages").estimatedDocumentCount(),
+  });
+
+  // The history first: each level is loaded up to (the first HISTORY conversations with HISTORY_MESSAGES each,
+  // those above with CURVE_MESSAGES) just before its phases run, with the server idle.
+  const levels = [...new Set([...CURVE, HISTORY])].sort((a, b) => a - b);
+  const loads: unknown[] = [];
+  const load = async (target: number) => {
+    const r = await loadHistory(mongo.uri, target, target <= HISTORY ? HISTORY_MESSAGES : CURVE_MESSAGES);
+    loads.push({ target, ...r });
+    log(`history: +${r.conversations} conversations, +${r.messages} messages in ${r.seconds.toFixed(1)} s (bulk loader); stored ${JSON.stringify(await stored())}`);
+  };
+  await load(levels[0]!);
+  server = await startServer(db, "serve", { TRAINER_ENABLED: "false", DB_TALLY: "true" });
+  const admin = await Api.login(server.url, ADMIN.email, ADMIN.password);
+  const health = async () => ((await (await fetch(`${server!.url}/api/health`)).json()) as { model: string | null }).model;
+  let active = await health();
+  for (const until = Date.now() + 180_000; !active && Date.now() < until; active = await health()) await sleep(500);
+  if (!active) throw new Error("the database has no active model version");
+  log(`server on ${active}; rates ${RATES!.join(", ")} msg/s at ${HISTORY} conversations; ${CURVE_RATE} msg/s at ${levels.join(", ")}`);
+
+  const swarm = fork(path.join(root, "bench/serveClients.ts"), ["--url", server.url, "--clients", String(CLIENTS), "--rate", String(CURVE_RATE), "--duration", String(DURATION_S)], {
+    cwd: root,
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const inbox: any[] = [];
+  let wake: (() => void) | null = null;
+  swarm.on("message", (m: any) => {
+    if (m.type === "progress") return log(`  t=${m.t.toFixed(0)}s sent ${m.sent}, answered ${m.done}`);
+    inbox.push(m);
+    wake?.();
+  });
+  swarm.once("exit", (code) => {
+    inbox.push({ type: "error", message: `client swarm exited (${code})` });
+    wake?.();
+  });
+  const next = async (type: string) => {
+    for (;;) {
+      const i = inbox.findIndex((x) => x.type === type || x.type === "error");
+      if (i >= 0) {
+        const [m] = inbox.splice(i, 1);
+        if (m.type === "error") throw new Error(`client swarm: ${m.message}`);
+        return m;
+      }
+      await new Promise<void>((r) => (wake = r));
+    }
+  };
+  const ready = await next("ready");
+  log(`${ready.clients} clients connected in ${ready.connectSeconds.toFixed(1)} s; server RSS ${procSample(server.pid)!.rssMiB.toFixed(0)} MiB`);
+
+  const results: any[] = [];
+  const runPhase = async (level: number, rate: number) => {
+    await admin.req("DELETE", "/api/analytics/latency", undefined, [204]);
+    await admin.req("DELETE", "/api/analytics/database", undefined, [204]);
+    const before = await stored();
+    const uptimeBefore = execFileSync("uptime", { encoding: "utf8" }).trim();
+    const pids = { server: server!.pid, ferretdb: ferretdbPid, clients: swarm.pid! };
+    const first = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? procSample(pid) : null]));
+    let rssMax = 0;
+    let serverCpuMax = 0;
+    let prev = procSample(server!.pid)!;
+    let prevT = performance.now();
+    const t0 = prevT;
+    const sampler = setInterval(() => {
+      const s = procSample(server!.pid);
+      if (!s) return;
+      const now = performance.now();
+      serverCpuMax = Math.max(serverCpuMax, (s.cpuSeconds - prev.cpuSeconds) / ((now - prevT) / 1000));
+      rssMax = Math.max(rssMax, s.rssMiB);
+      prev = s;
+      prevT = now;
+    }, 1000);
+    log(`phase: ${rate} msg/s for ${DURATION_S} s with ${before.conversations} conversations / ${before.messages} messages stored; ${uptimeBefore}`);
+    swarm.send({ type: "start", rate, duration: DURATION_S });
+    const r = await next("result");
+    clearInterval(sampler);
+    const wall = (performance.now() - t0) / 1000;
+    const last = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? procSample(pid) : null]));
+    const cores = (k: string) => (first[k] && last[k] ? Math.round(((last[k]!.cpuSeconds - first[k]!.cpuSeconds) / wall) * 100) / 100 : null);
+    const stages = await admin.get<{ turns: number; stages: Record<string, { p50: number; p95: number; p99: number; max: number }> }>("/api/analytics/latency");
+    const tally = await admin.get("/api/analytics/database");
+    const phase = {
+      storedLevel: level,
+      stored: before,
+      rate,
+      durationSeconds: DURATION_S,
+      loadAverage: { before: uptimeBefore, after: execFileSync("uptime", { encoding: "utf8" }).trim() },
+      messages: { sent: r.sent, replied: r.replied, botReplies: r.botReplies, handoffs: r.handoffs, lost: r.lost, duplicated: r.duplicated, failed: r.failed, skippedSlots: r.skipped, disconnects: r.disconnects, errors: r.errors },
+      messagesPerSecond: r.messagesPerSecond,
+      latencyMs: r.latencyMs,
+      serverStagesMs: stages,
+      cpuCoresMean: { server: cores("server"), ferretdb: cores("ferretdb"), clients: cores("clients") },
+      serverCpuCoresMax: Math.round(serverCpuMax * 100) / 100,
+      serverRssMiBMax: Math.round(Math.max(rssMax, last.server?.rssMiB ?? 0)),
+      ferretdbRssMiB: last.ferretdb ? Math.round(last.ferretdb.rssMiB) : null,
+      databaseCommands: tally,
+    };
+    results.push(phase);
+    const q = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(0));
+    log(
+      `  ${rate} msg/s @ ${before.conversations} conversations: reply p50 ${q(r.latencyMs.p50)} p95 ${q(r.latencyMs.p95)} p99 ${q(r.latencyMs.p99)} ms; ` +
+        `lost ${r.lost}, duplicated ${r.duplicated}, failed ${r.failed} of ${r.sent}; CPU server ${phase.cpuCoresMean.server} ferretdb ${phase.cpuCoresMean.ferretdb} clients ${phase.cpuCoresMean.clients} cores; ` +
+        `RSS ${phase.serverRssMiBMax} MiB; ${tally.commandsPerTurn} commands (${tally.writesPerTurn} writes) per turn`,
+    );
+    for (const [stage, s] of Object.entries(stages.stages)) log(`    ${stage.padEnd(9)} p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms`);
+  };
+
+  for (const level of levels) {
+    if ((await stored()).conversations < level) await load(level);
+    for (const rate of level === HISTORY ? RATES! : [CURVE_RATE]) await runPhase(level, rate);
+  }
+  swarm.send({ type: "exit" });
+  await counter.close();
+
+  const atHistory = results.filter((p) => p.storedLevel === HISTORY);
+  const curve = results.filter((p) => p.rate === CURVE_RATE).map((p) => ({ storedConversations: p.stored.conversations, storedMessages: p.stored.messages, p50: p.latencyMs.p50, p99: p.latencyMs.p99, recordP99: p.serverStagesMs.stages.record?.p99 ?? null }));
+  const top = atHistory.find((p) => p.rate === Math.max(...RATES!));
+  const p99s = curve.map((c) => c.p99);
+  const result = {
+    benchmark: "serve-rates",
+    params: { clients: CLIENTS, rates: RATES, durationSeconds: DURATION_S, history: HISTORY, historyMessages: HISTORY_MESSAGES, curve: levels, curveRate: CURVE_RATE, curveMessages: CURVE_MESSAGES, from, dbSynchronous: "NORMAL" },
+    machine: machine(),
+    model: active,
+    connect: { clients: ready.clients, errors: ready.connectErrors, seconds: ready.connectSeconds },
+    history: loads,
+    targets: {
+      at50: top ? { rate: top.rate, p99: top.latencyMs.p99, lost: top.messages.lost, duplicated: top.messages.duplicated, met: top.latencyMs.p99 <= 150 && top.messages.lost === 0 && top.messages.duplicated === 0 } : null,
+      curve: { points: curve, spread: p99s.length ? Math.max(...p99s) / Math.min(...p99s) - 1 : null, met: p99s.length ? Math.max(...p99s) / Math.min(...p99s) - 1 <= 0.2 : null },
+    },
+    phases: results,
+    updatedAt: new Date().toISOString(),
+  };
+  fs.mkdirSync(path.dirname(path.join(root, out)), { recursive: true });
+  fs.writeFileSync(path.join(root, out), JSON.stringify(result, null, 1) + "\n");
+  const svg = lineChart({
+    title: `Understudy serving: ${ready.clients} widget clients, reply time by load (${HISTORY} conversations stored)`,
+    subtitle: `p99 at ${CURVE_RATE} msg/s with ${curve.map((c) => `${c.storedConversations}: ${c.p99?.toFixed(0)} ms`).join(" · ")} conversations stored`,
+    xLabel: "messages per second",
+    yLabel: "time to bot reply (ms)",
+    yMin: 0,
+    hlines: [{ y: 150, label: "goal p99 ≤ 150 ms", color: "#c33" }],
+    series: (["p50", "p95", "p99"] as const).map((k, i) => ({ name: k, color: ["#36c", "#e80", "#c33"][i]!, points: atHistory.map((p) => ({ x: p.rate, y: p.latencyMs[k] ?? null })) })),
+  });
+  fs.mkdirSync(path.dirname(path.join(root, chart)), { recursive: true });
+  fs.writeFileSync(path.join(root, chart), svg);
+  log(`wrote ${out} and ${chart}; 50 msg/s target ${result.targets.at50?.met ? "met" : "not met"}, curve spread ${((result.targets.curve.spread ?? 0) * 100).toFixed(0)} % (${result.targets.curve.met ? "met" : "not met"})`);
   await server.stop();
   await db.stop();
 }

@@ -1,6 +1,6 @@
 // The client swarm of `npm run bench:serve`, in its own process (started by bench/serve.ts with an IPC channel):
 // K widget customers (POST /api/widget/session, then socket.io on /customer), sending `rate` messages a second in
-// total, each in a new conversation, and timing each message from `message:send` to the bot's reply (or the
+// total (in phases the parent starts, one rate each), each in a new conversation, and timing each message from `message:send` to the bot's reply (or the
 // hand-off notice). Counts what was lost (acked, never answered), duplicated (answered twice) or failed (refused
 // or never acked).
 import { log, num, parseFlags, quantile, rng, str } from "./lib/args.js";
@@ -60,24 +60,57 @@ async function main() {
   const connectSeconds = (Date.now() - t0) / 1000;
   log(`${customers.length} clients connected in ${connectSeconds.toFixed(1)} s (${connectErrors} failed)`);
   send({ type: "ready", clients: customers.length, connectSeconds, connectErrors });
-  await new Promise<void>((resolve) => process.once("message", () => resolve()));
-  // The parent says when to stop (after the hot-swap has settled); --duration is only the fallback.
+  // Phases, each started by the parent ({type: "start", rate, duration}); {type: "exit"} ends the process.
+  const inbox: { type?: string; rate?: number; duration?: number }[] = [];
+  let wake: (() => void) | null = null;
   let stopAt = Infinity;
+  let sent = 0;
   process.on("message", (m: { type?: string }) => {
+    // The parent says when to stop (after the hot-swap has settled); --duration is only the fallback.
     if (m?.type === "stop") stopAt = sent;
+    else inbox.push(m);
+    wake?.();
   });
+  process.once("disconnect", () => process.exit(0));
+  const nextCommand = async () => {
+    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+    return inbox.shift()!;
+  };
+  for (;;) {
+    const cmd = await nextCommand();
+    if (cmd.type === "exit") break;
+    stopAt = Infinity;
+    sent = 0;
+    send(await phase(customers, questions, rand, cmd.rate ?? RATE, cmd.duration ?? DURATION_S, () => stopAt, (n) => (sent = n), connectErrors, connectSeconds));
+  }
+  for (const c of customers) c.close();
+  setTimeout(() => process.exit(0), 500);
+}
 
-  // Measured phase: one message every 1000/RATE ms, from a random client with nothing outstanding that has not
+/** One measured phase: `rate` messages a second for `durationS` (or until the parent says stop). */
+async function phase(
+  customers: Customer[],
+  questions: string[],
+  rand: () => number,
+  rate: number,
+  durationS: number,
+  stopAt: () => number,
+  onSent: (n: number) => void,
+  connectErrors: number,
+  connectSeconds: number,
+) {
+  // One message every 1000/rate ms, from a random client with nothing outstanding that has not
   // written in the last second (the per-socket write limit is 1/s after a burst of 10).
-  const samples: Sample[] = [];
+  const samples: (Sample & { conversationId?: string })[] = [];
   const busy = new Set<Customer>();
   const lastWrite = new Map<Customer, number>();
   const pending: Promise<void>[] = [];
+  const disconnectsBefore = customers.reduce((a, c) => a + c.disconnects, 0);
   const start = performance.now();
-  const interval = 1000 / RATE;
+  const interval = 1000 / rate;
   let sent = 0;
   let skipped = 0;
-  const total = () => Math.min(stopAt, Math.round(RATE * DURATION_S));
+  const total = () => Math.min(stopAt(), Math.round(rate * durationS));
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
@@ -93,6 +126,7 @@ async function main() {
         }
         const sentAt = Math.round(now - start);
         sent++;
+        onSent(sent);
         if (!c) {
           skipped++;
           continue;
@@ -105,7 +139,7 @@ async function main() {
           cust
             .ask(text, REPLY_TIMEOUT_S * 1000)
             .then(
-              (r) => void samples.push({ sentAt, latencyMs: r.latencyMs, kind: r.kind }),
+              (r) => void samples.push({ sentAt, latencyMs: r.latencyMs, kind: r.kind, conversationId: r.conversationId }),
               (err: Error & { code?: string }) =>
                 void samples.push({ sentAt, latencyMs: null, kind: /no reply/.test(err.message) ? "lost" : "failed", error: err.code ?? err.message }),
             )
@@ -129,20 +163,24 @@ async function main() {
   await new Promise((r) => setTimeout(r, 2000));
   const replies = samples.filter((s) => s.kind === "bot" || s.kind === "handoff");
   const lat = replies.map((s) => s.latencyMs!).sort((a, b) => a - b);
+  // Every message opens its own conversation: a second reply in one of this phase's conversations is a duplicate.
+  const mine = new Set(replies.map((s) => s.conversationId!));
   let duplicated = 0;
   let conversations = 0;
   for (const c of customers)
-    for (const n of c.repliesByConversation.values()) {
+    for (const [id, n] of c.repliesByConversation) {
+      if (!mine.has(id)) continue;
       conversations++;
       if (n > 1) duplicated += n - 1;
     }
   const lastReply = Math.max(...replies.map((s) => s.sentAt + s.latencyMs!));
-  const result = {
+  return {
     type: "result",
+    rate,
     clients: customers.length,
     connectErrors,
     connectSeconds,
-    disconnects: customers.reduce((a, c) => a + c.disconnects, 0),
+    disconnects: customers.reduce((a, c) => a + c.disconnects, 0) - disconnectsBefore,
     sent: sent - skipped,
     skipped,
     replied: replies.length,
@@ -158,9 +196,6 @@ async function main() {
     latencyMs: { p50: quantile(lat, 0.5), p95: quantile(lat, 0.95), p99: quantile(lat, 0.99), max: lat[lat.length - 1], mean: lat.reduce((a, b) => a + b, 0) / (lat.length || 1) },
     samples: samples.map((s) => [s.sentAt, s.latencyMs === null ? null : Math.round(s.latencyMs * 10) / 10, s.kind]),
   };
-  send(result);
-  for (const c of customers) c.close();
-  setTimeout(() => process.exit(0), 500);
 }
 
 main().catch((err) => {

@@ -32,7 +32,8 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
   let decision: BotDecision;
   try {
     // Last turn's clarifying question (an action answer's missing slot) is answered before the model is asked again.
-    const resumed = await inDbStage("decide", () => resumeSlotRequest(ctx, conversation, message));
+    // A clarifying question is asked in an earlier turn: a conversation's first message has none to answer.
+    const resumed = message.seq > 1 ? await inDbStage("decide", () => resumeSlotRequest(ctx, conversation, message)) : null;
     decision = resumed ?? await ctx.bot.decide({
       conversationId: String(conversation._id),
       text: message.text,

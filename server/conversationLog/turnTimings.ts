@@ -34,6 +34,11 @@ export class TurnTimings {
     this.next = (this.next + 1) % this.window;
   }
 
+  reset(): void {
+    this.rows.length = 0;
+    this.next = 0;
+  }
+
   /** Milliseconds per stage over the window; stages no turn reached are left out. */
   summary(): { turns: number; window: number; stages: Partial<Record<TurnStage, StageSummary>> } {
     const stages: Partial<Record<TurnStage, StageSummary>> = {};

@@ -1,6 +1,6 @@
 import { Types } from "mongoose";
 import { Message } from "../models/message.js";
-import { emitEvent } from "./outbox.js";
+import { emitEvent, subscriptions } from "./outbox.js";
 
 // What each event carries, in one place (docs/actions.md lists them). The commands that make the changes
 // call these right after their write.
@@ -23,6 +23,8 @@ export async function messageStoredEvents(conversation: ConversationLike, messag
 
 /** After a hand-off notice is stored: why, and the last messages for context. */
 export async function handoffEvent(conversationId: Id, reason: string, notice: MessageLike): Promise<void> {
+  // The context read is part of every hand-off turn: only when someone subscribed (the list is cached).
+  if (!(await subscriptions()).some((s) => s.events.includes("conversation.handoff"))) return;
   const last = await Message.find({ conversationId, seq: { $lt: notice.seq } }).sort({ seq: -1 }).limit(5).lean();
   await emitEvent("conversation.handoff", `conversation.handoff:${notice._id}`, { conversationId: String(conversationId), reason, lastMessages: last.reverse().map(messageData) });
 }

@@ -16,6 +16,11 @@ export function analyticsRouter(ctx: AppContext): Router {
   router.get("/latency", guard("models.read"), validate(s.latency), (_req, res) => {
     res.json(ctx.turnTimings.summary());
   });
+  // Starts the window over (a benchmark measuring one load level at a time).
+  router.delete("/latency", guard("models.manage"), validate(s.latency), (_req, res) => {
+    ctx.turnTimings.reset();
+    res.status(204).end();
+  });
   // DB_TALLY: this process's database commands by turn stage, command and collection since start (or the last reset).
   router.get("/database", guard("models.read"), validate(s.database), (_req, res) => {
     res.json(commandTally()?.report() ?? { enabled: false, turns: 0, commandsPerTurn: 0, writesPerTurn: 0, rows: [] });

@@ -89,6 +89,7 @@ export const catalog: RouteDoc[] = [
   { method: "patch", path: "/api/trainer/settings", tag: "trainer", summary: "Change schedule and training settings", access: "models.manage", ...nightlySettingsSchemas.update },
   { method: "get", path: "/api/analytics/models", tag: "analytics", summary: "Daily analytics per model version", access: "models.read", ...analyticsSchemas.models },
   { method: "get", path: "/api/analytics/latency", tag: "analytics", summary: "Chat turn latency by stage over this process's recent turns", access: "models.read", ...analyticsSchemas.latency },
+  { method: "delete", path: "/api/analytics/latency", tag: "analytics", summary: "Start the turn latency window over", access: "models.manage", ...analyticsSchemas.latency, status: 204 },
   { method: "get", path: "/api/analytics/database", tag: "analytics", summary: "Database commands by chat-turn stage, command and collection (DB_TALLY)", access: "models.read", ...analyticsSchemas.database },
   { method: "delete", path: "/api/analytics/database", tag: "analytics", summary: "Start the database command tally over", access: "models.manage", ...analyticsSchemas.database, status: 204 },
 ];
