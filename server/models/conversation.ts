@@ -17,7 +17,8 @@ const conversationSchema = new Schema(
       language: { type: String, default: "en" },
     },
     assignedAgentId: { type: Schema.Types.ObjectId, ref: "User", default: null },
-    // Allocated with $inc before each message insert, so messages have a gap-tolerant order for resync.
+    // The highest message seq stored: read before an insert (next = lastSeq + 1), raised with $max after it
+    // (server/conversationLog/appendMessage.ts), so messages have a gap-tolerant order for resync.
     lastSeq: { type: Number, default: 0 },
     lastMessageAt: { type: Date, default: null },
     lastMessagePreview: { type: String, default: "" },
