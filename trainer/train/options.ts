@@ -104,10 +104,23 @@ function check(cond: boolean, message: string): void {
   if (!cond) throw new Error(`invalid TrainOptions: ${message}`);
 }
 
-export function resolveOptions(opts: TrainOptions, numLayers: number): ResolvedOptions {
-  const method = opts.method ?? DEFAULT_METHOD;
+/**
+ * Per base family, what differs from DEFAULTS. USE multilingual has only the head recipe (no attention layers to
+ * adapt), so that is its default method.
+ */
+export const FAMILY_DEFAULTS: Record<'minilm' | 'use-multilingual', { method: TrainMethod; head?: Partial<Omit<ResolvedOptions, 'method'>> }> = {
+  minilm: { method: DEFAULT_METHOD },
+  // USE's cosines between questions of different intents sit closer together than MiniLM's: a sharper softmax
+  // separates them. Chosen on a 10 % validation split of BANKING77's training set (accuracy at logitScale 20 / 30 /
+  // 45: 90.05 / 91.44 / 92.04 %; 30 with headLearningRate 1e-2: 91.74 %).
+  'use-multilingual': { method: 'head', head: { logitScale: 45 } },
+};
+
+export function resolveOptions(opts: TrainOptions, numLayers: number, family: 'minilm' | 'use-multilingual' = 'minilm'): ResolvedOptions {
+  const fam = FAMILY_DEFAULTS[family];
+  const method = opts.method ?? fam.method;
   check(METHODS.includes(method), `method must be one of ${METHODS.join(', ')}, got "${method}"`);
-  const d = DEFAULTS[method];
+  const d = { ...DEFAULTS[method], ...(method === 'head' ? fam.head : undefined) };
   const pick = <K extends keyof typeof d>(k: K): (typeof d)[K] => ((opts as unknown as Record<string, unknown>)[k] ?? d[k]) as (typeof d)[K];
   const r: ResolvedOptions = {
     method,

@@ -94,7 +94,7 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
   onProgress({ phase: 'loading', message: `loading base model from ${opts.baseModelDir}` });
   const base = await sharedBaseModel(opts.baseModelDir, opts.backend);
   const numLayers = base.config.numLayers;
-  const cfg = resolveOptions(opts, numLayers);
+  const cfg = resolveOptions(opts, numLayers, familyOf(base));
   const shape: EncoderShape = {
     method: cfg.method, trainedLayers: topLayerIndices(numLayers, cfg.topLayers), loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed,
   };
