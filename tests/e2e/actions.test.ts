@@ -84,7 +84,7 @@ test("an admin defines and previews the order action; the demo page bot answers 
   await page.getByTestId("nav-answers").click();
   await page.locator(".row", { hasText: "Where is my order" }).click();
   const detail2 = page.locator("section.detail");
-  await detail2.getByLabel("Text").fill("Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.");
+  await detail2.getByLabel("Text", { exact: true }).fill("Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.");
   const editor = page.getByTestId("answer-action");
   await editor.getByLabel("Action").selectOption("order_status");
   await editor.getByRole("button", { name: "Add slot" }).click();
