@@ -129,14 +129,26 @@ export async function trainModel(opts: TrainOptions, onProgress: Progress = () =
       setTrainableWeights(overrides, getTrainableWeights(warm.overridesWeights.overrides));
     }
     await initPrototypes(base, state, trainRows, trainStates, labelIndex, fromLayer, warm);
-    const history = await trainLoop(base, cfg, state, trainRows, trainStates, valRows, valStates, labelIndex, fromLayer, started, onProgress);
+    const history = await trainLoop({ base, cfg, state, rows: trainRows, states: trainStates, valRows, valStates, labelIndex, fromLayer, started, onProgress });
 
     onProgress({ phase: 'calibrating' });
     const fitHead: HeadFitter = async (rows, states, index, layer, epochs) => {
       const fold = { overrides: undefined, prototypes: tf.variable(tf.zeros([index.size, base.config.hiddenSize]), true) as tf.Variable<tf.Rank.R2> };
       try {
         await initPrototypes(base, fold, rows, states, index, layer, null);
-        await trainLoop(base, { ...cfg, epochs, patience: epochs }, fold, rows, states, [], [], index, layer, Date.now(), () => {});
+        await trainLoop({
+          base,
+          cfg: { ...cfg, epochs, patience: epochs },
+          state: fold,
+          rows,
+          states,
+          valRows: [],
+          valStates: [],
+          labelIndex: index,
+          fromLayer: layer,
+          started: Date.now(),
+          onProgress: () => {},
+        });
         return fold.prototypes;
       } catch (err) {
         fold.prototypes.dispose();
@@ -226,19 +238,26 @@ async function initPrototypes(
   state.prototypes.assign(tf.tensor2d(sums, [labelIndex.size, h]));
 }
 
-async function trainLoop(
-  base: AnyBaseModel,
-  cfg: ResolvedOptions,
-  state: { overrides: LayerOverrides | undefined; prototypes: tf.Variable<tf.Rank.R2> },
-  rows: TrainExample[],
-  states: Float32Array[],
-  valRows: TrainExample[],
-  valStates: Float32Array[],
-  labelIndex: Map<string, number>,
-  fromLayer: number,
-  started: number,
-  onProgress: Progress,
-): Promise<EpochRecord[]> {
+interface TrainLoopOptions {
+  base: AnyBaseModel;
+  cfg: ResolvedOptions;
+  /** What the loop trains: the encoder's overrides (none for a head-only fit) and the answer prototypes. */
+  state: { overrides: LayerOverrides | undefined; prototypes: tf.Variable<tf.Rank.R2> };
+  /** Training rows and their cached base states at `fromLayer`, index for index. */
+  rows: TrainExample[];
+  states: Float32Array[];
+  /** Validation rows and states; empty means no early stopping on a validation score. */
+  valRows: TrainExample[];
+  valStates: Float32Array[];
+  labelIndex: Map<string, number>;
+  fromLayer: number;
+  /** When training started (ms), for the time budget. */
+  started: number;
+  onProgress: Progress;
+}
+
+async function trainLoop(opts: TrainLoopOptions): Promise<EpochRecord[]> {
+  const { base, cfg, state, rows, states, valRows, valStates, labelIndex, fromLayer, started, onProgress } = opts;
   const random = seededRandom(cfg.seed);
   const hidden = base.config.hiddenSize;
   const lengths = states.map((s) => s.length / hidden);
