@@ -173,50 +173,9 @@ async function main() {
   server = await startServer(db, "loop", { TRAINER_ENABLED: "true" });
   const url = server.url;
 
-  // The admin sets the trainer up as they would in the console: no cron during the benchmark, nights on demand.
-  const admin = await Api.login(url, ADMIN.email, ADMIN.password);
-  const settingsPatch: Record<string, unknown> = { schedule: { enabled: false }, evals: { targetPrecision: TARGET_PRECISION } };
-  if (METHOD) settingsPatch.training = { method: METHOD };
-  const settings = await admin.patch("/api/trainer/settings", settingsPatch);
-  if (!resumed) await admin.post("/api/users", { email: AGENT.email, name: AGENT.name, role: "agent", password: AGENT.password });
-  const agent = await Api.login(url, AGENT.email, AGENT.password);
-
-  // The reply bank.
-  const answerOf = new Map<string, { id: string; text: string }>();
-  const intentOf = new Map<string, string>();
-  if (resumed) {
-    const { answers } = await agent.get<{ answers: { id: string; title: string; text: string }[] }>("/api/answers?limit=500");
-    for (const a of answersSpec) {
-      const found = answers.find((x) => x.title === a.title && x.text === a.text);
-      if (!found) continue;
-      answerOf.set(a.intent, { id: found.id, text: a.text });
-      intentOf.set(found.id, a.intent);
-    }
-  }
-  for (const a of resumed ? [] : answersSpec.filter((x) => !emergesOn.has(x.intent))) {
-    const res = await agent.post<{ answer: { id: string } }>("/api/answers", { title: a.title, text: a.text });
-    answerOf.set(a.intent, { id: res.answer.id, text: a.text });
-    intentOf.set(res.answer.id, a.intent);
-  }
-  log(`created ${answerOf.size} answers`);
-
-  // Customers: a small pool of widget identities, each question in a new conversation.
-  const customers: Customer[] = [];
-  const nCustomers = Math.max(CONCURRENCY * 4, 8);
-  for (let i = 0; i < nCustomers; i++) {
-    const c = new Customer(url);
-    // The server allows 60 new widget identities a minute per address: spread them over loopback addresses.
-    await c.open(`127.0.0.${2 + Math.floor(i / 50)}`);
-    customers.push(c);
-  }
-  const free = [...customers];
-  const waitingForCustomer: ((c: Customer) => void)[] = [];
-  const takeCustomer = () => new Promise<Customer>((resolve) => (free.length ? resolve(free.shift()!) : waitingForCustomer.push(resolve)));
-  const giveBack = (c: Customer) => {
-    const w = waitingForCustomer.shift();
-    if (w) w(c);
-    else free.push(c);
-  };
+  const { admin, agent, settings } = await setUpTeam(url, !!resumed);
+  const { answerOf, intentOf } = await replyBank(agent, !!resumed);
+  const { customers, takeCustomer, giveBack } = await customerPool(url);
   let approved = 0;
   const specOf = new Map(answersSpec.map((a) => [a.intent, a]));
   // The first time an agent meets an intent with no answer they write it; two agents never write the same one.
@@ -514,6 +473,60 @@ async function main() {
   await server.stop();
   await db.stop();
   log(`wrote ${OUT} and ${CHART}${flags.has("keep") ? `; database kept in ${db.dir}` : ""}`);
+}
+
+/** The admin sets the trainer up as they would in the console (no cron during the benchmark, nights on demand) and adds the agent. */
+async function setUpTeam(url: string, resumed: boolean) {
+  const admin = await Api.login(url, ADMIN.email, ADMIN.password);
+  const settingsPatch: Record<string, unknown> = { schedule: { enabled: false }, evals: { targetPrecision: TARGET_PRECISION } };
+  if (METHOD) settingsPatch.training = { method: METHOD };
+  const settings = await admin.patch("/api/trainer/settings", settingsPatch);
+  if (!resumed) await admin.post("/api/users", { email: AGENT.email, name: AGENT.name, role: "agent", password: AGENT.password });
+  const agent = await Api.login(url, AGENT.email, AGENT.password);
+  return { admin, agent, settings };
+}
+
+/** The reply bank: every intent's answer except those that emerge later (a resumed run finds the ones it made). */
+async function replyBank(agent: Api, resumed: boolean) {
+  const answerOf = new Map<string, { id: string; text: string }>();
+  const intentOf = new Map<string, string>();
+  if (resumed) {
+    const { answers } = await agent.get<{ answers: { id: string; title: string; text: string }[] }>("/api/answers?limit=500");
+    for (const a of answersSpec) {
+      const found = answers.find((x) => x.title === a.title && x.text === a.text);
+      if (!found) continue;
+      answerOf.set(a.intent, { id: found.id, text: a.text });
+      intentOf.set(found.id, a.intent);
+    }
+  }
+  for (const a of resumed ? [] : answersSpec.filter((x) => !emergesOn.has(x.intent))) {
+    const res = await agent.post<{ answer: { id: string } }>("/api/answers", { title: a.title, text: a.text });
+    answerOf.set(a.intent, { id: res.answer.id, text: a.text });
+    intentOf.set(res.answer.id, a.intent);
+  }
+  log(`created ${answerOf.size} answers`);
+  return { answerOf, intentOf };
+}
+
+/** Customers: a small pool of widget identities, each question in a new conversation; a question waits for a free one. */
+async function customerPool(url: string) {
+  const customers: Customer[] = [];
+  const nCustomers = Math.max(CONCURRENCY * 4, 8);
+  for (let i = 0; i < nCustomers; i++) {
+    const c = new Customer(url);
+    // The server allows 60 new widget identities a minute per address: spread them over loopback addresses.
+    await c.open(`127.0.0.${2 + Math.floor(i / 50)}`);
+    customers.push(c);
+  }
+  const free = [...customers];
+  const waitingForCustomer: ((c: Customer) => void)[] = [];
+  const takeCustomer = () => new Promise<Customer>((resolve) => (free.length ? resolve(free.shift()!) : waitingForCustomer.push(resolve)));
+  const giveBack = (c: Customer) => {
+    const w = waitingForCustomer.shift();
+    if (w) w(c);
+    else free.push(c);
+  };
+  return { customers, takeCustomer, giveBack };
 }
 
 function logRow(r: NightRow) {
