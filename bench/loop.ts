@@ -297,46 +297,6 @@ async function main() {
     };
   }
 
-  const testCache = new Map<string, NightRow["test"]>();
-  async function testAccuracy(version: string): Promise<NightRow["test"]> {
-    if (testCache.has(version)) return testCache.get(version)!;
-    const inBank = new Set(answerOf.keys());
-    // The artifact the chat server downloaded and verified for this version (MODELS_DIR/<version>).
-    const dir = path.join(server!.modelsDir, version);
-    const { loadPredictor } = await import("../trainer/index.js");
-    const p = await loadPredictor(dir, { baseModelDir: path.join(root, ".local/models/all-MiniLM-L6-v2") });
-    let right = 0;
-    let confident = 0;
-    let confidentWrong = 0;
-    let novelN = 0;
-    let novelAnswered = 0;
-    // Small chunks: each forward pass blocks this process's event loop, which also carries the simulated customers'
-    // sockets (a long block misses socket.io's heartbeats and the server drops them). Batching gains nothing on wasm.
-    for (let i = 0; i < test.length; i += 8) {
-      const chunk = test.slice(i, i + 8);
-      await new Promise((r) => setImmediate(r));
-      const preds = await p.predictBatch(chunk.map((r) => ({ text: r.text, previousTurn: null })));
-      preds.forEach((pr, j) => {
-        if (!inBank.has(chunk[j].intent)) {
-          novelN++;
-          if (pr.answer) novelAnswered++;
-          return;
-        }
-        const ok = intentOf.get(pr.label) === chunk[j].intent;
-        if (ok) right++;
-        if (pr.answer) {
-          confident++;
-          if (!ok) confidentWrong++;
-        }
-      });
-    }
-    p.dispose();
-    const n = test.length - novelN;
-    const res = { version, accuracy: right / n, coverage: confident / n, wrongAmongConfident: confident ? confidentWrong / confident : 0, n, novelN, novelAnswered: novelN ? novelAnswered / novelN : null };
-    testCache.set(version, res);
-    return res;
-  }
-
   async function health(): Promise<string | null> {
     const h = (await (await fetch(`${url}/api/health`)).json()) as { model: string | null };
     return h.model;
@@ -404,7 +364,7 @@ async function main() {
   // traffic runs (the server's inference is single-threaded, so this uses the otherwise idle core).
   let measuring: Promise<void> = Promise.resolve();
   const measureTest = (row: NightRow) => {
-    measuring = (row.activeAfter ? testAccuracy(row.activeAfter) : Promise.resolve(null)).then(
+    measuring = (row.activeAfter ? testAccuracy(server!.modelsDir, row.activeAfter, answerOf, intentOf) : Promise.resolve(null)).then(
       (t) => void (row.test = t),
       (err) => log(`test accuracy of ${row.activeAfter} failed: ${(err as Error).message}`),
     );
@@ -527,6 +487,50 @@ async function customerPool(url: string) {
     else free.push(c);
   };
   return { customers, takeCustomer, giveBack };
+}
+
+const testCache = new Map<string, NightRow["test"]>();
+/**
+ * BANKING77 test accuracy of a version, from the artifact the chat server downloaded and verified for it
+ * (MODELS_DIR/<version>): accuracy, coverage and wrong answers over the intents in the bank, and how often the
+ * bot answered a question whose intent had no answer.
+ */
+async function testAccuracy(modelsDir: string, version: string, answerOf: Map<string, unknown>, intentOf: Map<string, string>): Promise<NightRow["test"]> {
+  if (testCache.has(version)) return testCache.get(version)!;
+  const inBank = new Set(answerOf.keys());
+  const dir = path.join(modelsDir, version);
+  const { loadPredictor } = await import("../trainer/index.js");
+  const p = await loadPredictor(dir, { baseModelDir: path.join(root, ".local/models/all-MiniLM-L6-v2") });
+  let right = 0;
+  let confident = 0;
+  let confidentWrong = 0;
+  let novelN = 0;
+  let novelAnswered = 0;
+  // Small chunks: each forward pass blocks this process's event loop, which also carries the simulated customers'
+  // sockets (a long block misses socket.io's heartbeats and the server drops them). Batching gains nothing on wasm.
+  for (let i = 0; i < test.length; i += 8) {
+    const chunk = test.slice(i, i + 8);
+    await new Promise((r) => setImmediate(r));
+    const preds = await p.predictBatch(chunk.map((r) => ({ text: r.text, previousTurn: null })));
+    preds.forEach((pr, j) => {
+      if (!inBank.has(chunk[j].intent)) {
+        novelN++;
+        if (pr.answer) novelAnswered++;
+        return;
+      }
+      const ok = intentOf.get(pr.label) === chunk[j].intent;
+      if (ok) right++;
+      if (pr.answer) {
+        confident++;
+        if (!ok) confidentWrong++;
+      }
+    });
+  }
+  p.dispose();
+  const n = test.length - novelN;
+  const res = { version, accuracy: right / n, coverage: confident / n, wrongAmongConfident: confident ? confidentWrong / confident : 0, n, novelN, novelAnswered: novelN ? novelAnswered / novelN : null };
+  testCache.set(version, res);
+  return res;
 }
 
 function logRow(r: NightRow) {
