@@ -1,6 +1,7 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { TestServer } from "../helpers/server.js";
+import { useTestServer } from "../helpers/suite.js";
 import { connectSocket, type TestSocket } from "../helpers/socketClient.js";
 import { createUser, loginAs, seedWaitingConversation } from "../helpers/agents.js";
 
@@ -8,13 +9,7 @@ import { createUser, loginAs, seedWaitingConversation } from "../helpers/agents.
 // it. Both must be the same view (the assigned agent's name included), and each change must arrive once.
 let t: TestServer;
 const sockets: TestSocket[] = [];
-before(async () => {
-  t = await startTestServer();
-});
-after(async () => {
-  for (const s of sockets) s.close();
-  await t.stop();
-});
+useTestServer((s) => (t = s), { beforeStop: () => sockets.forEach((s) => s.close()) });
 
 interface ConversationUpdate {
   id: string;
