@@ -45,10 +45,31 @@ const receiver = await startWebhookReceiver();
 await connectMongoose(db.uri);
 let answerId = "";
 const bot: Bot = {
-  decide: async () => ({ kind: "reply", answerId, text: "We ship in 2 days.", confidence: 0.9, modelVersion: "bench", replyId: crypto.randomUUID(), alternatives: [] }),
+  decide: async () => ({
+    kind: "reply",
+    answerId,
+    text: "We ship in 2 days.",
+    confidence: 0.9,
+    modelVersion: "bench",
+    replyId: crypto.randomUUID(),
+    alternatives: [],
+  }),
   activeVersion: () => "bench",
 };
-const config = loadConfig({ NODE_ENV: "production", MONGODB_URI: db.uri, DATA_DIR: path.join(db.dir, "data"), MODELS_DIR: path.join(db.dir, "models"), SESSION_SECRET: "bench-session-secret-0123456789", TRAINER_ENABLED: "false", LOG_LEVEL: "warn", OUTBOUND_ALLOWED_URLS: `${orders.url}, ${receiver.url}`, WEBHOOK_RETRY_BASE_MS: "200" }, root);
+const config = loadConfig(
+  {
+    NODE_ENV: "production",
+    MONGODB_URI: db.uri,
+    DATA_DIR: path.join(db.dir, "data"),
+    MODELS_DIR: path.join(db.dir, "models"),
+    SESSION_SECRET: "bench-session-secret-0123456789",
+    TRAINER_ENABLED: "false",
+    LOG_LEVEL: "warn",
+    OUTBOUND_ALLOWED_URLS: `${orders.url}, ${receiver.url}`,
+    WEBHOOK_RETRY_BASE_MS: "200",
+  },
+  root,
+);
 const server = await createServer(config, { bot });
 const ctx = server.ctx;
 
@@ -56,12 +77,31 @@ try {
   // ---- 1. reply latency with and without an action ----
   const secret = newSigningSecret();
   orders.setSecret(secret);
-  await Action.create({ name: "order_status", url: `${orders.url}/orders/{{order_number}}`, method: "GET", timeoutMs: 3000, signingSecret: secret, fields: [{ path: "order.status", type: "string" }, { path: "order.eta", type: "string" }], replyFields: ["order.status", "order.eta"] });
+  await Action.create({
+    name: "order_status",
+    url: `${orders.url}/orders/{{order_number}}`,
+    method: "GET",
+    timeoutMs: 3000,
+    signingSecret: secret,
+    fields: [
+      { path: "order.status", type: "string" },
+      { path: "order.eta", type: "string" },
+    ],
+    replyFields: ["order.status", "order.eta"],
+  });
   const plain = await Answer.create({ title: "Shipping", text: "We ship in 2 days." });
-  const acting = await Answer.create({ title: "Order", text: "Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.", action: { name: "order_status", slots: [{ name: "order_number", pattern: "(\\d{4,8})", prompt: "What is your order number?" }] } });
+  const acting = await Answer.create({
+    title: "Order",
+    text: "Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.",
+    action: { name: "order_status", slots: [{ name: "order_number", pattern: "(\\d{4,8})", prompt: "What is your order number?" }] },
+  });
   const turn = async (id: string, text: string) => {
     answerId = id;
-    const stored = await recordCustomerMessage(ctx, { customerId: `cus_${crypto.randomBytes(12).toString("base64url")}`, clientId: crypto.randomUUID(), text });
+    const stored = await recordCustomerMessage(ctx, {
+      customerId: `cus_${crypto.randomBytes(12).toString("base64url")}`,
+      clientId: crypto.randomUUID(),
+      text,
+    });
     const started = performance.now();
     await respondToCustomerMessage(ctx, stored.conversation, stored.message);
     return performance.now() - started;
@@ -92,7 +132,15 @@ try {
   const started = performance.now();
   const customers = Array.from({ length: 50 }, () => `cus_${crypto.randomBytes(12).toString("base64url")}`);
   for (let i = 0; i < EVENTS; i += 10) {
-    await Promise.all(Array.from({ length: Math.min(10, EVENTS - i) }, (_, j) => recordCustomerMessage(ctx, { customerId: customers[(i + j) % customers.length], clientId: crypto.randomUUID(), text: `event ${i + j}` })));
+    await Promise.all(
+      Array.from({ length: Math.min(10, EVENTS - i) }, (_, j) =>
+        recordCustomerMessage(ctx, {
+          customerId: customers[(i + j) % customers.length],
+          clientId: crypto.randomUUID(),
+          text: `event ${i + j}`,
+        }),
+      ),
+    );
   }
   const queuedMs = performance.now() - started;
   while (receiver.keys().length < EVENTS) {
@@ -103,11 +151,18 @@ try {
   const badSignatures = receiver.received.filter((e) => !e.signatureOk).length;
   const duplicates = receiver.received.length - receiver.keys().length;
   const undelivered = await WebhookDelivery.countDocuments({ status: { $ne: "delivered" } });
-  log(`webhooks: ${EVENTS} events queued in ${Math.round(queuedMs)} ms, all delivered after ${Math.round(deliveredMs)} ms (${Math.round((EVENTS / deliveredMs) * 1000)} events/s)`);
+  log(
+    `webhooks: ${EVENTS} events queued in ${Math.round(queuedMs)} ms, all delivered after ${Math.round(deliveredMs)} ms (${Math.round((EVENTS / deliveredMs) * 1000)} events/s)`,
+  );
 
   // ---- 3. the dispatcher alone: a queued backlog drained ----
   // Written while the subscription is disabled (its rows wait), exactly as emitEvent writes them; then enabled.
-  const backlogHook = await Webhook.create({ url: `${receiver.url}/backlog`, events: ["message.created"], signingSecret: newSigningSecret(), status: "disabled" });
+  const backlogHook = await Webhook.create({
+    url: `${receiver.url}/backlog`,
+    events: ["message.created"],
+    signingSecret: newSigningSecret(),
+    status: "disabled",
+  });
   await Webhook.updateOne({ _id: hook._id }, { $set: { status: "disabled" } });
   receiver.setSecret(backlogHook.signingSecret);
   receiver.received.length = 0;
@@ -116,8 +171,17 @@ try {
     await WebhookDelivery.insertMany(
       Array.from({ length: Math.min(500, BACKLOG - i) }, (_, j) => {
         const eventId = `message.created:backlog-${i + j}`;
-        const data = { conversationId: "bench", message: { id: `backlog-${i + j}`, seq: i + j + 1, role: "customer", text: `event ${i + j}`, createdAt: queuedAt.toISOString() } };
-        return { webhookId: backlogHook._id, eventId, event: "message.created", body: JSON.stringify({ id: eventId, type: "message.created", createdAt: queuedAt.toISOString(), data }), nextAttemptAt: queuedAt };
+        const data = {
+          conversationId: "bench",
+          message: { id: `backlog-${i + j}`, seq: i + j + 1, role: "customer", text: `event ${i + j}`, createdAt: queuedAt.toISOString() },
+        };
+        return {
+          webhookId: backlogHook._id,
+          eventId,
+          event: "message.created",
+          body: JSON.stringify({ id: eventId, type: "message.created", createdAt: queuedAt.toISOString(), data }),
+          nextAttemptAt: queuedAt,
+        };
       }),
     );
   }
@@ -126,7 +190,8 @@ try {
   forgetSubscriptions();
   outboxEvents.emit("queued");
   while (receiver.keys().length < BACKLOG) {
-    if (performance.now() - drainStarted > 600_000) throw new Error(`only ${receiver.keys().length} of ${BACKLOG} backlog deliveries in 10 minutes`);
+    if (performance.now() - drainStarted > 600_000)
+      throw new Error(`only ${receiver.keys().length} of ${BACKLOG} backlog deliveries in 10 minutes`);
     await new Promise((r) => setTimeout(r, 20));
   }
   const drainMs = performance.now() - drainStarted;

@@ -105,7 +105,15 @@ interface NightRow {
   promoted: boolean;
   activeAfter: string | null;
   // accuracy / coverage / wrong over the test questions of intents in the bank; novelAnswered over the others
-  test: { version: string; accuracy: number; coverage: number; wrongAmongConfident: number; n: number; novelN: number; novelAnswered: number | null } | null;
+  test: {
+    version: string;
+    accuracy: number;
+    coverage: number;
+    wrongAmongConfident: number;
+    n: number;
+    novelN: number;
+    novelAnswered: number | null;
+  } | null;
   examplesApproved: number;
   loadAverage: number[];
   finishedAt: string;
@@ -142,11 +150,13 @@ for (const r of shuffled) {
 
 /** Questions of intents that emerged before day d are in-scope traffic from then on: dealt into the unused pool. */
 function releaseEmerged(d: number, cursor: number): void {
-  const released = emerging.filter((i) => (emergesOn.get(i) ?? Infinity) < d && novelPool.has(i)).flatMap((i) => {
-    const rows = novelPool.get(i)!;
-    novelPool.delete(i);
-    return rows;
-  });
+  const released = emerging
+    .filter((i) => (emergesOn.get(i) ?? Infinity) < d && novelPool.has(i))
+    .flatMap((i) => {
+      const rows = novelPool.get(i)!;
+      novelPool.delete(i);
+      return rows;
+    });
   if (released.length) pool.splice(cursor, pool.length - cursor, ...shuffle([...pool.slice(cursor), ...released], rng(SEED * 7919 + d)));
 }
 
@@ -166,9 +176,13 @@ let server: ServerProcess | null = null;
 
 async function main() {
   const started = new Date();
-  log(`loop: ${NIGHTS} nights × ${PER_DAY} questions, k=${K} (${GOLDEN} golden) per intent, concurrency ${CONCURRENCY}, test ${test.length}; load ${machine().loadAverage.join(" ")}`);
+  log(
+    `loop: ${NIGHTS} nights × ${PER_DAY} questions, k=${K} (${GOLDEN} golden) per intent, concurrency ${CONCURRENCY}, test ${test.length}; load ${machine().loadAverage.join(" ")}`,
+  );
   // --resume: continue a run kept with --keep, from its results file (same flags), after its last night.
-  const resumed = flags.has("resume") ? (JSON.parse(fs.readFileSync(path.join(root, OUT), "utf8")) as { stateDir: string; rows: NightRow[]; startedAt: string }) : null;
+  const resumed = flags.has("resume")
+    ? (JSON.parse(fs.readFileSync(path.join(root, OUT), "utf8")) as { stateDir: string; rows: NightRow[]; startedAt: string })
+    : null;
   const db = await startDatabase("loop", flags.has("keep") || !!resumed, resumed?.stateDir);
   server = await startServer(db, "loop", { TRAINER_ENABLED: "true" });
   const url = server.url;
@@ -180,7 +194,11 @@ async function main() {
   const specOf = new Map(answersSpec.map((a) => [a.intent, a]));
   // The first time an agent meets an intent with no answer they write it; two agents never write the same one.
   const writing = new Map<string, Promise<unknown>>();
-  async function answerNew(intent: string, write: (spec: { title: string; text: string }) => Promise<{ answer: { id: string } }>, existing: () => Promise<unknown>) {
+  async function answerNew(
+    intent: string,
+    write: (spec: { title: string; text: string }) => Promise<{ answer: { id: string } }>,
+    existing: () => Promise<unknown>,
+  ) {
     while (writing.has(intent)) await writing.get(intent);
     if (answerOf.has(intent)) return existing();
     const spec = specOf.get(intent)!;
@@ -188,7 +206,10 @@ async function main() {
       answerOf.set(intent, { id: res.answer.id, text: spec.text });
       intentOf.set(res.answer.id, intent);
     });
-    writing.set(intent, p.catch(() => {}));
+    writing.set(
+      intent,
+      p.catch(() => {}),
+    );
     try {
       await p;
     } finally {
@@ -221,22 +242,48 @@ async function main() {
       let correct = false;
       if (reply.kind === "bot") {
         // The agent opens the conversation in the console and sees which answer the bot chose.
-        const { messages } = await timed("agent.read", () => agent.get<{ messages: { id: string; bot?: { answerId?: string } | null }[] }>(`/api/conversations/${cid}/messages`));
+        const { messages } = await timed("agent.read", () =>
+          agent.get<{ messages: { id: string; bot?: { answerId?: string } | null }[] }>(`/api/conversations/${cid}/messages`),
+        );
         const m = messages.find((x) => x.id === reply.message.id);
         correct = !!m?.bot?.answerId && intentOf.get(m.bot.answerId) === row.intent;
-        const edit = () => agent.post(`/api/reviews/${reply.message.id}/edit`, { answerId: answerOf.get(row.intent)!.id, ...(golden ? { golden: true } : {}) });
-        if (correct) await timed("agent.approve", () => agent.post(`/api/reviews/${reply.message.id}/approve`, golden ? { golden: true } : {}));
+        const edit = () =>
+          agent.post(`/api/reviews/${reply.message.id}/edit`, {
+            answerId: answerOf.get(row.intent)!.id,
+            ...(golden ? { golden: true } : {}),
+          });
+        if (correct)
+          await timed("agent.approve", () => agent.post(`/api/reviews/${reply.message.id}/approve`, golden ? { golden: true } : {}));
         else if (answerOf.has(row.intent)) await timed("agent.edit", edit);
         // the bank has no answer for it yet: the correction is the new answer
-        else await timed("agent.edit", () => answerNew(row.intent, (spec) => agent.post(`/api/reviews/${reply.message.id}/edit`, { text: spec.text, title: spec.title }), edit));
+        else
+          await timed("agent.edit", () =>
+            answerNew(
+              row.intent,
+              (spec) => agent.post(`/api/reviews/${reply.message.id}/edit`, { text: spec.text, title: spec.title }),
+              edit,
+            ),
+          );
       } else {
         // A hand-off: the agent takes the conversation, answers with the canonical reply, and approves it.
         await timed("agent.takeover", () => agent.post(`/api/conversations/${cid}/takeover`));
-        const sent = await timed("agent.reply", () => agent.post<{ message: { id: string } }>(`/api/conversations/${cid}/messages`, { clientId: `agent-${reply.question.id}`, text: right.text }));
-        const approve = () => agent.post(`/api/reviews/${sent.message.id}/approve`, { answerId: answerOf.get(row.intent)!.id, ...(golden ? { golden: true } : {}) });
+        const sent = await timed("agent.reply", () =>
+          agent.post<{ message: { id: string } }>(`/api/conversations/${cid}/messages`, {
+            clientId: `agent-${reply.question.id}`,
+            text: right.text,
+          }),
+        );
+        const approve = () =>
+          agent.post(`/api/reviews/${sent.message.id}/approve`, {
+            answerId: answerOf.get(row.intent)!.id,
+            ...(golden ? { golden: true } : {}),
+          });
         if (answerOf.has(row.intent)) await timed("agent.approve", approve);
         // approving the agent's own words makes them the new answer
-        else await timed("agent.approve", () => answerNew(row.intent, (spec) => agent.post(`/api/reviews/${sent.message.id}/approve`, { title: spec.title }), approve));
+        else
+          await timed("agent.approve", () =>
+            answerNew(row.intent, (spec) => agent.post(`/api/reviews/${sent.message.id}/approve`, { title: spec.title }), approve),
+          );
       }
       approved++;
       c.done(cid);
@@ -264,7 +311,9 @@ async function main() {
           results.push({ ...(await handle(row, row.golden ?? false)), novel: !!row.novel });
           if (Date.now() - lastLog > 20_000) {
             lastLog = Date.now();
-            log(`  ${results.length}/${rows.length} questions ${JSON.stringify(Object.fromEntries([...stepMs].map(([k, v]) => [k, Math.round(v.reduce((a, b) => a + b, 0) / v.length)])))}`);
+            log(
+              `  ${results.length}/${rows.length} questions ${JSON.stringify(Object.fromEntries([...stepMs].map(([k, v]) => [k, Math.round(v.reduce((a, b) => a + b, 0) / v.length)])))}`,
+            );
           }
         }
       }),
@@ -273,7 +322,10 @@ async function main() {
     const correct = bot.filter((r) => r.correct).length;
     const handoffs = results.filter((r) => r.kind === "handoff").length;
     const failed = results.filter((r) => r.kind === "failed").length;
-    const lat = results.map((r) => r.ms).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    const lat = results
+      .map((r) => r.ms)
+      .filter((x) => Number.isFinite(x))
+      .sort((a, b) => a - b);
     const novel = results.filter((r) => r.novel);
     const novelAnswered = novel.filter((r) => r.kind === "bot").length;
     return {
@@ -379,8 +431,26 @@ async function main() {
   const save = (done: boolean) => {
     const result = {
       benchmark: "loop",
-      dataset: { name: "BANKING77", citation: "Casanueva et al. 2020, Efficient Intent Detection with Dual Sentence Encoders (CC BY 4.0)", train: train.length, test: test.length, intents: answerOf.size },
-      params: { nights: NIGHTS, perDay: PER_DAY, k: K, golden: GOLDEN, concurrency: CONCURRENCY, seed: SEED, testSize: test.length, targetPrecision: TARGET_PRECISION, open: OPEN, newIntentsPerDay: NEW_INTENTS, emergingIntents: emerging },
+      dataset: {
+        name: "BANKING77",
+        citation: "Casanueva et al. 2020, Efficient Intent Detection with Dual Sentence Encoders (CC BY 4.0)",
+        train: train.length,
+        test: test.length,
+        intents: answerOf.size,
+      },
+      params: {
+        nights: NIGHTS,
+        perDay: PER_DAY,
+        k: K,
+        golden: GOLDEN,
+        concurrency: CONCURRENCY,
+        seed: SEED,
+        testSize: test.length,
+        targetPrecision: TARGET_PRECISION,
+        open: OPEN,
+        newIntentsPerDay: NEW_INTENTS,
+        emergingIntents: emerging,
+      },
       trainerSettings: settings,
       machine: machine(),
       startedAt: resumed?.startedAt ?? started.toISOString(),
@@ -495,7 +565,12 @@ const testCache = new Map<string, NightRow["test"]>();
  * (MODELS_DIR/<version>): accuracy, coverage and wrong answers over the intents in the bank, and how often the
  * bot answered a question whose intent had no answer.
  */
-async function testAccuracy(modelsDir: string, version: string, answerOf: Map<string, unknown>, intentOf: Map<string, string>): Promise<NightRow["test"]> {
+async function testAccuracy(
+  modelsDir: string,
+  version: string,
+  answerOf: Map<string, unknown>,
+  intentOf: Map<string, string>,
+): Promise<NightRow["test"]> {
   if (testCache.has(version)) return testCache.get(version)!;
   const inBank = new Set(answerOf.keys());
   const dir = path.join(modelsDir, version);
@@ -528,7 +603,15 @@ async function testAccuracy(modelsDir: string, version: string, answerOf: Map<st
   }
   p.dispose();
   const n = test.length - novelN;
-  const res = { version, accuracy: right / n, coverage: confident / n, wrongAmongConfident: confident ? confidentWrong / confident : 0, n, novelN, novelAnswered: novelN ? novelAnswered / novelN : null };
+  const res = {
+    version,
+    accuracy: right / n,
+    coverage: confident / n,
+    wrongAmongConfident: confident ? confidentWrong / confident : 0,
+    n,
+    novelN,
+    novelAnswered: novelN ? novelAnswered / novelN : null,
+  };
   testCache.set(version, res);
   return res;
 }
@@ -559,16 +642,24 @@ function drawChart(rows: NightRow[], params: { perDay: number; k: number }) {
       { name: "containment", color: "#2a7", points: days.map((r) => ({ x: r.night, y: r.day.containment })) },
       { name: "wrong among bot answers", color: "#c33", points: days.map((r) => ({ x: r.night, y: r.day.wrongRate })) },
       { name: "hand-off", color: "#888", points: days.map((r) => ({ x: r.night, y: r.day.handoffRate })) },
-      { name: "test accuracy (after night)", color: "#36c", dashed: true, points: rows.map((r) => ({ x: r.night, y: r.test?.accuracy ?? null })) },
+      {
+        name: "test accuracy (after night)",
+        color: "#36c",
+        dashed: true,
+        points: rows.map((r) => ({ x: r.night, y: r.test?.accuracy ?? null })),
+      },
     ],
   });
   fs.mkdirSync(path.dirname(path.join(root, CHART)), { recursive: true });
   fs.writeFileSync(path.join(root, CHART), svg);
 }
 
-main().then(() => process.exit(0), async (err) => {
-  log(`loop benchmark failed: ${(err as Error).stack ?? err}`);
-  if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
-  await server?.stop().catch(() => {});
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    log(`loop benchmark failed: ${(err as Error).stack ?? err}`);
+    if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
+    await server?.stop().catch(() => {});
+    process.exit(1);
+  },
+);

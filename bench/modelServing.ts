@@ -1,8 +1,8 @@
 // Serving figures for bench:model: the chat server's inference thread (server/bot/inference), on whichever
 // backend TFJS_BACKEND names (the thread picks its backend as the server's does).
-import { loadavg } from 'node:os';
-import { startInferenceThread } from '../server/bot/inference/index.js';
-import type { TrainExample } from '../trainer/index.js';
+import { loadavg } from "node:os";
+import { startInferenceThread } from "../server/bot/inference/index.js";
+import type { TrainExample } from "../trainer/index.js";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
@@ -13,7 +13,12 @@ function percentile(sorted: number[], p: number): number {
  * hands them over: predictions per second from first call to last answer (the best of `rounds`; the bot's
  * decision adds only an answer lookup in the database to each).
  */
-export async function runServing(artifactDir: string, baseModelDir: string, questions: TrainExample[], opts: { burst: number; rounds: number }) {
+export async function runServing(
+  artifactDir: string,
+  baseModelDir: string,
+  questions: TrainExample[],
+  opts: { burst: number; rounds: number },
+) {
   const thread = startInferenceThread({ baseModelDir });
   try {
     const predictor = await thread.load(artifactDir);
@@ -32,7 +37,9 @@ export async function runServing(artifactDir: string, baseModelDir: string, ques
     const bursts: { seconds: number; perSecond: number; p50Ms: number; p99Ms: number }[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       const t0 = performance.now();
-      const each = await Promise.all(Array.from({ length: opts.burst }, (_, i) => ask(r * opts.burst + i).then(() => performance.now() - t0)));
+      const each = await Promise.all(
+        Array.from({ length: opts.burst }, (_, i) => ask(r * opts.burst + i).then(() => performance.now() - t0)),
+      );
       const seconds = (performance.now() - t0) / 1000;
       each.sort((a, b) => a - b);
       bursts.push({ seconds, perSecond: opts.burst / seconds, p50Ms: percentile(each, 0.5), p99Ms: percentile(each, 0.99) });

@@ -55,10 +55,31 @@ async function stateDir(): Promise<string> {
   log("no kept loop database: running a short loop (1 night, k=5) to train two versions");
   const out = path.join(root, "tmp/bench-serve-setup.json");
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/loop.ts", "--nights", "1", "--per-day", "100", "--k", "5", "--test-size", "100", "--keep", "--out", path.relative(root, out), "--chart", "tmp/bench-serve-setup.svg"], {
-      cwd: root,
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "bench/loop.ts",
+        "--nights",
+        "1",
+        "--per-day",
+        "100",
+        "--k",
+        "5",
+        "--test-size",
+        "100",
+        "--keep",
+        "--out",
+        path.relative(root, out),
+        "--chart",
+        "tmp/bench-serve-setup.svg",
+      ],
+      {
+        cwd: root,
+        stdio: ["ignore", "inherit", "inherit"],
+      },
+    );
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`setup loop exited ${code}`))));
   });
   return JSON.parse(fs.readFileSync(out, "utf8")).stateDir as string;
@@ -77,7 +98,11 @@ async function main() {
   // A copy of the trained database, so the measured server starts cold with its own model cache.
   const dir = fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), "understudy-bench-serve-"));
   fs.cpSync(path.join(from, "ferretdb"), path.join(dir, "ferretdb"), { recursive: true });
-  const mongo = await startEmbeddedMongo({ bin: path.join(root, ".local/bin/ferretdb"), dataDir: path.join(dir, "ferretdb"), database: "understudy_bench" });
+  const mongo = await startEmbeddedMongo({
+    bin: path.join(root, ".local/bin/ferretdb"),
+    dataDir: path.join(dir, "ferretdb"),
+    database: "understudy_bench",
+  });
   db = { uri: mongo.uri, dir, mongo, stop: async () => (await mongo.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
   server = await startServer(db, "serve", { TRAINER_ENABLED: SWAP === "rollback" ? "false" : "true" });
   const admin = await Api.login(server.url, ADMIN.email, ADMIN.password);
@@ -89,15 +114,22 @@ async function main() {
   const other = versions.find((v) => v.version !== active && v.status !== "rejected" && v.status !== "broken");
   if (!active) throw new Error("the database has no active model version");
   const mode = SWAP === "auto" ? (other ? "rollback" : "train") : SWAP;
-  if (mode === "rollback" && !other) throw new Error(`no second version to swap to (versions ${versions.map((v) => `${v.version}:${v.status}`).join(", ")})`);
-  log(`server on ${active}; midway: ${mode === "rollback" ? `hot-swap to ${other!.version}` : "train now, then hot-swap to the new version"}`);
+  if (mode === "rollback" && !other)
+    throw new Error(`no second version to swap to (versions ${versions.map((v) => `${v.version}:${v.status}`).join(", ")})`);
+  log(
+    `server on ${active}; midway: ${mode === "rollback" ? `hot-swap to ${other!.version}` : "train now, then hot-swap to the new version"}`,
+  );
 
   const loadBefore = machine().loadAverage;
-  const swarm = fork(path.join(root, "bench/serveClients.ts"), ["--url", server.url, "--clients", String(CLIENTS), "--rate", String(RATE), "--duration", String(DURATION_S * 20)], {
-    cwd: root,
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const swarm = fork(
+    path.join(root, "bench/serveClients.ts"),
+    ["--url", server.url, "--clients", String(CLIENTS), "--rate", String(RATE), "--duration", String(DURATION_S * 20)],
+    {
+      cwd: root,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    },
+  );
   const messages: any[] = [];
   const waiters: ((m: any) => void)[] = [];
   swarm.on("message", (m: any) => {
@@ -164,13 +196,18 @@ async function main() {
   swarm.send({ type: "exit" });
   clearInterval(sampler);
   // The server's own per-stage timings of the same turns (GET /api/analytics/latency).
-  const stages = await admin.get<{ turns: number; stages: Record<string, { p50: number; p95: number; p99: number; max: number }> }>("/api/analytics/latency");
+  const stages = await admin.get<{ turns: number; stages: Record<string, { p50: number; p95: number; p99: number; max: number }> }>(
+    "/api/analytics/latency",
+  );
   const wall = (performance.now() - t0) / 1000;
   const cpuEnd = procSample(server.pid)!;
   const measured = usage;
   const samples = result.samples as [number, number | null, string][];
   const window = (a: number, b: number) => {
-    const l = samples.filter((s) => s[1] !== null && s[0] / 1000 >= a && s[0] / 1000 < b).map((s) => s[1]!).sort((x, y) => x - y);
+    const l = samples
+      .filter((s) => s[1] !== null && s[0] / 1000 >= a && s[0] / 1000 < b)
+      .map((s) => s[1]!)
+      .sort((x, y) => x - y);
     return { n: l.length, p50: quantile(l, 0.5), p95: quantile(l, 0.95), p99: quantile(l, 0.99), max: l[l.length - 1] ?? null };
   };
   const out = {
@@ -178,7 +215,12 @@ async function main() {
     params: { clients: CLIENTS, rate: RATE, durationSeconds: DURATION_S, swapAt: SWAP_AT, from },
     machine: { ...machine(), loadAverageBefore: loadBefore },
     models: { before: active, after, mode, swapTo: mode === "rollback" ? other!.version : null, trainRun },
-    connect: { clients: result.clients, errors: result.connectErrors, seconds: result.connectSeconds, serverRssMiBIdle: Math.round(idle.rssMiB) },
+    connect: {
+      clients: result.clients,
+      errors: result.connectErrors,
+      seconds: result.connectSeconds,
+      serverRssMiBIdle: Math.round(idle.rssMiB),
+    },
     messages: {
       sent: result.sent,
       replied: result.replied,
@@ -218,7 +260,8 @@ async function main() {
       `server CPU ${out.server.cpuCoresMean.toFixed(2)} cores (max ${out.server.cpuCoresMax.toFixed(2)}), RSS max ${out.server.rssMiBMax} MiB; ` +
       `lost ${out.messages.lost}, duplicated ${out.messages.duplicated}, failed ${out.messages.failed} of ${out.messages.sent}`,
   );
-  for (const [stage, q] of Object.entries(stages.stages)) log(`  server ${stage.padEnd(9)} p50 ${q.p50} ms, p95 ${q.p95} ms, p99 ${q.p99} ms, max ${q.max} ms`);
+  for (const [stage, q] of Object.entries(stages.stages))
+    log(`  server ${stage.padEnd(9)} p50 ${q.p50} ms, p95 ${q.p95} ms, p99 ${q.p99} ms, max ${q.max} ms`);
   await server.stop();
   await db.stop();
 }
@@ -247,7 +290,9 @@ async function phases() {
   const load = async (target: number) => {
     const r = await loadHistory(mongo.uri, target, target <= HISTORY ? HISTORY_MESSAGES : CURVE_MESSAGES);
     loads.push({ target, ...r });
-    log(`history: +${r.conversations} conversations, +${r.messages} messages in ${r.seconds.toFixed(1)} s (bulk loader); stored ${JSON.stringify(await stored())}`);
+    log(
+      `history: +${r.conversations} conversations, +${r.messages} messages in ${r.seconds.toFixed(1)} s (bulk loader); stored ${JSON.stringify(await stored())}`,
+    );
   };
   await load(levels[0]!);
   server = await startServer(db, "serve", { TRAINER_ENABLED: "false", DB_TALLY: "true" });
@@ -258,11 +303,15 @@ async function phases() {
   if (!active) throw new Error("the database has no active model version");
   log(`server on ${active}; rates ${RATES!.join(", ")} msg/s at ${HISTORY} conversations; ${CURVE_RATE} msg/s at ${levels.join(", ")}`);
 
-  const swarm = fork(path.join(root, "bench/serveClients.ts"), ["--url", server.url, "--clients", String(CLIENTS), "--rate", String(CURVE_RATE), "--duration", String(DURATION_S)], {
-    cwd: root,
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const swarm = fork(
+    path.join(root, "bench/serveClients.ts"),
+    ["--url", server.url, "--clients", String(CLIENTS), "--rate", String(CURVE_RATE), "--duration", String(DURATION_S)],
+    {
+      cwd: root,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    },
+  );
   const inbox: any[] = [];
   let wake: (() => void) | null = null;
   swarm.on("message", (m: any) => {
@@ -286,7 +335,9 @@ async function phases() {
     }
   };
   const ready = await next("ready");
-  log(`${ready.clients} clients connected in ${ready.connectSeconds.toFixed(1)} s; server RSS ${procSample(server.pid)!.rssMiB.toFixed(0)} MiB`);
+  log(
+    `${ready.clients} clients connected in ${ready.connectSeconds.toFixed(1)} s; server RSS ${procSample(server.pid)!.rssMiB.toFixed(0)} MiB`,
+  );
 
   const results: any[] = [];
   const runPhase = async (level: number, rate: number) => {
@@ -310,14 +361,19 @@ async function phases() {
       prev = s;
       prevT = now;
     }, 1000);
-    log(`phase: ${rate} msg/s for ${DURATION_S} s with ${before.conversations} conversations / ${before.messages} messages stored; ${uptimeBefore}`);
+    log(
+      `phase: ${rate} msg/s for ${DURATION_S} s with ${before.conversations} conversations / ${before.messages} messages stored; ${uptimeBefore}`,
+    );
     swarm.send({ type: "start", rate, duration: DURATION_S });
     const r = await next("result");
     clearInterval(sampler);
     const wall = (performance.now() - t0) / 1000;
     const last = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? procSample(pid) : null]));
-    const cores = (k: string) => (first[k] && last[k] ? Math.round(((last[k]!.cpuSeconds - first[k]!.cpuSeconds) / wall) * 100) / 100 : null);
-    const stages = await admin.get<{ turns: number; stages: Record<string, { p50: number; p95: number; p99: number; max: number }> }>("/api/analytics/latency");
+    const cores = (k: string) =>
+      first[k] && last[k] ? Math.round(((last[k]!.cpuSeconds - first[k]!.cpuSeconds) / wall) * 100) / 100 : null;
+    const stages = await admin.get<{ turns: number; stages: Record<string, { p50: number; p95: number; p99: number; max: number }> }>(
+      "/api/analytics/latency",
+    );
     const tally = await admin.get("/api/analytics/database");
     const phase = {
       storedLevel: level,
@@ -325,7 +381,18 @@ async function phases() {
       rate,
       durationSeconds: DURATION_S,
       loadAverage: { before: uptimeBefore, after: execFileSync("uptime", { encoding: "utf8" }).trim() },
-      messages: { sent: r.sent, replied: r.replied, botReplies: r.botReplies, handoffs: r.handoffs, lost: r.lost, duplicated: r.duplicated, failed: r.failed, skippedSlots: r.skipped, disconnects: r.disconnects, errors: r.errors },
+      messages: {
+        sent: r.sent,
+        replied: r.replied,
+        botReplies: r.botReplies,
+        handoffs: r.handoffs,
+        lost: r.lost,
+        duplicated: r.duplicated,
+        failed: r.failed,
+        skippedSlots: r.skipped,
+        disconnects: r.disconnects,
+        errors: r.errors,
+      },
       messagesPerSecond: r.messagesPerSecond,
       latencyMs: r.latencyMs,
       serverStagesMs: stages,
@@ -342,7 +409,8 @@ async function phases() {
         `lost ${r.lost}, duplicated ${r.duplicated}, failed ${r.failed} of ${r.sent}; CPU server ${phase.cpuCoresMean.server} ferretdb ${phase.cpuCoresMean.ferretdb} clients ${phase.cpuCoresMean.clients} cores; ` +
         `RSS ${phase.serverRssMiBMax} MiB; ${tally.commandsPerTurn} commands (${tally.writesPerTurn} writes) per turn`,
     );
-    for (const [stage, s] of Object.entries(stages.stages)) log(`    ${stage.padEnd(9)} p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms`);
+    for (const [stage, s] of Object.entries(stages.stages))
+      log(`    ${stage.padEnd(9)} p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} ms`);
   };
 
   for (const level of levels) {
@@ -353,19 +421,50 @@ async function phases() {
   await counter.close();
 
   const atHistory = results.filter((p) => p.storedLevel === HISTORY);
-  const curve = results.filter((p) => p.rate === CURVE_RATE).map((p) => ({ storedConversations: p.stored.conversations, storedMessages: p.stored.messages, p50: p.latencyMs.p50, p99: p.latencyMs.p99, recordP99: p.serverStagesMs.stages.record?.p99 ?? null }));
+  const curve = results
+    .filter((p) => p.rate === CURVE_RATE)
+    .map((p) => ({
+      storedConversations: p.stored.conversations,
+      storedMessages: p.stored.messages,
+      p50: p.latencyMs.p50,
+      p99: p.latencyMs.p99,
+      recordP99: p.serverStagesMs.stages.record?.p99 ?? null,
+    }));
   const top = atHistory.find((p) => p.rate === Math.max(...RATES!));
   const p99s = curve.map((c) => c.p99);
   const result = {
     benchmark: "serve-rates",
-    params: { clients: CLIENTS, rates: RATES, durationSeconds: DURATION_S, history: HISTORY, historyMessages: HISTORY_MESSAGES, curve: levels, curveRate: CURVE_RATE, curveMessages: CURVE_MESSAGES, from, dbSynchronous: "NORMAL" },
+    params: {
+      clients: CLIENTS,
+      rates: RATES,
+      durationSeconds: DURATION_S,
+      history: HISTORY,
+      historyMessages: HISTORY_MESSAGES,
+      curve: levels,
+      curveRate: CURVE_RATE,
+      curveMessages: CURVE_MESSAGES,
+      from,
+      dbSynchronous: "NORMAL",
+    },
     machine: machine(),
     model: active,
     connect: { clients: ready.clients, errors: ready.connectErrors, seconds: ready.connectSeconds },
     history: loads,
     targets: {
-      at50: top ? { rate: top.rate, p99: top.latencyMs.p99, lost: top.messages.lost, duplicated: top.messages.duplicated, met: top.latencyMs.p99 <= 150 && top.messages.lost === 0 && top.messages.duplicated === 0 } : null,
-      curve: { points: curve, spread: p99s.length ? Math.max(...p99s) / Math.min(...p99s) - 1 : null, met: p99s.length ? Math.max(...p99s) / Math.min(...p99s) - 1 <= 0.2 : null },
+      at50: top
+        ? {
+            rate: top.rate,
+            p99: top.latencyMs.p99,
+            lost: top.messages.lost,
+            duplicated: top.messages.duplicated,
+            met: top.latencyMs.p99 <= 150 && top.messages.lost === 0 && top.messages.duplicated === 0,
+          }
+        : null,
+      curve: {
+        points: curve,
+        spread: p99s.length ? Math.max(...p99s) / Math.min(...p99s) - 1 : null,
+        met: p99s.length ? Math.max(...p99s) / Math.min(...p99s) - 1 <= 0.2 : null,
+      },
     },
     phases: results,
     updatedAt: new Date().toISOString(),
@@ -379,11 +478,17 @@ async function phases() {
     yLabel: "time to bot reply (ms)",
     yMin: 0,
     hlines: [{ y: 150, label: "goal p99 ≤ 150 ms", color: "#c33" }],
-    series: (["p50", "p95", "p99"] as const).map((k, i) => ({ name: k, color: ["#36c", "#e80", "#c33"][i]!, points: atHistory.map((p) => ({ x: p.rate, y: p.latencyMs[k] ?? null })) })),
+    series: (["p50", "p95", "p99"] as const).map((k, i) => ({
+      name: k,
+      color: ["#36c", "#e80", "#c33"][i]!,
+      points: atHistory.map((p) => ({ x: p.rate, y: p.latencyMs[k] ?? null })),
+    })),
   });
   fs.mkdirSync(path.dirname(path.join(root, chart)), { recursive: true });
   fs.writeFileSync(path.join(root, chart), svg);
-  log(`wrote ${out} and ${chart}; 50 msg/s target ${result.targets.at50?.met ? "met" : "not met"}, curve spread ${((result.targets.curve.spread ?? 0) * 100).toFixed(0)} % (${result.targets.curve.met ? "met" : "not met"})`);
+  log(
+    `wrote ${out} and ${chart}; 50 msg/s target ${result.targets.at50?.met ? "met" : "not met"}, curve spread ${((result.targets.curve.spread ?? 0) * 100).toFixed(0)} % (${result.targets.curve.met ? "met" : "not met"})`,
+  );
   await server.stop();
   await db.stop();
 }
@@ -397,7 +502,15 @@ function drawChart(out: any) {
     const b = Math.floor(s[0] / 2000) * 2;
     buckets.set(b, [...(buckets.get(b) ?? []), s[1]!]);
   }
-  const p99 = [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([t, l]) => ({ x: t + 1, y: quantile(l.sort((a, b) => a - b), 0.99) }));
+  const p99 = [...buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, l]) => ({
+      x: t + 1,
+      y: quantile(
+        l.sort((a, b) => a - b),
+        0.99,
+      ),
+    }));
   const svg = lineChart({
     title: `Understudy serving: ${out.connect.clients} widget clients, ${out.params.rate} msg/s, hot-swap midway`,
     subtitle: `p50 ${out.latencyMs.p50?.toFixed(0)} ms · p95 ${out.latencyMs.p95?.toFixed(0)} ms · p99 ${out.latencyMs.p99?.toFixed(0)} ms · lost ${out.messages.lost} · duplicated ${out.messages.duplicated} · failed ${out.messages.failed} · load avg ${out.machine.loadAverageBefore[0]}`,
@@ -405,7 +518,13 @@ function drawChart(out: any) {
     yLabel: "time to bot reply (ms)",
     yMin: 0,
     hlines: [{ y: 150, label: "goal p99 ≤ 150 ms", color: "#c33" }],
-    vlines: [{ x: out.hotSwap.startSecond, label: `hot-swap ${out.models.before}→${out.models.after} (${out.hotSwap.seconds.toFixed(1)} s)`, color: "#a0a" }],
+    vlines: [
+      {
+        x: out.hotSwap.startSecond,
+        label: `hot-swap ${out.models.before}→${out.models.after} (${out.hotSwap.seconds.toFixed(1)} s)`,
+        color: "#a0a",
+      },
+    ],
     series: [
       { name: "each message", color: "#36c", kind: "dots", points: ok.map((s) => ({ x: s[0] / 1000, y: s[1] })) },
       { name: "p99 per 2 s", color: "#e80", points: p99 },

@@ -81,7 +81,19 @@ async function main() {
     if (cmd.type === "exit") break;
     stopAt = Infinity;
     sent = 0;
-    send(await phase(customers, questions, rand, cmd.rate ?? RATE, cmd.duration ?? DURATION_S, () => stopAt, (n) => (sent = n), connectErrors, connectSeconds));
+    send(
+      await phase(
+        customers,
+        questions,
+        rand,
+        cmd.rate ?? RATE,
+        cmd.duration ?? DURATION_S,
+        () => stopAt,
+        (n) => (sent = n),
+        connectErrors,
+        connectSeconds,
+      ),
+    );
   }
   for (const c of customers) c.close();
   setTimeout(() => process.exit(0), 500);
@@ -141,7 +153,12 @@ async function phase(
             .then(
               (r) => void samples.push({ sentAt, latencyMs: r.latencyMs, kind: r.kind, conversationId: r.conversationId }),
               (err: Error & { code?: string }) =>
-                void samples.push({ sentAt, latencyMs: null, kind: /no reply/.test(err.message) ? "lost" : "failed", error: err.code ?? err.message }),
+                void samples.push({
+                  sentAt,
+                  latencyMs: null,
+                  kind: /no reply/.test(err.message) ? "lost" : "failed",
+                  error: err.code ?? err.message,
+                }),
             )
             .finally(() => busy.delete(cust)),
         );
@@ -193,7 +210,13 @@ async function phase(
     errors: [...new Set(samples.filter((s) => s.error).map((s) => s.error))].slice(0, 10),
     sendSeconds,
     messagesPerSecond: replies.length / (Math.max(lastReply, sendSeconds * 1000) / 1000),
-    latencyMs: { p50: quantile(lat, 0.5), p95: quantile(lat, 0.95), p99: quantile(lat, 0.99), max: lat[lat.length - 1], mean: lat.reduce((a, b) => a + b, 0) / (lat.length || 1) },
+    latencyMs: {
+      p50: quantile(lat, 0.5),
+      p95: quantile(lat, 0.95),
+      p99: quantile(lat, 0.99),
+      max: lat[lat.length - 1],
+      mean: lat.reduce((a, b) => a + b, 0) / (lat.length || 1),
+    },
     samples: samples.map((s) => [s.sentAt, s.latencyMs === null ? null : Math.round(s.latencyMs * 10) / 10, s.kind]),
   };
 }

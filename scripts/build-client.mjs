@@ -75,7 +75,9 @@ if (args.has("--watch")) {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   const widget = fs.readFileSync(path.join(dist, "widget.js"));
   const gz = zlib.gzipSync(widget, { level: 9 }).length;
-  console.log(`client/dist/widget.js ${(widget.length / 1024).toFixed(1)} KB, ${(gz / 1024).toFixed(1)} KB gzipped (budget ${WIDGET_BUDGET_GZIP / 1024} KB)`);
+  console.log(
+    `client/dist/widget.js ${(widget.length / 1024).toFixed(1)} KB, ${(gz / 1024).toFixed(1)} KB gzipped (budget ${WIDGET_BUDGET_GZIP / 1024} KB)`,
+  );
   if (builds.length > 1) console.log("client/dist/console/main.js built");
   if (gz > WIDGET_BUDGET_GZIP) {
     console.error(`widget.js is over its size budget: ${gz} > ${WIDGET_BUDGET_GZIP} bytes gzipped`);

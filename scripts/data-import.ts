@@ -46,8 +46,20 @@ async function main(): Promise<number> {
   const file = positionals[0];
   const kind = values.kind as "faq" | "conversations";
   const format = (values.format ?? (file ? formatFor(file, kind) : null)) as ImportFormat | null;
-  if (values.help || !file || !format || !["faq", "conversations"].includes(kind) || (values.apply && values.mode !== "approved" && values.mode !== "review")) {
-    console.error(!format && file ? `cannot tell the format of ${file}; pass --format\n${usage}` : values.apply && !values.mode ? `--apply needs --mode approved or --mode review\n${usage}` : usage);
+  if (
+    values.help ||
+    !file ||
+    !format ||
+    !["faq", "conversations"].includes(kind) ||
+    (values.apply && values.mode !== "approved" && values.mode !== "review")
+  ) {
+    console.error(
+      !format && file
+        ? `cannot tell the format of ${file}; pass --format\n${usage}`
+        : values.apply && !values.mode
+          ? `--apply needs --mode approved or --mode review\n${usage}`
+          : usage,
+    );
     return values.help ? 0 : 2;
   }
   const bytes = await fsp.readFile(file);
@@ -59,7 +71,12 @@ async function main(): Promise<number> {
       format,
       bytes,
       fileName: path.basename(file),
-      mapping: { answer: values.answer, questions: values.questions?.split(",").map((s) => s.trim()), title: values.title, topic: values.topic },
+      mapping: {
+        answer: values.answer,
+        questions: values.questions?.split(",").map((s) => s.trim()),
+        title: values.title,
+        topic: values.topic,
+      },
       similarity: values.similarity ? Number(values.similarity) : undefined,
     };
     try {
@@ -72,9 +89,16 @@ async function main(): Promise<number> {
         return 0;
       }
       const writeStart = Date.now();
-      const { import: imp, done } = await importApplier(null, { ...source, mode: values.mode as "approved" | "review", expectSha256: dry.file.sha256 }, reader);
+      const { import: imp, done } = await importApplier(
+        null,
+        { ...source, mode: values.mode as "approved" | "review", expectSha256: dry.file.sha256 },
+        reader,
+      );
       const total = Number(imp.counts?.answersPlanned ?? 0) + Number(imp.counts?.examplesPlanned ?? 0);
-      const bar = new cliProgress.SingleBar({ format: "writing |{bar}| {value}/{total} records", noTTYOutput: true, notTTYSchedule: 2000 }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar(
+        { format: "writing |{bar}| {value}/{total} records", noTTYOutput: true, notTTYSchedule: 2000 },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(Math.max(total, 1), 0);
       const poll = setInterval(async () => {
         const now = await DataImport.findById(imp._id).lean();
@@ -87,7 +111,9 @@ async function main(): Promise<number> {
         bar.update(total);
         bar.stop();
       }
-      console.log(`Import ${String(imp._id)} applied in ${Date.now() - writeStart} ms (${values.mode}). Undo: POST /api/imports/${String(imp._id)}/undo`);
+      console.log(
+        `Import ${String(imp._id)} applied in ${Date.now() - writeStart} ms (${values.mode}). Undo: POST /api/imports/${String(imp._id)}/undo`,
+      );
       return 0;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

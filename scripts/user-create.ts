@@ -35,7 +35,10 @@ async function main(): Promise<number> {
       });
       await audit(null, "user.create_cli", { type: "user", id: String(user._id) }, { email: user.email, role: user.role });
       console.log(`Created ${user.role} ${user.email} (${String(user._id)})`);
-      if (inviteToken) console.log(`Invite link (valid 7 days): ${config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`}/console/#/invite/${inviteToken}`);
+      if (inviteToken)
+        console.log(
+          `Invite link (valid 7 days): ${config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`}/console/#/invite/${inviteToken}`,
+        );
       return 0;
     } catch (err) {
       if (err instanceof AppError) {

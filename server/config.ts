@@ -6,22 +6,26 @@ import { SYNCHRONOUS } from "./db/embeddedMongo.js";
 
 // Every setting comes from the environment and is checked once at start, so a typo fails loudly
 // with the variable's name instead of surfacing later as odd behaviour.
-const boolean = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const boolean = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.string().url().optional(),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
+    .optional(),
   DATA_DIR: z.string().min(1).default("data"),
   FERRETDB_BIN: z.string().min(1).default(".local/bin/ferretdb"),
   // The embedded database's SQLite `synchronous`: NORMAL survives any crash of the processes; FULL also a power
   // loss, at an fsync per write (docs/security.md).
   DB_SYNCHRONOUS: z.enum(SYNCHRONOUS).default("NORMAL"),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional(),
   BASE_MODEL_DIR: z.string().min(1).default(".local/models/all-MiniLM-L6-v2"),
   MODELS_DIR: z.string().min(1).default("data/models"),
   TFJS_BACKEND: z.enum(["wasm", "cpu", "webgpu", "tensorflow"]).optional(),
@@ -67,7 +71,10 @@ export const configSchema = z.object({
   TRUSTED_PROXIES: z
     .string()
     .default("loopback")
-    .refine((v) => v.split(",").every((p) => isProxySpec(p.trim())), "must list IP addresses, CIDR ranges, loopback, linklocal, uniquelocal or none"),
+    .refine(
+      (v) => v.split(",").every((p) => isProxySpec(p.trim())),
+      "must list IP addresses, CIDR ranges, loopback, linklocal, uniquelocal or none",
+    ),
   // Swagger UI (/api/docs) and the bundles' source maps; unset = on except in production.
   API_DOCS: boolean.optional(),
   SOURCE_MAPS: boolean.optional(),
@@ -85,9 +92,7 @@ export type Config = z.infer<typeof configSchema>;
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): Config {
-  const parsed = configSchema.safeParse(
-    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")),
-  );
+  const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

@@ -58,10 +58,7 @@ export type Valid<S extends { body?: ZodTypeAny; query?: ZodTypeAny; params?: Zo
 };
 
 /** Reads what `validate` parsed. */
-export function valid<S extends { body?: ZodTypeAny; query?: ZodTypeAny; params?: ZodTypeAny }>(
-  req: unknown,
-  _schemas?: S,
-): Valid<S> {
+export function valid<S extends { body?: ZodTypeAny; query?: ZodTypeAny; params?: ZodTypeAny }>(req: unknown, _schemas?: S): Valid<S> {
   return (req as { valid: Valid<S> }).valid;
 }
 
@@ -84,7 +81,11 @@ export const DATABASE_UNAVAILABLE = "The database is unavailable; try again shor
 
 /** What a client is told about a thrown error, with the HTTP status; null for an unexpected one (a bug). */
 export function describeError(err: unknown): { status: number; error: ErrorBody } | null {
-  if (err instanceof AppError) return { status: err.status, error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+  if (err instanceof AppError)
+    return {
+      status: err.status,
+      error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) },
+    };
   if (err instanceof ZodError) return { status: 400, error: { code: "invalid_input", message: "Invalid input", details: zodDetails(err) } };
   if (isDatabaseUnavailable(err)) return { status: 503, error: { code: "unavailable", message: DATABASE_UNAVAILABLE } };
   if ((err as { name?: string }).name === "CastError") return { status: 400, error: { code: "invalid_id", message: "Malformed id" } };
@@ -96,7 +97,9 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   if (!(err instanceof AppError) && typeof status === "number" && status >= 400 && status < 500) {
     const known = BODY_ERRORS[(err as { type?: string }).type ?? ""];
-    res.status(known?.status ?? 400).json({ error: known ? { code: known.code, message: known.message } : { code: "bad_request", message: "The request body could not be read" } });
+    res.status(known?.status ?? 400).json({
+      error: known ? { code: known.code, message: known.message } : { code: "bad_request", message: "The request body could not be read" },
+    });
     return;
   }
   const known = describeError(err);

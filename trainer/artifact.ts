@@ -1,19 +1,25 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 export const ARTIFACT_FORMAT_VERSION = 1;
-export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FILE = "manifest.json";
 
-export type TrainMethod = 'head' | 'lora' | 'full';
+export type TrainMethod = "head" | "lora" | "full";
 
-export interface EpochRecord { epoch: number; loss: number; valAccuracy: number; valLoss: number; seconds: number }
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  valAccuracy: number;
+  valLoss: number;
+  seconds: number;
+}
 
 export interface Manifest {
   formatVersion: number;
   /** `family` is absent in versions trained before there were two: those are minilm. */
-  baseModel: { name: string; weightsSha256: string; family?: 'minilm' | 'use-multilingual' };
+  baseModel: { name: string; weightsSha256: string; family?: "minilm" | "use-multilingual" };
   method: TrainMethod;
   /** Encoder layers whose trained copies (method 'full') or adapters (method 'lora') are in the weights file. */
   trainedLayers: number[];
@@ -56,14 +62,14 @@ export interface OpenWorldManifest {
 export class ArtifactIntegrityError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'ArtifactIntegrityError';
+    this.name = "ArtifactIntegrityError";
   }
 }
 
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return hash.digest("hex");
 }
 
 /**
@@ -72,20 +78,20 @@ export async function sha256File(path: string): Promise<string> {
  */
 export async function writeArtifact(
   outDir: string,
-  manifest: Omit<Manifest, 'files'>,
+  manifest: Omit<Manifest, "files">,
   writeFiles: (dir: string) => Promise<void> | void,
 ): Promise<Manifest> {
   const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}-${Date.now()}`);
   await mkdir(tmp, { recursive: true });
   try {
     await writeFiles(tmp);
-    const listed: Manifest['files'] = {};
+    const listed: Manifest["files"] = {};
     for (const name of (await readdir(tmp)).sort()) {
       if (name === MANIFEST_FILE) throw new Error(`writeFiles must not write ${MANIFEST_FILE}`);
       listed[name] = { sha256: await sha256File(join(tmp, name)), size: (await stat(join(tmp, name))).size };
     }
     const full: Manifest = { ...manifest, files: listed };
-    await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(full, null, 2) + '\n');
+    await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(full, null, 2) + "\n");
     await rm(outDir, { recursive: true, force: true });
     await rename(tmp, outDir);
     return full;
@@ -98,7 +104,7 @@ export async function writeArtifact(
 export async function readManifest(dir: string): Promise<Manifest> {
   let raw: string;
   try {
-    raw = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+    raw = await readFile(join(dir, MANIFEST_FILE), "utf8");
   } catch {
     throw new ArtifactIntegrityError(`${dir}: missing ${MANIFEST_FILE}`);
   }
@@ -111,7 +117,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   if (manifest.formatVersion !== ARTIFACT_FORMAT_VERSION) {
     throw new ArtifactIntegrityError(`${dir}: unsupported artifact format version ${manifest.formatVersion}`);
   }
-  if (!manifest.files || typeof manifest.files !== 'object' || !Array.isArray(manifest.labels)) {
+  if (!manifest.files || typeof manifest.files !== "object" || !Array.isArray(manifest.labels)) {
     throw new ArtifactIntegrityError(`${dir}: manifest lacks "files" or "labels"`);
   }
   return manifest;
@@ -133,6 +139,6 @@ export async function verifyArtifact(dir: string): Promise<Manifest> {
     if (actual !== expected.sha256) throw new ArtifactIntegrityError(`${dir}: ${name} sha256 ${actual} does not match manifest`);
   }
   const extra = (await readdir(dir)).filter((f) => f !== MANIFEST_FILE && !(f in manifest.files));
-  if (extra.length) throw new ArtifactIntegrityError(`${dir}: files not in the manifest: ${extra.join(', ')}`);
+  if (extra.length) throw new ArtifactIntegrityError(`${dir}: files not in the manifest: ${extra.join(", ")}`);
   return manifest;
 }

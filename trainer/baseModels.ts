@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
-import { initBackend, loadAnyBaseModel, type BackendName, type AnyBaseModel } from './model/index.js';
+import { resolve } from "node:path";
+import { initBackend, loadAnyBaseModel, type BackendName, type AnyBaseModel } from "./model/index.js";
 
 // One copy of the base weights per process, shared by the trainer and every loaded predictor.
 const loaded = new Map<string, Promise<AnyBaseModel>>();

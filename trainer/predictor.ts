@@ -1,15 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
-import { baseModelDirFor, disposeOverrides, mergeLora, type BackendName, type BaseFamily, type LayerOverrides } from './model/index.js';
-import { verifyArtifact, type Manifest } from './artifact.js';
-import { sharedBaseModel } from './baseModels.js';
-import type { Prediction } from './types.js';
-import { loadVersionWeights } from './versionWeights.js';
-import { bertOnly, lengthSortedBatches, sentenceVectors, tokenLength, type ModelInput } from './train/features.js';
-import { prototypeLogits } from './train/objective.js';
-import { softmax } from './train/calibration.js';
-import { inScopeScore, nearestSimilarity, IN_SCOPE_BANK, OUT_OF_SCOPE_BANK } from './train/openWorld.js';
-import { readSafetensors } from './model/index.js';
-import { join } from 'node:path';
+import * as tf from "@tensorflow/tfjs";
+import { baseModelDirFor, disposeOverrides, mergeLora, type BackendName, type BaseFamily, type LayerOverrides } from "./model/index.js";
+import { verifyArtifact, type Manifest } from "./artifact.js";
+import { sharedBaseModel } from "./baseModels.js";
+import type { Prediction } from "./types.js";
+import { loadVersionWeights } from "./versionWeights.js";
+import { bertOnly, lengthSortedBatches, sentenceVectors, tokenLength, type ModelInput } from "./train/features.js";
+import { prototypeLogits } from "./train/objective.js";
+import { softmax } from "./train/calibration.js";
+import { inScopeScore, nearestSimilarity, IN_SCOPE_BANK, OUT_OF_SCOPE_BANK } from "./train/openWorld.js";
+import { readSafetensors } from "./model/index.js";
+import { join } from "node:path";
 
 export interface Predictor {
   manifest: Manifest;
@@ -41,15 +41,17 @@ const BATCH_SIZE = 32;
 export async function loadPredictor(artifactDir: string, opts: LoadPredictorOptions): Promise<Predictor> {
   const manifest = await verifyArtifact(artifactDir);
   // a version names its base family: one trained on the other family than opts.baseModelDir gets its own base
-  const family = manifest.baseModel.family ?? 'minilm';
+  const family = manifest.baseModel.family ?? "minilm";
   const base = await sharedBaseModel(opts.baseModelDirs?.[family] ?? baseModelDirFor(family, opts.baseModelDir), opts.backend);
   if (manifest.baseModel.weightsSha256 !== base.weightsSha256) {
-    throw new Error(`${artifactDir} was trained on base weights ${manifest.baseModel.weightsSha256.slice(0, 12)}…, ${base.dir} has ${base.weightsSha256.slice(0, 12)}…`);
+    throw new Error(
+      `${artifactDir} was trained on base weights ${manifest.baseModel.weightsSha256.slice(0, 12)}…, ${base.dir} has ${base.weightsSha256.slice(0, 12)}…`,
+    );
   }
   const loaded = loadVersionWeights(artifactDir, base, manifest);
   let overrides: LayerOverrides | undefined = loaded.overrides;
-  if (loaded.overrides?.kind === 'lora') {
-    overrides = mergeLora(bertOnly(base, 'a LoRA version'), loaded.overrides);
+  if (loaded.overrides?.kind === "lora") {
+    overrides = mergeLora(bertOnly(base, "a LoRA version"), loaded.overrides);
     disposeOverrides(loaded.overrides);
   }
   const prototypes = tf.tensor2d(loaded.prototypes.data, loaded.prototypes.shape as [number, number]);
@@ -79,19 +81,30 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
   };
 
   const predictBatch = async (items: ModelInput[]): Promise<Prediction[]> => {
-    if (disposed) throw new Error('predictor was disposed');
+    if (disposed) throw new Error("predictor was disposed");
     items.forEach((it, i) => {
-      if (typeof it?.text !== 'string') throw new Error(`predictBatch: items[${i}].text must be a string`);
+      if (typeof it?.text !== "string") throw new Error(`predictBatch: items[${i}].text must be a string`);
     });
     const out = new Array<Prediction>(items.length);
     if (items.length === 0) return out;
     const logitsOf = new Array<Float32Array>(items.length);
     const scoreOf = new Array<number>(items.length);
     const pass = async (inputs: ModelInput[], indices: number[], withLogits: boolean) => {
-      for (const batch of lengthSortedBatches(inputs.map((it) => tokenLength(base, it)), BATCH_SIZE)) {
+      for (const batch of lengthSortedBatches(
+        inputs.map((it) => tokenLength(base, it)),
+        BATCH_SIZE,
+      )) {
         const [logits, nearIn, nearOut] = tf.tidy(() => {
-          const sentence = sentenceVectors(base, batch.map((i) => inputs[i]), overrides);
-          return [withLogits ? prototypeLogits(sentence, prototypes, scale) : tf.zeros([1, 1]), nearestSimilarity(sentence, open?.inScopeT ?? null), nearestSimilarity(sentence, open?.outOfScopeT ?? null)];
+          const sentence = sentenceVectors(
+            base,
+            batch.map((i) => inputs[i]),
+            overrides,
+          );
+          return [
+            withLogits ? prototypeLogits(sentence, prototypes, scale) : tf.zeros([1, 1]),
+            nearestSimilarity(sentence, open?.inScopeT ?? null),
+            nearestSimilarity(sentence, open?.outOfScopeT ?? null),
+          ];
         });
         const [data, near, far] = (await Promise.all([logits.data(), nearIn.data(), nearOut.data()])) as Float32Array[];
         tf.dispose([logits, nearIn, nearOut]);
@@ -102,14 +115,24 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
         });
       }
     };
-    await pass(items, items.map((_, i) => i), true);
+    await pass(
+      items,
+      items.map((_, i) => i),
+      true,
+    );
     // A follow-up is encoded with the turn before it, which the trained questions mostly lack: a question is in scope
     // when it is near them with or without that context (the answer still comes from the contextual pass). Only the
     // follow-ups the contextual pass found out of scope pay for the second pass.
-    const followUps = open && inScopeThreshold !== null
-      ? items.map((it, i) => (it.previousTurn && scoreOf[i] < inScopeThreshold ? i : -1)).filter((i) => i >= 0)
-      : [];
-    if (followUps.length) await pass(followUps.map((i) => ({ text: items[i].text, previousTurn: null })), followUps, false);
+    const followUps =
+      open && inScopeThreshold !== null
+        ? items.map((it, i) => (it.previousTurn && scoreOf[i] < inScopeThreshold ? i : -1)).filter((i) => i >= 0)
+        : [];
+    if (followUps.length)
+      await pass(
+        followUps.map((i) => ({ text: items[i].text, previousTurn: null })),
+        followUps,
+        false,
+      );
     items.forEach((_, i) => (out[i] = toPrediction(logitsOf[i], scoreOf[i])));
     return out;
   };
@@ -131,7 +154,6 @@ export async function loadPredictor(artifactDir: string, opts: LoadPredictorOpti
     },
   };
 }
-
 
 /** The trained questions' vectors, transposed once for the nearest-question search. */
 function loadBanks(dir: string, file: string, hidden: number): { inScopeT: tf.Tensor2D; outOfScopeT: tf.Tensor2D | null } {

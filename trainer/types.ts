@@ -6,7 +6,7 @@ export interface TrainExample {
   /** The canonical answer id this message should get. */
   label: string;
   /** 'negative': an agent rejected this answer for this message ("this question is NOT answer X"). */
-  polarity?: 'positive' | 'negative';
+  polarity?: "positive" | "negative";
   /** No answer fits this message ("not for the bot"): trained against every answer; `label` is ignored. */
   outOfScope?: boolean;
 }

@@ -1,18 +1,34 @@
-import type * as tf from '@tensorflow/tfjs';
-import { join } from 'node:path';
+import type * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
 import {
-  createLora, createTopLayers, disposeOverrides, getTrainableWeights, readSafetensors, setTrainableWeights,
-  type AnyBaseModel, type LayerOverrides, type LoraAdapters, type LoraTarget, type TensorData, type TopLayerWeights,
-} from './model/index.js';
-import type { Manifest, TrainMethod } from './artifact.js';
-import { bertOnly } from './train/features.js';
+  createLora,
+  createTopLayers,
+  disposeOverrides,
+  getTrainableWeights,
+  readSafetensors,
+  setTrainableWeights,
+  type AnyBaseModel,
+  type LayerOverrides,
+  type LoraAdapters,
+  type LoraTarget,
+  type TensorData,
+  type TopLayerWeights,
+} from "./model/index.js";
+import type { Manifest, TrainMethod } from "./artifact.js";
+import { bertOnly } from "./train/features.js";
 
 /** A version's weights: only what it trained (prototypes, plus top-layer copies or LoRA adapters), never the base. */
-export const WEIGHTS_FILE = 'weights.safetensors';
-export const PROTOTYPES = 'head.prototypes';
-export const LORA_TARGETS: LoraTarget[] = ['q', 'v'];
+export const WEIGHTS_FILE = "weights.safetensors";
+export const PROTOTYPES = "head.prototypes";
+export const LORA_TARGETS: LoraTarget[] = ["q", "v"];
 
-export interface EncoderShape { method: TrainMethod; trainedLayers: number[]; loraRank: number; loraAlpha: number; seed: number }
+export interface EncoderShape {
+  method: TrainMethod;
+  trainedLayers: number[];
+  loraRank: number;
+  loraAlpha: number;
+  seed: number;
+}
 
 export function topLayerIndices(numLayers: number, topLayers: number): number[] {
   return Array.from({ length: topLayers }, (_, k) => numLayers - topLayers + k);
@@ -20,10 +36,16 @@ export function topLayerIndices(numLayers: number, topLayers: number): number[] 
 
 /** Fresh trainable overrides for a method (top-layer copies start at the base values, LoRA B at zero). */
 export function createOverrides(base: AnyBaseModel, shape: EncoderShape): TopLayerWeights | LoraAdapters | undefined {
-  if (shape.method === 'head') return undefined;
+  if (shape.method === "head") return undefined;
   const bert = bertOnly(base, `method ${shape.method}`);
-  if (shape.method === 'full') return createTopLayers(bert, shape.trainedLayers);
-  return createLora(bert, { rank: shape.loraRank, alpha: shape.loraAlpha, targets: LORA_TARGETS, layers: shape.trainedLayers, seed: shape.seed });
+  if (shape.method === "full") return createTopLayers(bert, shape.trainedLayers);
+  return createLora(bert, {
+    rank: shape.loraRank,
+    alpha: shape.loraAlpha,
+    targets: LORA_TARGETS,
+    layers: shape.trainedLayers,
+    seed: shape.seed,
+  });
 }
 
 export function encoderShapeOf(manifest: Manifest): EncoderShape {

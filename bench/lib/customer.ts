@@ -19,7 +19,15 @@ export function newSession(url: string, localAddress?: string): Promise<{ custom
   const u = new URL(`${url}/api/widget/session`);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers: { "content-type": "application/json" }, localAddress, agent: false },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        localAddress,
+        agent: false,
+      },
       (res) => {
         let body = "";
         res.on("data", (d) => (body += d));
@@ -102,7 +110,13 @@ export class Customer {
       this.waiters.delete(m.conversationId);
       clearTimeout(w.timer);
       this.count(m.conversationId);
-      w.resolve({ kind: m.role === "bot" ? "bot" : "handoff", message: m, question: w.question, conversationId: m.conversationId, latencyMs: performance.now() - w.t0 });
+      w.resolve({
+        kind: m.role === "bot" ? "bot" : "handoff",
+        message: m,
+        question: w.question,
+        conversationId: m.conversationId,
+        latencyMs: performance.now() - w.t0,
+      });
       return;
     }
     if (!w) {
@@ -134,7 +148,11 @@ export class Customer {
     const ack = (await this.socket.timeout(timeoutMs).emitWithAck("message:send", { clientId, text })) as
       | { ok: true; message: WireMessage; conversation: { id: string }; duplicate: boolean }
       | { ok: false; error: { code: string; message: string; retryAfter?: number } };
-    if (!ack.ok) throw Object.assign(new Error(`message:send refused: ${ack.error.code} ${ack.error.message}`), { code: ack.error.code, retryAfter: ack.error.retryAfter });
+    if (!ack.ok)
+      throw Object.assign(new Error(`message:send refused: ${ack.error.code} ${ack.error.message}`), {
+        code: ack.error.code,
+        retryAfter: ack.error.retryAfter,
+      });
     const conversationId = ack.conversation.id;
     this.asked.add(conversationId);
     const question = ack.message;
@@ -143,7 +161,13 @@ export class Customer {
       if (earlier) {
         this.early.delete(conversationId);
         this.count(conversationId);
-        resolve({ kind: earlier.role === "bot" ? "bot" : "handoff", message: earlier, question, conversationId, latencyMs: performance.now() - t0 });
+        resolve({
+          kind: earlier.role === "bot" ? "bot" : "handoff",
+          message: earlier,
+          question,
+          conversationId,
+          latencyMs: performance.now() - t0,
+        });
         return;
       }
       const timer = setTimeout(() => {

@@ -31,7 +31,7 @@ export async function loadHistory(uri: string, targetConversations: number, mess
     let conversations = 0;
     let messages = 0;
     const now = Date.now();
-    for (let done = have; done < targetConversations; ) {
+    for (let done = have; done < targetConversations;) {
       const n = Math.min(BATCH, targetConversations - done);
       const convs: Record<string, unknown>[] = [];
       const msgs: Record<string, unknown>[] = [];
@@ -47,7 +47,9 @@ export async function loadHistory(uri: string, targetConversations: number, mess
           at += 2000 + Math.floor(rand() * 20_000);
           const id: Types.ObjectId = new Types.ObjectId();
           const customerTurn = seq % 2 === 1;
-          const text = customerTurn ? questions[Math.floor(rand() * questions.length)]! : `Here is how that works (answer ${Math.floor(rand() * 77)}).`;
+          const text = customerTurn
+            ? questions[Math.floor(rand() * questions.length)]!
+            : `Here is how that works (answer ${Math.floor(rand() * 77)}).`;
           const role = customerTurn ? "customer" : handoff && seq === 2 ? "system" : handoff ? "agent" : "bot";
           msgs.push({
             _id: id,
@@ -55,10 +57,18 @@ export async function loadHistory(uri: string, targetConversations: number, mess
             seq,
             role,
             text: role === "system" ? "Thanks — a person from our team will answer here shortly." : text,
-            clientId: role === "customer" ? `hist-${crypto.randomUUID()}` : role === "bot" ? `bot:${prev}` : `${role}:${crypto.randomUUID()}`,
+            clientId:
+              role === "customer" ? `hist-${crypto.randomUUID()}` : role === "bot" ? `bot:${prev}` : `${role}:${crypto.randomUUID()}`,
             bot:
               role === "bot"
-                ? { modelVersion: "v1", answerId: null, confidence: 0.8 + rand() * 0.2, replyId: crypto.randomUUID(), alternatives: [], inReplyTo: prev }
+                ? {
+                    modelVersion: "v1",
+                    answerId: null,
+                    confidence: 0.8 + rand() * 0.2,
+                    replyId: crypto.randomUUID(),
+                    alternatives: [],
+                    inReplyTo: prev,
+                  }
                 : null,
             handoffReason: role === "system" ? "low_confidence" : null,
             createdAt: new Date(at),
@@ -71,7 +81,12 @@ export async function loadHistory(uri: string, targetConversations: number, mess
           _id,
           customerId,
           status: "closed",
-          channel: { origin: "https://shop.example", pageUrl: "https://shop.example/help", userAgent: "Mozilla/5.0 (bench history)", language: "en" },
+          channel: {
+            origin: "https://shop.example",
+            pageUrl: "https://shop.example/help",
+            userAgent: "Mozilla/5.0 (bench history)",
+            language: "en",
+          },
           lastSeq: messagesEach,
           lastMessageAt: new Date(at),
           lastMessagePreview: last.slice(0, 140),
@@ -83,8 +98,15 @@ export async function loadHistory(uri: string, targetConversations: number, mess
         });
       }
       // Validated and cast by the models, as the chat's own writes are; timestamps as given (the past).
-      await Conversation.insertMany(convs.map((c) => new Conversation(c)), { ordered: false });
-      for (let i = 0; i < msgs.length; i += 2000) await Message.insertMany(msgs.slice(i, i + 2000).map((m) => new Message(m)), { ordered: false });
+      await Conversation.insertMany(
+        convs.map((c) => new Conversation(c)),
+        { ordered: false },
+      );
+      for (let i = 0; i < msgs.length; i += 2000)
+        await Message.insertMany(
+          msgs.slice(i, i + 2000).map((m) => new Message(m)),
+          { ordered: false },
+        );
       done += n;
       conversations += n;
       messages += msgs.length;

@@ -97,7 +97,10 @@ export async function startServer(db: Database, name: string, env: Record<string
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before it was healthy:\n${out.slice(-4000)}`);
-    const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(3000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`server not healthy within 180 s:\n${out.slice(-4000)}`);
     await sleep(300);

@@ -51,7 +51,9 @@ export function lineChart(spec: ChartSpec): string {
   const X = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
   const Y = (y: number) => H - m.b - ((y - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${m.l}" y="22" font-size="15" font-weight="600">${esc(spec.title)}</text>`);
   if (spec.subtitle) out.push(`<text x="${m.l}" y="40" fill="#555">${esc(spec.subtitle)}</text>`);
@@ -68,7 +70,9 @@ export function lineChart(spec: ChartSpec): string {
   out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#888"/>`);
   out.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#888"/>`);
   out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle" fill="#222">${esc(spec.xLabel)}</text>`);
-  out.push(`<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle" fill="#222">${esc(spec.yLabel)}</text>`);
+  out.push(
+    `<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle" fill="#222">${esc(spec.yLabel)}</text>`,
+  );
   for (const h of spec.hlines ?? []) {
     out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(h.y)}" y2="${Y(h.y)}" stroke="${h.color}" stroke-dasharray="2 3"/>`);
     out.push(`<text x="${W - m.r + 4}" y="${Y(h.y) + 4}" fill="${h.color}">${esc(h.label)}</text>`);
@@ -80,10 +84,14 @@ export function lineChart(spec: ChartSpec): string {
   spec.series.forEach((s, i) => {
     const p = s.points.filter((q) => q.y !== null) as { x: number; y: number }[];
     if (s.kind === "dots") {
-      for (const q of p) out.push(`<circle cx="${X(q.x).toFixed(1)}" cy="${Y(q.y).toFixed(1)}" r="1.6" fill="${s.color}" fill-opacity="0.5"/>`);
+      for (const q of p)
+        out.push(`<circle cx="${X(q.x).toFixed(1)}" cy="${Y(q.y).toFixed(1)}" r="1.6" fill="${s.color}" fill-opacity="0.5"/>`);
     } else if (p.length) {
-      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""} points="${p.map((q) => `${X(q.x).toFixed(1)},${Y(q.y).toFixed(1)}`).join(" ")}"/>`);
-      if (p.length <= 40) for (const q of p) out.push(`<circle cx="${X(q.x).toFixed(1)}" cy="${Y(q.y).toFixed(1)}" r="3" fill="${s.color}"/>`);
+      out.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""} points="${p.map((q) => `${X(q.x).toFixed(1)},${Y(q.y).toFixed(1)}`).join(" ")}"/>`,
+      );
+      if (p.length <= 40)
+        for (const q of p) out.push(`<circle cx="${X(q.x).toFixed(1)}" cy="${Y(q.y).toFixed(1)}" r="3" fill="${s.color}"/>`);
     }
     const ly = m.t + 8 + i * 18;
     out.push(`<rect x="${W - m.r + 10}" y="${ly - 8}" width="14" height="4" fill="${s.color}"/>`);

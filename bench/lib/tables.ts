@@ -11,8 +11,12 @@ const read = (name: string) => {
 
 const loop = read("loop");
 if (loop) {
-  console.log(`**Loop** — ${loop.params.k} seed questions per intent (${loop.params.golden} golden), ${loop.params.perDay} questions a day, concurrency ${loop.params.concurrency}, test questions ${loop.params.testSize}; started ${loop.startedAt}, load average at the end ${loop.machine.loadAverage.join(" / ")} on ${loop.machine.cores} cores; ${loop.nightsCompleted} of ${loop.params.nights} nights${loop.complete ? "" : " (run still in progress or stopped)"}.\n`);
-  console.log("| night | day: questions | served by | containment | wrong among bot answers | hand-off | failed | night's run | train s | run total s | active after | test accuracy | test coverage | wrong among confident (test) |");
+  console.log(
+    `**Loop** — ${loop.params.k} seed questions per intent (${loop.params.golden} golden), ${loop.params.perDay} questions a day, concurrency ${loop.params.concurrency}, test questions ${loop.params.testSize}; started ${loop.startedAt}, load average at the end ${loop.machine.loadAverage.join(" / ")} on ${loop.machine.cores} cores; ${loop.nightsCompleted} of ${loop.params.nights} nights${loop.complete ? "" : " (run still in progress or stopped)"}.\n`,
+  );
+  console.log(
+    "| night | day: questions | served by | containment | wrong among bot answers | hand-off | failed | night's run | train s | run total s | active after | test accuracy | test coverage | wrong among confident (test) |",
+  );
   console.log("| ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: | ---: |");
   for (const r of loop.rows) {
     console.log(
@@ -25,11 +29,16 @@ if (loop) {
 const serve = read("serve");
 if (serve) {
   const f = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
-  console.log(`**Serve** — ${serve.connect.clients} clients (${serve.connect.errors} failed to connect, ${f(serve.connect.seconds)} s to connect), ${serve.params.rate} msg/s for ${serve.params.durationSeconds} s, ${serve.models.mode} ${serve.models.before} → ${serve.models.after} at ${f(serve.hotSwap.startSecond)} s (took ${f(serve.hotSwap.seconds)} s); load average before ${serve.machine.loadAverageBefore.join(" / ")}.\n`);
+  console.log(
+    `**Serve** — ${serve.connect.clients} clients (${serve.connect.errors} failed to connect, ${f(serve.connect.seconds)} s to connect), ${serve.params.rate} msg/s for ${serve.params.durationSeconds} s, ${serve.models.mode} ${serve.models.before} → ${serve.models.after} at ${f(serve.hotSwap.startSecond)} s (took ${f(serve.hotSwap.seconds)} s); load average before ${serve.machine.loadAverageBefore.join(" / ")}.\n`,
+  );
   console.log("| window | replies | p50 ms | p95 ms | p99 ms | max ms |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-  console.log(`| all | ${serve.messages.replied} | ${f(serve.latencyMs.p50)} | ${f(serve.latencyMs.p95)} | ${f(serve.latencyMs.p99)} | ${f(serve.latencyMs.max)} |`);
-  for (const [k, w] of Object.entries(serve.latencyWindowsMs) as [string, any][]) console.log(`| ${k} | ${w.n} | ${f(w.p50)} | ${f(w.p95)} | ${f(w.p99)} | ${f(w.max)} |`);
+  console.log(
+    `| all | ${serve.messages.replied} | ${f(serve.latencyMs.p50)} | ${f(serve.latencyMs.p95)} | ${f(serve.latencyMs.p99)} | ${f(serve.latencyMs.max)} |`,
+  );
+  for (const [k, w] of Object.entries(serve.latencyWindowsMs) as [string, any][])
+    console.log(`| ${k} | ${w.n} | ${f(w.p50)} | ${f(w.p95)} | ${f(w.p99)} | ${f(w.max)} |`);
   console.log(
     `\n${f(serve.messagesPerSecond)} replies/s; server CPU ${serve.server.cpuCoresMean.toFixed(2)} cores mean (max ${serve.server.cpuCoresMax.toFixed(2)}), RSS ${serve.connect.serverRssMiBIdle} MiB with clients connected, max ${serve.server.rssMiBMax} MiB. Sent ${serve.messages.sent}: bot replies ${serve.messages.botReplies}, hand-offs ${serve.messages.handoffs}, **lost ${serve.messages.lost}, duplicated ${serve.messages.duplicated}, failed ${serve.messages.failed}**${serve.messages.errors.length ? ` (errors: ${serve.messages.errors.join(", ")})` : ""}; ${serve.messages.skippedSlots} send slots skipped (no idle client).`,
   );

@@ -29,13 +29,21 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
   const raw = body instanceof Blob;
   if (body !== undefined) headers["content-type"] = raw ? "application/octet-stream" : "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
-  return fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body) });
+  return fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : raw ? (body as Blob) : JSON.stringify(body),
+  });
 }
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   let res = await send(method, path, body);
   if (res.status === 403 && method !== "GET") {
-    const err = await res.clone().json().catch(() => null);
+    const err = await res
+      .clone()
+      .json()
+      .catch(() => null);
     // The session rotated under us (another tab signed in again): fetch a fresh token and retry once.
     if (err?.error?.code === "csrf_invalid") {
       const fresh = await send("GET", "/api/auth/csrf");

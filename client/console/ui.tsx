@@ -15,7 +15,8 @@ export function Badge({ children, tone = "" }: { children: ComponentChildren; to
 }
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "—");
-export const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "");
+export const time = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
 export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**

@@ -72,9 +72,11 @@ export function createChat(server: string, language: Language, store: Store, ide
   function emit<T>(event: string, payload: unknown): Promise<Ack<T>> {
     return new Promise((resolve) => {
       if (!socket?.connected) return resolve({ ok: false, error: { code: "offline", message: "offline" } });
-      socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err: Error | null, res: Ack<T>) =>
-        resolve(err ? { ok: false, error: { code: "timeout", message: err.message } } : res),
-      );
+      socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emit(event, payload, (err: Error | null, res: Ack<T>) =>
+          resolve(err ? { ok: false, error: { code: "timeout", message: err.message } } : res),
+        );
     });
   }
 

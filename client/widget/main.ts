@@ -12,9 +12,7 @@ import { createView } from "./view.js";
 const current = document.currentScript as HTMLScriptElement | null;
 
 function boot() {
-  const script =
-    current ??
-    document.querySelector<HTMLScriptElement>("script[data-understudy], script[src*='widget.js']");
+  const script = current ?? document.querySelector<HTMLScriptElement>("script[data-understudy], script[src*='widget.js']");
   const data = script?.dataset ?? {};
   const server = (data.server || (script?.src ? new URL(script.src, location.href).origin : location.origin)).replace(/\/+$/, "");
   const { lang, t } = stringsFor(data.lang || document.documentElement.lang || navigator.language);
@@ -28,7 +26,10 @@ function boot() {
   const store = createStore(server);
   let connection: "connecting" | "online" | "offline" = "connecting";
   const expires = Number(data.customerExpires);
-  const identity = data.customerId && data.customerSignature && Number.isInteger(expires) ? { id: data.customerId, expires, signature: data.customerSignature } : null;
+  const identity =
+    data.customerId && data.customerSignature && Number.isInteger(expires)
+      ? { id: data.customerId, expires, signature: data.customerSignature }
+      : null;
   const chat = createChat(server, lang, store, identity, {
     change: () => draw(),
     connection(state) {

@@ -16,19 +16,33 @@ export interface ViewOptions {
 }
 
 const MAX = 4000;
-const icon = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+const icon =
+  '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
 
 /** Builds the widget inside a shadow root and returns functions to update it. */
 export function createView(host: HTMLElement, o: ViewOptions) {
   const { t } = o;
   const root = host.attachShadow({ mode: "open" });
   const badge = h("span", { class: "badge", hidden: true, "aria-hidden": "true" });
-  const bubble = h("button", { class: "bubble", type: "button", "aria-label": t.open, "aria-expanded": "false", "aria-controls": "us-panel" });
+  const bubble = h("button", {
+    class: "bubble",
+    type: "button",
+    "aria-label": t.open,
+    "aria-expanded": "false",
+    "aria-controls": "us-panel",
+  });
   bubble.innerHTML = icon; // static markup, no user data
   bubble.append(badge);
   const status = h("span", { class: "status", role: "status" }, t.connecting);
   const closeBtn = h("button", { class: "x", type: "button", "aria-label": t.close }, "×");
-  const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0", "aria-label": o.title });
+  const log = h("div", {
+    class: "log",
+    role: "log",
+    "aria-live": "polite",
+    "aria-relevant": "additions",
+    tabindex: "0",
+    "aria-label": o.title,
+  });
   const typing = h("div", { class: "typing", "aria-live": "polite" });
   const note = h("div", { class: "note", role: "alert" });
   const input = h("textarea", { id: "us-input", rows: "1", maxlength: String(MAX), placeholder: t.placeholder, autocomplete: "off" });
@@ -104,7 +118,16 @@ export function createView(host: HTMLElement, o: ViewOptions) {
     if (m.role === "bot" && m.id) {
       const id = m.id;
       const fb = (value: "up" | "down", text: string, label: string) =>
-        h("button", { type: "button", "aria-label": label, "aria-pressed": String(m.feedback === value), onclick: () => o.onFeedback(id, m.feedback === value ? null : value) }, text);
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-label": label,
+            "aria-pressed": String(m.feedback === value),
+            onclick: () => o.onFeedback(id, m.feedback === value ? null : value),
+          },
+          text,
+        );
       el.append(h("div", { class: "fb" }, fb("up", "👍", t.helpful), fb("down", "👎", t.notHelpful)));
     }
   }

@@ -15,6 +15,9 @@ if (process.send) {
   process.send({ listening: service.url });
   process.on("disconnect", stop);
 } else {
-  console.log(`Start Understudy with OUTBOUND_ALLOWED_URLS=${service.url}, define an action with the URL ${service.url}/orders/{{order_number}},`);
-  if (!secret) console.log("then restart this with ORDER_SERVICE_SECRET=<the action's signing secret>: until then every call is refused as unsigned.");
+  console.log(
+    `Start Understudy with OUTBOUND_ALLOWED_URLS=${service.url}, define an action with the URL ${service.url}/orders/{{order_number}},`,
+  );
+  if (!secret)
+    console.log("then restart this with ORDER_SERVICE_SECRET=<the action's signing secret>: until then every call is refused as unsigned.");
 }

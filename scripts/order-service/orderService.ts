@@ -41,7 +41,11 @@ export async function startOrderService(opts: { port?: number; secret?: string; 
     slowMs: 6000,
     calls: [],
     setSecret: (s) => (secret = s),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -65,7 +69,10 @@ export async function startOrderService(opts: { port?: number; secret?: string; 
       };
       if (!signature.ok) return send(401, JSON.stringify({ error: `signature ${signature.reason}` }));
       // GET /orders/<number>, or POST /orders/lookup with the number in the context's slots.
-      const number = url.pathname === "/orders/lookup" ? ((body as { slots?: { order_number?: string } })?.slots?.order_number ?? "") : decodeURIComponent(url.pathname.match(/^\/orders\/([^/]+)$/)?.[1] ?? "");
+      const number =
+        url.pathname === "/orders/lookup"
+          ? ((body as { slots?: { order_number?: string } })?.slots?.order_number ?? "")
+          : decodeURIComponent(url.pathname.match(/^\/orders\/([^/]+)$/)?.[1] ?? "");
       const order = service.orders.get(number);
       const answer = () => {
         if (service.mode === "error") return send(500, JSON.stringify({ error: "internal" }));

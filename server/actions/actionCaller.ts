@@ -33,7 +33,14 @@ export interface ActionCallInput {
 
 export type ActionCallResult =
   | { ok: true; fields: Record<string, FieldValue>; durationMs: number; httpStatus: number; requestId: string }
-  | { ok: false; outcome: Exclude<ActionCallOutcome, "ok">; detail: string | null; durationMs: number; httpStatus: number | null; requestId: string };
+  | {
+      ok: false;
+      outcome: Exclude<ActionCallOutcome, "ok">;
+      detail: string | null;
+      durationMs: number;
+      httpStatus: number | null;
+      requestId: string;
+    };
 
 export interface CallerOptions {
   config: Config;
@@ -76,7 +83,12 @@ export async function actionCaller(opts: CallerOptions, action: ActionLike, inpu
 }
 
 async function call(opts: CallerOptions, action: ActionLike, input: ActionCallInput, requestId: string): Promise<ActionCallResult> {
-  const fail = (outcome: Exclude<ActionCallOutcome, "ok">, detail: string | null, durationMs = 0, httpStatus: number | null = null): ActionCallResult => ({ ok: false, outcome, detail, durationMs, httpStatus, requestId });
+  const fail = (
+    outcome: Exclude<ActionCallOutcome, "ok">,
+    detail: string | null,
+    durationMs = 0,
+    httpStatus: number | null = null,
+  ): ActionCallResult => ({ ok: false, outcome, detail, durationMs, httpStatus, requestId });
   if (action.requiresVerifiedCustomer && !input.customer.verified) return fail("unverified", "the action needs a verified customer");
 
   const url = actionUrl(action.url, input.slots);
@@ -84,7 +96,12 @@ async function call(opts: CallerOptions, action: ActionLike, input: ActionCallIn
     action: action.name,
     requestId,
     conversationId: input.conversationId,
-    customer: { id: input.customer.id, verified: input.customer.verified, name: input.customer.name ?? null, email: input.customer.email ?? null },
+    customer: {
+      id: input.customer.id,
+      verified: input.customer.verified,
+      name: input.customer.name ?? null,
+      email: input.customer.email ?? null,
+    },
     slots: input.slots,
     language: input.language,
   };
@@ -100,7 +117,10 @@ async function call(opts: CallerOptions, action: ActionLike, input: ActionCallIn
   };
   for (const h of action.headers ?? []) headers[h.name.toLowerCase()] = h.value ?? "";
 
-  const res = await outboundRequest({ url, method: action.method as "GET" | "POST", headers, body, timeoutMs: action.timeoutMs }, outboundOptions(opts.config, opts.resolve));
+  const res = await outboundRequest(
+    { url, method: action.method as "GET" | "POST", headers, body, timeoutMs: action.timeoutMs },
+    outboundOptions(opts.config, opts.resolve),
+  );
   if (res.outcome === "timeout") return fail("timeout", `no answer within ${action.timeoutMs} ms`, res.durationMs);
   if (res.outcome === "blocked") return fail("blocked", res.reason, res.durationMs);
   if (res.outcome === "error") return fail("error", res.reason, res.durationMs);

@@ -31,7 +31,9 @@ function assertCallableUrl(config: Config, template: string): void {
     throw badRequest("The URL is not valid (slots go in as {{slot_name}})");
   }
   if (!matchAllowList(outboundOptions(config).allowList, url)) {
-    throw badRequest(`${url.protocol}//${url.host} is not in OUTBOUND_ALLOWED_URLS; an admin of the server adds it there (plain http only for hosts listed with http://)`);
+    throw badRequest(
+      `${url.protocol}//${url.host} is not in OUTBOUND_ALLOWED_URLS; an admin of the server adds it there (plain http only for hosts listed with http://)`,
+    );
   }
 }
 
@@ -44,7 +46,11 @@ function assertHeaderValues(headers: ActionDefinition["headers"]): void {
  * actionCreator: the signing secret is returned this once; the service that receives the calls keeps it.
  * A null actor is the system (the demo workspace).
  */
-export async function actionCreator(config: Config, actor: SessionUser | null, input: ActionDefinition): Promise<{ action: ActionDoc; signingSecret: string }> {
+export async function actionCreator(
+  config: Config,
+  actor: SessionUser | null,
+  input: ActionDefinition,
+): Promise<{ action: ActionDoc; signingSecret: string }> {
   assertCallableUrl(config, input.url);
   assertHeaderValues(input.headers);
   if (await Action.exists({ name: input.name })) throw conflict(`An action named ${input.name} exists`);
@@ -57,7 +63,12 @@ export async function actionCreator(config: Config, actor: SessionUser | null, i
 }
 
 /** actionUpdater: optimistic on `version`; a secret header sent without a value keeps the stored one. */
-export async function actionUpdater(config: Config, actor: SessionUser, id: string, input: Partial<ActionDefinition> & { version: number; status?: "active" | "disabled" }): Promise<ActionDoc> {
+export async function actionUpdater(
+  config: Config,
+  actor: SessionUser,
+  id: string,
+  input: Partial<ActionDefinition> & { version: number; status?: "active" | "disabled" },
+): Promise<ActionDoc> {
   const { version, ...changes } = input;
   if (changes.url) assertCallableUrl(config, changes.url);
   return withRecordLock(`action:${id}`, async () => {
@@ -66,7 +77,9 @@ export async function actionUpdater(config: Config, actor: SessionUser, id: stri
     if (current.version !== version) throw conflict("The action changed meanwhile; review the current version and retry");
     if (changes.headers) {
       const stored = new Map((current.headers ?? []).map((h) => [h.name.toLowerCase(), h]));
-      changes.headers = changes.headers.map((h) => (h.value === undefined && h.secret ? { ...h, value: stored.get(h.name.toLowerCase())?.value ?? undefined } : h));
+      changes.headers = changes.headers.map((h) =>
+        h.value === undefined && h.secret ? { ...h, value: stored.get(h.name.toLowerCase())?.value ?? undefined } : h,
+      );
       assertHeaderValues(changes.headers);
     }
     const fields = changes.fields ?? current.fields;

@@ -48,7 +48,13 @@ const handoff = (reason: ActionHandoffReason, decision: BotReply): BotDecision =
 });
 
 /** The reply path's action step: a reply whose answer names no action passes through unchanged. */
-export async function actionStep(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc, decision: BotReply, opts: ActionStepOptions = {}): Promise<BotDecision> {
+export async function actionStep(
+  ctx: AppContext,
+  conversation: ConversationDoc,
+  message: MessageDoc,
+  decision: BotReply,
+  opts: ActionStepOptions = {},
+): Promise<BotDecision> {
   try {
     const full = await withAnswerAction(decision);
     return full.action ? await actOnReply(ctx, conversation, message, full as ActionReply, opts) : full;
@@ -66,7 +72,13 @@ async function withAnswerAction(decision: BotReply): Promise<BotReply> {
 }
 
 /** Runs the action step for a reply whose answer names an action. */
-export async function actOnReply(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc, decision: ActionReply, opts: ActionStepOptions & { askedAlready?: boolean } = {}): Promise<BotDecision> {
+export async function actOnReply(
+  ctx: AppContext,
+  conversation: ConversationDoc,
+  message: MessageDoc,
+  decision: ActionReply,
+  opts: ActionStepOptions & { askedAlready?: boolean } = {},
+): Promise<BotDecision> {
   const action = await Action.findOne({ name: decision.action.name, status: "active" }).lean();
   if (!action) return handoff("action_missing", decision);
 
@@ -81,7 +93,16 @@ export async function actOnReply(ctx: AppContext, conversation: ConversationDoc,
     if (opts.askedAlready) return handoff("action_slot_missing", decision);
     await SlotRequest.findOneAndUpdate(
       { conversationId: conversation._id },
-      { $set: { answerId: new Types.ObjectId(decision.answerId), slot: slot.name, askedFor: message._id, modelVersion: decision.modelVersion, confidence: decision.confidence, createdAt: new Date() } },
+      {
+        $set: {
+          answerId: new Types.ObjectId(decision.answerId),
+          slot: slot.name,
+          askedFor: message._id,
+          modelVersion: decision.modelVersion,
+          confidence: decision.confidence,
+          createdAt: new Date(),
+        },
+      },
       { upsert: true },
     );
     return { ...decision, text: slot.prompt, action: null };
@@ -106,7 +127,12 @@ export async function actOnReply(ctx: AppContext, conversation: ConversationDoc,
  * The answer to last turn's clarifying question, if one is open: the chosen answer resumes with this
  * message as its slot (without asking the model again). Null when there is no open question.
  */
-export async function resumeSlotRequest(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc, opts: ActionStepOptions = {}): Promise<BotDecision | null> {
+export async function resumeSlotRequest(
+  ctx: AppContext,
+  conversation: ConversationDoc,
+  message: MessageDoc,
+  opts: ActionStepOptions = {},
+): Promise<BotDecision | null> {
   // Taken, not read: a resend of the same message must not resume twice.
   const request = await SlotRequest.findOneAndDelete({ conversationId: conversation._id });
   if (!request || Date.now() - request.createdAt.getTime() > SLOT_REQUEST_TTL_MS) return null;

@@ -43,7 +43,8 @@ export function pickFields(data: unknown, paths: readonly string[]): Record<stri
   const out: Record<string, FieldValue> = {};
   for (const p of paths) {
     let v: unknown = data;
-    for (const part of p.split(".")) v = v && typeof v === "object" && Object.hasOwn(v, part) ? (v as Record<string, unknown>)[part] : undefined;
+    for (const part of p.split("."))
+      v = v && typeof v === "object" && Object.hasOwn(v, part) ? (v as Record<string, unknown>)[part] : undefined;
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[p] = v;
   }
   return out;

@@ -39,7 +39,13 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
   app.use("/api/trainer", nightlySettingsRouter(ctx));
   app.use("/api/analytics", analyticsRouter(ctx));
   app.use("/api/privacy", privacyRouter(ctx));
-  app.use("/api/imports", importsRouter(ctx, conversationItemReader(async () => ctx.embeddings.embed)));
+  app.use(
+    "/api/imports",
+    importsRouter(
+      ctx,
+      conversationItemReader(async () => ctx.embeddings.embed),
+    ),
+  );
   app.use("/api/actions", actionsRouter(ctx));
   app.use("/api/exports", exportsRouter(ctx));
   app.use("/api/next-answers", nextAnswersRouter(ctx));

@@ -25,16 +25,29 @@ export async function auditedChange<T>(
   /** Details only known once applied (counts of what was erased), added to the entry. */
   resultDetails?: (result: T) => Record<string, unknown>,
 ): Promise<T> {
-  const entry = await AuditEntry.create({ actorId: actor.id, actorEmail: actor.email, action, targetType: target.type, targetId: target.id, details, outcome: "pending" });
+  const entry = await AuditEntry.create({
+    actorId: actor.id,
+    actorEmail: actor.email,
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    details,
+    outcome: "pending",
+  });
   let result: T;
   try {
     result = await apply();
   } catch (err) {
-    await AuditEntry.updateOne({ _id: entry._id }, { $set: { outcome: "failed", error: String((err as Error).message ?? err).slice(0, 500) } }).catch(() => {});
+    await AuditEntry.updateOne(
+      { _id: entry._id },
+      { $set: { outcome: "failed", error: String((err as Error).message ?? err).slice(0, 500) } },
+    ).catch(() => {});
     throw err;
   }
   const more = resultDetails ? Object.fromEntries(Object.entries(resultDetails(result)).map(([k, v]) => [`details.${k}`, v])) : {};
-  await AuditEntry.updateOne({ _id: entry._id }, { $set: { outcome: "applied", ...more } }).catch((err) => logger.error({ err, action }, "audit entry left pending"));
+  await AuditEntry.updateOne({ _id: entry._id }, { $set: { outcome: "applied", ...more } }).catch((err) =>
+    logger.error({ err, action }, "audit entry left pending"),
+  );
   return result;
 }
 
@@ -42,7 +55,12 @@ export async function auditedChange<T>(
  * Records who did what to which thing. Called after the action succeeded, so the log never claims
  * something that did not happen; a failed write is logged and does not undo the action.
  */
-export async function audit(actor: Actor | null, action: string, target: AuditTarget | null, details: Record<string, unknown> = {}): Promise<void> {
+export async function audit(
+  actor: Actor | null,
+  action: string,
+  target: AuditTarget | null,
+  details: Record<string, unknown> = {},
+): Promise<void> {
   try {
     await AuditEntry.create({
       actorId: actor?.id ?? null,

@@ -63,7 +63,12 @@ export function attachAuth(app: express.Express, ctx: AppContext): Auth {
     cookie: { httpOnly: true, sameSite: "lax", secure, maxAge: SESSION_TTL_S * 1000 },
   });
   const passport = createPassport();
-  const auth: Auth = { session: sessionMiddleware, passport, csrf: createCsrf(secret, secure), sessionSweeper: startSessionSweeper(SESSION_SWEEP_MS) };
+  const auth: Auth = {
+    session: sessionMiddleware,
+    passport,
+    csrf: createCsrf(secret, secure),
+    sessionSweeper: startSessionSweeper(SESSION_SWEEP_MS),
+  };
   byContext.set(ctx, auth);
 
   // express-session skips loading (leaving req.session unset) while its store reports the database gone;
@@ -79,7 +84,10 @@ export function attachAuth(app: express.Express, ctx: AppContext): Auth {
 
 /** TRUSTED_PROXIES as express's "trust proxy": a list of addresses, CIDRs and names; "none" or empty trusts nobody. */
 export function trustedProxies(value: string): string[] | false {
-  const list = value.split(",").map((s) => s.trim()).filter((s) => s && s !== "none");
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s && s !== "none");
   return list.length ? list : false;
 }
 

@@ -19,7 +19,8 @@ const SWEEP_EVERY_MS = 60 * 1000;
 
 export type Admission = { admitted: true; addressLimited: boolean } | { admitted: false; retryAfterMs: number };
 
-const pairKey = (email: string, address: string) => `pair:${crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32)}:${address}`;
+const pairKey = (email: string, address: string) =>
+  `pair:${crypto.createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32)}:${address}`;
 const addressKey = (address: string) => `addr:${address}`;
 
 /** The wait after the n-th counted failure of a pair (n counted from 1). */
@@ -51,7 +52,14 @@ export const loginThrottle = {
       const delay = delayAfter(failures, limited ? 0 : FREE_FAILURES);
       await LoginThrottle.updateOne(
         { _id: key },
-        { $set: { failures, windowStart: pair?.windowStart ?? new Date(now), nextAllowedAt: delay ? new Date(now + delay) : null, expiresAt: new Date(now + FORGET_MS) } },
+        {
+          $set: {
+            failures,
+            windowStart: pair?.windowStart ?? new Date(now),
+            nextAllowedAt: delay ? new Date(now + delay) : null,
+            expiresAt: new Date(now + FORGET_MS),
+          },
+        },
         { upsert: true },
       );
       return { admitted: true, addressLimited: limited };
@@ -66,7 +74,13 @@ export const loginThrottle = {
       const fresh = !doc || doc.windowStart.getTime() + ADDRESS_WINDOW_MS <= now;
       await LoginThrottle.updateOne(
         { _id: key },
-        { $set: { failures: fresh ? 1 : doc.failures + 1, windowStart: fresh ? new Date(now) : doc.windowStart, expiresAt: new Date(now + FORGET_MS) } },
+        {
+          $set: {
+            failures: fresh ? 1 : doc.failures + 1,
+            windowStart: fresh ? new Date(now) : doc.windowStart,
+            expiresAt: new Date(now + FORGET_MS),
+          },
+        },
         { upsert: true },
       );
     });

@@ -23,7 +23,9 @@ export function socketSession(ctx: AppContext, permission: Permission) {
     // the console's cookie. Non-browser clients send none and still need the session cookie.
     const origin = socket.handshake.headers.origin;
     if (origin && !sameOrigin(origin, socket.handshake.headers.host, publicOrigin)) {
-      return next(Object.assign(new Error("forbidden"), { data: { code: "forbidden", message: "Cross-origin console connections are refused" } }));
+      return next(
+        Object.assign(new Error("forbidden"), { data: { code: "forbidden", message: "Cross-origin console connections are refused" } }),
+      );
     }
     try {
       await run(auth.session as never, socket);
@@ -52,4 +54,3 @@ function sameOrigin(origin: string, host: string | undefined, publicOrigin: stri
 export function socketUser(socket: Socket): SessionUser {
   return socket.data.user as SessionUser;
 }
-

@@ -42,7 +42,15 @@ export async function createBot(config: Config, opts: CreateBotOptions = {}): Pr
       const p = await entry.predictor.predict(input.text, input.previousTurn ?? undefined);
       const inferenceMs = performance.now() - started;
       const why = p.inScope === false ? "out_of_scope" : !p.confident ? "low_confidence" : null;
-      if (why) return { kind: "handoff", reason: why, confidence: p.confidence, inScopeScore: p.inScopeScore, modelVersion: entry.version, inferenceMs };
+      if (why)
+        return {
+          kind: "handoff",
+          reason: why,
+          confidence: p.confidence,
+          inScopeScore: p.inScopeScore,
+          modelVersion: entry.version,
+          inferenceMs,
+        };
       const answer = mongoose.isValidObjectId(p.label) ? await Answer.findOne({ _id: p.label, status: "active" }).lean() : null;
       if (!answer) return { kind: "handoff", reason: "unknown_answer", confidence: p.confidence, modelVersion: entry.version, inferenceMs };
       // the same answer in the customer's language, when the bank has it

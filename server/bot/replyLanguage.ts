@@ -11,7 +11,10 @@ const TRADITIONAL_HINT = /[們這個說會對時來為麼嗎請問運費錢還�
 
 /** The language a message is written in, from its script; null when its script says nothing (digits, emoji). */
 export function messageLanguage(text: string, widgetLanguage: string | null | undefined): string | null {
-  let han = 0, kana = 0, hangul = 0, latin = 0;
+  let han = 0,
+    kana = 0,
+    hangul = 0,
+    latin = 0;
   for (const ch of text) {
     if (KANA.test(ch)) kana++;
     else if (HAN.test(ch)) han++;
@@ -29,7 +32,10 @@ export function messageLanguage(text: string, widgetLanguage: string | null | un
   return widget;
 }
 
-export interface AnswerTexts { text: string; translations?: { language: string; text: string }[] | null }
+export interface AnswerTexts {
+  text: string;
+  translations?: { language: string; text: string }[] | null;
+}
 
 /** The answer's text for `language`, and the language it is in (null: the main text, language unknown). */
 export function answerTextFor(answer: AnswerTexts, language: string | null): { text: string; language: string | null } {

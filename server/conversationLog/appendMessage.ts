@@ -56,13 +56,30 @@ export interface AppendOptions {
  * writes nothing; a failed summary leaves `lastSeq` behind the stored seq, which the next writer's retry
  * corrects.
  */
-export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts?: Omit<AppendOptions, "unlessStatus">): Promise<RecordResult>;
-export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts: AppendOptions): Promise<RecordResult | null>;
-export async function appendMessage(ctx: AppContext, conversationId: Types.ObjectId, fields: NewMessage, opts: AppendOptions = {}): Promise<RecordResult | null> {
+export async function appendMessage(
+  ctx: AppContext,
+  conversationId: Types.ObjectId,
+  fields: NewMessage,
+  opts?: Omit<AppendOptions, "unlessStatus">,
+): Promise<RecordResult>;
+export async function appendMessage(
+  ctx: AppContext,
+  conversationId: Types.ObjectId,
+  fields: NewMessage,
+  opts: AppendOptions,
+): Promise<RecordResult | null>;
+export async function appendMessage(
+  ctx: AppContext,
+  conversationId: Types.ObjectId,
+  fields: NewMessage,
+  opts: AppendOptions = {},
+): Promise<RecordResult | null> {
   let lastSeq = opts.unlessStatus ? undefined : opts.lastSeq;
   if (lastSeq === undefined) {
     const condition = opts.unlessStatus ? { status: { $nin: [...opts.unlessStatus] } } : {};
-    const current = await Conversation.findOne({ _id: conversationId, ...condition }).select("lastSeq").lean();
+    const current = await Conversation.findOne({ _id: conversationId, ...condition })
+      .select("lastSeq")
+      .lean();
     if (!current) {
       if (opts.unlessStatus && (await Conversation.exists({ _id: conversationId }))) return null;
       throw notFound("Conversation");

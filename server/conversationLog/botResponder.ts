@@ -14,7 +14,12 @@ import { inDbStage } from "../db/commandTally.js";
  * After a customer message is stored: ask the bot, then store its reply or hand the conversation to a
  * person. Silent while an agent has the conversation — people are talking.
  */
-export async function respondToCustomerMessage(ctx: AppContext, conversation: ConversationDoc, message: MessageDoc, arrival?: TurnArrival): Promise<void> {
+export async function respondToCustomerMessage(
+  ctx: AppContext,
+  conversation: ConversationDoc,
+  message: MessageDoc,
+  arrival?: TurnArrival,
+): Promise<void> {
   if ((PEOPLE_TALKING as readonly string[]).includes(conversation.status)) return;
   const clock = turnClock(arrival);
   // The first message of a conversation has nothing before it.
@@ -34,12 +39,14 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
     // Last turn's clarifying question (an action answer's missing slot) is answered before the model is asked again.
     // A clarifying question is asked in an earlier turn: a conversation's first message has none to answer.
     const resumed = message.seq > 1 ? await inDbStage("decide", () => resumeSlotRequest(ctx, conversation, message)) : null;
-    decision = resumed ?? await ctx.bot.decide({
-      conversationId: String(conversation._id),
-      text: message.text,
-      previousTurn: previous?.text ?? null,
-      language: conversation.channel?.language ?? "en",
-    });
+    decision =
+      resumed ??
+      (await ctx.bot.decide({
+        conversationId: String(conversation._id),
+        text: message.text,
+        previousTurn: previous?.text ?? null,
+        language: conversation.channel?.language ?? "en",
+      }));
   } catch (err) {
     logger.error({ err, conversationId: String(conversation._id) }, "bot failed; handing off");
     decision = { kind: "handoff", reason: "model_error" };
@@ -54,7 +61,9 @@ export async function respondToCustomerMessage(ctx: AppContext, conversation: Co
   // An agent may have taken over while the model was thinking: the reply is stored only if not.
   const settled = decision;
   const stored = await inDbStage("store", () =>
-    settled.kind === "reply" ? recordBotReply(ctx, conversation, settled, message._id) : handOff(ctx, conversation, settled.reason, message),
+    settled.kind === "reply"
+      ? recordBotReply(ctx, conversation, settled, message._id)
+      : handOff(ctx, conversation, settled.reason, message),
   );
   if (stored) ctx.turnTimings.add(clock.done({ inference: decision.inferenceMs }));
 }
@@ -94,7 +103,13 @@ export async function handOff(ctx: AppContext, conversation: ConversationDoc, re
     { new: true },
   );
   if (!waiting) return false;
-  const notified = await recordSystemMessage(ctx, waiting, notice("handoff", waiting.channel?.language), reason, `handoff:${String(cause._id)}`);
+  const notified = await recordSystemMessage(
+    ctx,
+    waiting,
+    notice("handoff", waiting.channel?.language),
+    reason,
+    `handoff:${String(cause._id)}`,
+  );
   // appendMessage published the conversation only if the notice was new; make sure agents see "waiting".
   if (notified.duplicate) ctx.events.publish({ type: "conversation.updated", conversation: notified.conversation });
   else await handoffEvent(waiting._id, reason, notified.message);

@@ -38,5 +38,8 @@ export async function conversationHandBack(ctx: AppContext, agent: SessionUser, 
     Conversation.findOneAndUpdate(filter, { $set: { status: "bot", assignedAgentId: null } }, { new: true }),
   );
   if (!back) throw await refusal(id, "hand back");
-  return afterStatusChange(ctx, agent, back, { notice: "You are chatting with our assistant again.", audit: { action: "conversation.handback" } });
+  return afterStatusChange(ctx, agent, back, {
+    notice: "You are chatting with our assistant again.",
+    audit: { action: "conversation.handback" },
+  });
 }

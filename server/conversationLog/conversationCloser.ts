@@ -15,7 +15,11 @@ export async function conversationCloser(ctx: AppContext, agent: SessionUser, co
   const filter: Record<string, unknown> = { _id: id, status: { $ne: "closed" } };
   if (agent.role !== "admin") filter.$or = [{ assignedAgentId: null }, { assignedAgentId: toObjectId(agent.id, "Agent") }];
   const closed = await withRecordLock(`conversation:${id}`, () =>
-    Conversation.findOneAndUpdate(filter, { $set: { status: "closed", closedAt: new Date(), waitingSince: null, unreadByAgents: 0 } }, { new: true }),
+    Conversation.findOneAndUpdate(
+      filter,
+      { $set: { status: "closed", closedAt: new Date(), waitingSince: null, unreadByAgents: 0 } },
+      { new: true },
+    ),
   );
   if (!closed) throw await refusal(id, "close");
   // The notice is written after the status flips; appendMessage works on closed conversations.

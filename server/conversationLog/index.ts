@@ -12,7 +12,13 @@ export {
   type AgentMessageInput,
   type CustomerChannel,
 } from "./messageRecorder.js";
-export { messagesSince, findCustomerConversation, latestOpenConversation, customerConversations, MAX_SYNC_MESSAGES } from "./messageQueries.js";
+export {
+  messagesSince,
+  findCustomerConversation,
+  latestOpenConversation,
+  customerConversations,
+  MAX_SYNC_MESSAGES,
+} from "./messageQueries.js";
 export { respondToCustomerMessage, handOff } from "./botResponder.js";
 export { recordFeedback, type Feedback } from "./feedbackRecorder.js";
 export { notice } from "./notices.js";

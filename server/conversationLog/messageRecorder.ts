@@ -83,15 +83,19 @@ export async function recordCustomerMessage(ctx: AppContext, input: CustomerMess
     }
     if (!conversation) {
       const ch = input.channel ?? {};
-      return openConversation(ctx, {
-        customerId: input.customerId,
-        channel: {
-          origin: ch.origin ?? null,
-          pageUrl: ch.pageUrl ?? null,
-          userAgent: ch.userAgent ?? null,
-          language: ch.language ?? "en",
+      return openConversation(
+        ctx,
+        {
+          customerId: input.customerId,
+          channel: {
+            origin: ch.origin ?? null,
+            pageUrl: ch.pageUrl ?? null,
+            userAgent: ch.userAgent ?? null,
+            language: ch.language ?? "en",
+          },
         },
-      }, { role: "customer", text, clientId });
+        { role: "customer", text, clientId },
+      );
     }
     return appendMessage(ctx, conversation._id, { role: "customer", text, clientId }, { lastSeq: conversation.lastSeq ?? 0 });
   });
@@ -129,19 +133,24 @@ export async function recordBotReply(
   inReplyTo: Types.ObjectId | string,
 ): Promise<RecordResult | null> {
   const text = validText(decision.text);
-  return appendMessage(ctx, conversation._id, {
-    role: "bot",
-    text,
-    clientId: `bot:${String(inReplyTo)}`,
-    bot: {
-      modelVersion: decision.modelVersion,
-      answerId: Types.ObjectId.isValid(decision.answerId) ? new Types.ObjectId(decision.answerId) : null,
-      confidence: decision.confidence,
-      replyId: decision.replyId,
-      alternatives: decision.alternatives.map((a) => ({ answerId: a.answerId, confidence: a.confidence })),
-      inReplyTo: new Types.ObjectId(String(inReplyTo)),
+  return appendMessage(
+    ctx,
+    conversation._id,
+    {
+      role: "bot",
+      text,
+      clientId: `bot:${String(inReplyTo)}`,
+      bot: {
+        modelVersion: decision.modelVersion,
+        answerId: Types.ObjectId.isValid(decision.answerId) ? new Types.ObjectId(decision.answerId) : null,
+        confidence: decision.confidence,
+        replyId: decision.replyId,
+        alternatives: decision.alternatives.map((a) => ({ answerId: a.answerId, confidence: a.confidence })),
+        inReplyTo: new Types.ObjectId(String(inReplyTo)),
+      },
     },
-  }, { unlessStatus: PEOPLE_TALKING });
+    { unlessStatus: PEOPLE_TALKING },
+  );
 }
 
 /** A notice from the system (hand-off, agent joined, closed). Pass a clientId to make it idempotent. */
@@ -153,10 +162,15 @@ export async function recordSystemMessage(
   handoffReason?: HandoffReason | null,
   clientId: string = `system:${crypto.randomUUID()}`,
 ): Promise<RecordResult> {
-  return appendMessage(ctx, conversation._id, {
-    role: "system",
-    text: validText(text),
-    clientId: validClientId(clientId),
-    handoffReason: handoffReason ?? null,
-  }, { lastSeq: conversation.lastSeq ?? undefined });
+  return appendMessage(
+    ctx,
+    conversation._id,
+    {
+      role: "system",
+      text: validText(text),
+      clientId: validClientId(clientId),
+      handoffReason: handoffReason ?? null,
+    },
+    { lastSeq: conversation.lastSeq ?? undefined },
+  );
 }

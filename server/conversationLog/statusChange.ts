@@ -35,8 +35,11 @@ export async function afterStatusChange(
 export async function refusal(id: unknown, action: string) {
   const current = await Conversation.findById(id).lean();
   if (!current) return notFound("Conversation");
-  return conflict(`Cannot ${action}: the conversation is ${current.status}${current.assignedAgentId ? " and assigned to another agent" : ""}`, {
-    status: current.status,
-    assignedAgentId: current.assignedAgentId ? String(current.assignedAgentId) : null,
-  });
+  return conflict(
+    `Cannot ${action}: the conversation is ${current.status}${current.assignedAgentId ? " and assigned to another agent" : ""}`,
+    {
+      status: current.status,
+      assignedAgentId: current.assignedAgentId ? String(current.assignedAgentId) : null,
+    },
+  );
 }

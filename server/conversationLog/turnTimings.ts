@@ -43,10 +43,19 @@ export class TurnTimings {
   summary(): { turns: number; window: number; stages: Partial<Record<TurnStage, StageSummary>> } {
     const stages: Partial<Record<TurnStage, StageSummary>> = {};
     for (const stage of TURN_STAGES) {
-      const ms = this.rows.map((r) => r[stage]).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+      const ms = this.rows
+        .map((r) => r[stage])
+        .filter((v): v is number => v !== undefined)
+        .sort((a, b) => a - b);
       if (ms.length === 0) continue;
       const round = (v: number) => Math.round(v * 10) / 10;
-      stages[stage] = { count: ms.length, p50: round(quantile(ms, 0.5)), p95: round(quantile(ms, 0.95)), p99: round(quantile(ms, 0.99)), max: round(ms[ms.length - 1]) };
+      stages[stage] = {
+        count: ms.length,
+        p50: round(quantile(ms, 0.5)),
+        p95: round(quantile(ms, 0.95)),
+        p99: round(quantile(ms, 0.99)),
+        max: round(ms[ms.length - 1]),
+      };
     }
     return { turns: this.rows.length, window: this.window, stages };
   }

@@ -18,7 +18,11 @@ export async function answerMerger(actor: SessionUser, sourceId: string, targetI
   if (target.status !== "active") throw conflict("The target answer is not active", { current: presentAnswer(target) });
 
   const source = await withRecordLock(`answer:${sourceId}`, () =>
-    Answer.findOneAndUpdate({ _id: sourceId, status: "active" }, { $set: { status: "merged", mergedInto: target._id }, $inc: { version: 1 } }, { new: true }),
+    Answer.findOneAndUpdate(
+      { _id: sourceId, status: "active" },
+      { $set: { status: "merged", mergedInto: target._id }, $inc: { version: 1 } },
+      { new: true },
+    ),
   );
   if (!source) {
     const current = await Answer.findById(sourceId);

@@ -12,7 +12,8 @@ import type { AnswerAction } from "../models/answer.js";
 export async function resolveAnswer(id: unknown): Promise<AnswerDoc> {
   let answer = await Answer.findById(id);
   // Follow merge chains, bounded in case of a cycle written by hand.
-  for (let hops = 0; answer?.status === "merged" && answer.mergedInto && hops < 10; hops++) answer = await Answer.findById(answer.mergedInto);
+  for (let hops = 0; answer?.status === "merged" && answer.mergedInto && hops < 10; hops++)
+    answer = await Answer.findById(answer.mergedInto);
   if (!answer) throw notFound("Answer");
   if (answer.status !== "active") throw conflict("That answer is retired; pick another", { answer: presentAnswer(answer) });
   return answer;
@@ -26,7 +27,10 @@ async function staleOr404(id: string, what: string) {
 
 type Translation = { language: string; text: string };
 
-export async function answerCreator(actor: SessionUser, input: { title: string; text: string; translations?: Translation[]; action?: AnswerAction | null }): Promise<AnswerDoc> {
+export async function answerCreator(
+  actor: SessionUser,
+  input: { title: string; text: string; translations?: Translation[]; action?: AnswerAction | null },
+): Promise<AnswerDoc> {
   const allowed = await actionPlaceholders(input.action);
   assertValidAnswerText(input.text, allowed);
   for (const t of input.translations ?? []) assertValidAnswerText(t.text, allowed);
@@ -39,12 +43,17 @@ export async function answerCreator(actor: SessionUser, input: { title: string; 
  * Rename and/or reword; `version` is the one the agent saw, a stale one is 409 with the current answer.
  * A null actor is the system (the demo workspace).
  */
-export async function answerUpdater(actor: SessionUser | null, id: string, input: { version: number; title?: string; text?: string; translations?: Translation[]; action?: AnswerAction | null }): Promise<AnswerDoc> {
+export async function answerUpdater(
+  actor: SessionUser | null,
+  id: string,
+  input: { version: number; title?: string; text?: string; translations?: Translation[]; action?: AnswerAction | null },
+): Promise<AnswerDoc> {
   if (input.text !== undefined || input.action !== undefined || input.translations !== undefined) {
     // The texts are checked against the action they will be sent with: the new one, or the one it has.
-    const current = input.text === undefined || input.action === undefined || input.translations === undefined
-      ? await Answer.findById(id, { text: 1, action: 1, translations: 1 }).lean()
-      : null;
+    const current =
+      input.text === undefined || input.action === undefined || input.translations === undefined
+        ? await Answer.findById(id, { text: 1, action: 1, translations: 1 }).lean()
+        : null;
     const allowed = await actionPlaceholders(input.action !== undefined ? input.action : current?.action);
     assertValidAnswerText(input.text ?? current?.text ?? "", allowed);
     for (const t of input.translations ?? current?.translations ?? []) assertValidAnswerText(t.text, allowed);

@@ -38,7 +38,9 @@ export async function exampleUpdater(actor: SessionUser, id: string, input: Exam
   if (!updated) {
     const current = await Example.findById(id).lean();
     if (!current) throw notFound("Example");
-    throw conflict("Someone else changed this example meanwhile; here is the current version", { current: await presentOneExample(current) });
+    throw conflict("Someone else changed this example meanwhile; here is the current version", {
+      current: await presentOneExample(current),
+    });
   }
   const action = changes.golden === true ? "example.mark_golden" : changes.golden === false ? "example.unmark_golden" : "example.update";
   await audit(actor, action, { type: "example", id }, { ...changes, version: updated.version });

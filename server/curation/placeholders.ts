@@ -8,7 +8,10 @@ type ConversationData = Pick<ConversationAttrs, "customerName" | "customerEmail"
 export const PLACEHOLDERS: Record<string, { description: string; fill: (c: ConversationData) => string }> = {
   name: { description: "The customer's name, or “there” when unknown", fill: (c) => c.customerName?.trim() || "there" },
   first_name: { description: "The customer's first name, or “there”", fill: (c) => c.customerName?.trim().split(/\s+/)[0] || "there" },
-  email: { description: "The customer's email address, or “your email address”", fill: (c) => c.customerEmail?.trim() || "your email address" },
+  email: {
+    description: "The customer's email address, or “your email address”",
+    fill: (c) => c.customerEmail?.trim() || "your email address",
+  },
 };
 
 const PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -34,5 +37,7 @@ export function assertValidAnswerText(text: string, extra: readonly string[] = [
 
 /** Fills an answer's placeholders for one conversation (the bot calls this before sending). */
 export function renderAnswer(text: string, conversation: ConversationData): string {
-  return text.replace(PATTERN, (whole, name: string) => (Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name].fill(conversation) : whole));
+  return text.replace(PATTERN, (whole, name: string) =>
+    Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name].fill(conversation) : whole,
+  );
 }

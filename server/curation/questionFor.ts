@@ -9,9 +9,15 @@ type ReplyLike = Pick<MessageDoc, "conversationId" | "seq" | "role"> & { bot?: {
  */
 export async function questionFor(reply: ReplyLike) {
   let question = reply.bot?.inReplyTo ? await Message.findById(reply.bot.inReplyTo).lean() : null;
-  question ??= await Message.findOne({ conversationId: reply.conversationId, role: "customer", seq: { $lt: reply.seq } }).sort({ seq: -1 }).lean();
+  question ??= await Message.findOne({ conversationId: reply.conversationId, role: "customer", seq: { $lt: reply.seq } })
+    .sort({ seq: -1 })
+    .lean();
   if (!question) return null;
-  const previous = await Message.findOne({ conversationId: reply.conversationId, role: { $in: ["bot", "agent"] }, seq: { $lt: question.seq } })
+  const previous = await Message.findOne({
+    conversationId: reply.conversationId,
+    role: { $in: ["bot", "agent"] },
+    seq: { $lt: question.seq },
+  })
     .sort({ seq: -1 })
     .select("text")
     .lean();

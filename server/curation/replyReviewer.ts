@@ -100,18 +100,26 @@ export async function replyReviewer(ctx: AppContext, actor: SessionUser, message
     });
   } catch (err) {
     // Undo the claim (and the answer made for it) so the reply goes back to the queue.
-    await Message.updateOne({ _id: reply._id }, { $set: { "review.status": previousReview, "review.reviewedBy": null, "review.reviewedAt": null } });
+    await Message.updateOne(
+      { _id: reply._id },
+      { $set: { "review.status": previousReview, "review.reviewedBy": null, "review.reviewedAt": null } },
+    );
     if (created) await Answer.deleteOne({ _id: created._id });
     throw err;
   }
   const message = await Message.findOneAndUpdate({ _id: reply._id }, { $set: { "review.exampleId": example._id } }, { new: true });
   if (message) ctx.events.publish({ type: "message.updated", message });
-  await audit(actor, `review.${decision.action}`, { type: "message", id: messageId }, {
-    exampleId: String(example._id),
-    answerId: answer ? String(answer._id) : null,
-    newAnswer: created != null,
-    golden: example.golden,
-  });
+  await audit(
+    actor,
+    `review.${decision.action}`,
+    { type: "message", id: messageId },
+    {
+      exampleId: String(example._id),
+      answerId: answer ? String(answer._id) : null,
+      newAnswer: created != null,
+      golden: example.golden,
+    },
+  );
   return { example, answer, message: message ?? claimed, createdAnswer: created != null };
 }
 

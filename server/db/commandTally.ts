@@ -54,7 +54,8 @@ export class CommandTally {
       const coll = cmd[e.commandName];
       const s = stage.getStore() ?? "background";
       const key = `${s}\u0000${e.commandName}\u0000${typeof coll === "string" ? coll : "-"}`;
-      if (!this.rows.has(key)) this.rows.set(key, { stage: s, command: e.commandName, collection: typeof coll === "string" ? coll : "-", ms: [] });
+      if (!this.rows.has(key))
+        this.rows.set(key, { stage: s, command: e.commandName, collection: typeof coll === "string" ? coll : "-", ms: [] });
       this.started.set(e.requestId, { key });
     });
     const finish = (e: { requestId: number; duration: number }) => {

@@ -13,7 +13,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS" | "DB_TALLY" | "DB_SYNCHRONOUS">): Promise<Database> {
+export async function connectDatabase(
+  config: Pick<Config, "MONGODB_URI" | "DATA_DIR" | "FERRETDB_BIN" | "DB_SLOW_MS" | "DB_TALLY" | "DB_SYNCHRONOUS">,
+): Promise<Database> {
   let embedded: EmbeddedMongo | undefined;
   let lock: DataDirLock | undefined;
   let uri = config.MONGODB_URI;

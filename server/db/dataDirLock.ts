@@ -58,7 +58,12 @@ export function lockDataDir(dataDir: string): DataDirLock {
     fs.closeSync(fd);
     throw new DataDirBusyError(`DATA_DIR ${dataDir} is in use by ${holder}. Stop that server first, or give this one another DATA_DIR.`);
   }
-  const holder: Holder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(" ") };
+  const holder: Holder = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    command: process.argv.slice(1).join(" "),
+  };
   fs.ftruncateSync(fd, 0);
   fs.writeSync(fd, `${JSON.stringify(holder)}\n`, 0);
   let open = true;

@@ -49,6 +49,8 @@ async function locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    await locks().deleteOne({ _id: key }).catch(() => undefined);
+    await locks()
+      .deleteOne({ _id: key })
+      .catch(() => undefined);
   }
 }

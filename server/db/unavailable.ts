@@ -1,6 +1,7 @@
 import mongoose from "mongoose";
 
-const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError, MongoOperationTimeoutError } = mongoose.mongo;
+const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError, MongoOperationTimeoutError } =
+  mongoose.mongo;
 
 /**
  * True for failures that mean "the database cannot be reached or is too busy right now" rather than

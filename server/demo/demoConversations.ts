@@ -27,7 +27,13 @@ export async function seedDemoConversations(file: string, agentId: mongoose.Type
       const at = new Date(start.getTime() + k * 60_000);
       if (m.role === "customer") customerMessageId = _id;
       const base = { _id, conversationId, seq: k + 1, role: m.role, createdAt: at, updatedAt: at };
-      if (m.role === "system") return { ...base, text: notice("handoff", "en"), clientId: `handoff:${String(customerMessageId)}`, handoffReason: m.handoff ?? "no_model" };
+      if (m.role === "system")
+        return {
+          ...base,
+          text: notice("handoff", "en"),
+          clientId: `handoff:${String(customerMessageId)}`,
+          handoffReason: m.handoff ?? "no_model",
+        };
       return { ...base, text: m.text!, clientId: `demo:${String(_id)}`, authorId: m.role === "agent" ? agentId : null };
     });
     const last = docs[docs.length - 1];

@@ -43,7 +43,8 @@ export interface DemoResult {
  */
 export async function demoWorkspaceLoader(config: Config): Promise<DemoResult> {
   const marker = await Setting.findById(DEMO_KEY).lean();
-  if (marker || (await Answer.exists({}))) return { loaded: false, signIn: (marker && (await readDemoSignIn(config.DATA_DIR))) || [], runId: null };
+  if (marker || (await Answer.exists({})))
+    return { loaded: false, signIn: (marker && (await readDemoSignIn(config.DATA_DIR))) || [], runId: null };
   // Claimed first, so two processes starting together do not both load it.
   try {
     await Setting.create({ _id: DEMO_KEY, value: { state: "loading", at: new Date() } });
@@ -54,14 +55,45 @@ export async function demoWorkspaceLoader(config: Config): Promise<DemoResult> {
   const started = Date.now();
   const signIn = await ensureDemoUsers(config.DATA_DIR);
   const faq = path.join(SAMPLE_DIR, "faq.jsonl");
-  const { report, done } = await importApplier(null, { kind: "faq", format: "jsonl", bytes: await fsp.readFile(faq), fileName: "acme-tea/faq.jsonl", mode: "approved" });
+  const { report, done } = await importApplier(null, {
+    kind: "faq",
+    format: "jsonl",
+    bytes: await fsp.readFile(faq),
+    fileName: "acme-tea/faq.jsonl",
+    mode: "approved",
+  });
   await done;
   const actions = await demoActionsLoader(config, path.join(SAMPLE_DIR, "actions.json"));
   const agent = await User.findOne({ email: "agent@acmetea.example" }, { _id: 1 }).lean();
   const conversations = await seedDemoConversations(path.join(SAMPLE_DIR, "conversations.json"), agent?._id ?? null);
   const { run } = await requestRunNow(null);
-  await Setting.updateOne({ _id: DEMO_KEY }, { $set: { value: { state: "loaded", at: new Date(), runId: String(run._id), answers: report.answers.created, examples: report.examples.created, actions, conversations } } });
-  logger.info({ answers: report.answers.created, examples: report.examples.created, actions, conversations, ms: Date.now() - started, runId: String(run._id) }, "loaded the demo workspace (Acme Tea Co.); training v1 in the background");
+  await Setting.updateOne(
+    { _id: DEMO_KEY },
+    {
+      $set: {
+        value: {
+          state: "loaded",
+          at: new Date(),
+          runId: String(run._id),
+          answers: report.answers.created,
+          examples: report.examples.created,
+          actions,
+          conversations,
+        },
+      },
+    },
+  );
+  logger.info(
+    {
+      answers: report.answers.created,
+      examples: report.examples.created,
+      actions,
+      conversations,
+      ms: Date.now() - started,
+      runId: String(run._id),
+    },
+    "loaded the demo workspace (Acme Tea Co.); training v1 in the background",
+  );
   return { loaded: true, signIn, runId: String(run._id) };
 }
 

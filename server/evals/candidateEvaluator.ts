@@ -49,7 +49,10 @@ async function score(predictor: ModelPredictor, cases: Case[], answerText: Map<s
       answeredPrecision: answeredCount ? correct.filter((ok, i) => ok && answered[i]).length / answeredCount : null,
       coverageAtTarget: coverageAtPrecision(confidences, correct, targetPrecision),
       ece: expectedCalibrationError(confidences, correct),
-      bleu: meanBleu(predicted.map((l) => answerText.get(l) ?? ""), cases.map((c) => c.reference)),
+      bleu: meanBleu(
+        predicted.map((l) => answerText.get(l) ?? ""),
+        cases.map((c) => c.reference),
+      ),
       perLabelF1: perLabelF1(truth, predicted),
       confusionPairs: confusionPairs(truth, predicted),
     },
@@ -128,7 +131,14 @@ export async function candidateEvaluator(opts: {
     if (name === "golden") {
       cases.forEach((c, i) => {
         if (cand.predicted[i] === c.label) return;
-        const f: FailedCase = { exampleId: c.exampleId, text: c.text, expected: c.label, predicted: cand.predicted[i], confidence: cand.confidences[i], mustPass: c.mustPass };
+        const f: FailedCase = {
+          exampleId: c.exampleId,
+          text: c.text,
+          expected: c.label,
+          predicted: cand.predicted[i],
+          confidence: cand.confidences[i],
+          mustPass: c.mustPass,
+        };
         report.failedGolden.push(f);
         if (c.mustPass) report.failedMustPass.push(f);
       });
@@ -139,8 +149,15 @@ export async function candidateEvaluator(opts: {
   if (outOfScope) report.outOfScope = outOfScope;
 
   // Model errors on answers with actions (offline, above) apart from their actions' failures (live, the window).
-  const actionAnswers = answers.filter((a) => a.status === "active" && a.action?.name).map((a) => ({ answerId: String(a._id), title: a.title, action: a.action!.name }));
-  const actions = actionsReport(opts.replayDays, since, actionAnswerErrors(actionAnswers, scoredForActions), await liveActionOutcomes(since, now));
+  const actionAnswers = answers
+    .filter((a) => a.status === "active" && a.action?.name)
+    .map((a) => ({ answerId: String(a._id), title: a.title, action: a.action!.name }));
+  const actions = actionsReport(
+    opts.replayDays,
+    since,
+    actionAnswerErrors(actionAnswers, scoredForActions),
+    await liveActionOutcomes(since, now),
+  );
   if (actions) report.actions = actions;
 
   const base = report.suites.heldout ?? report.suites.golden;
@@ -172,15 +189,27 @@ async function outOfScopePart(opts: Parameters<typeof candidateEvaluator>[0]): P
     .filter((e) => e.outOfScope && e.split === "heldout")
     .map((e) => ({ text: e.text!, previousTurn: e.previousTurn ?? null }));
   const activeLabels = new Set(opts.active?.labels ?? []);
-  const novelRows = opts.active && opts.candidateNovel
-    ? opts.snapshot.examples.filter((e) => e.polarity === "positive" && !e.outOfScope && (e.split === "train" || e.split === "validation") && !activeLabels.has(e.label!) && opts.candidateNovel![e.label!])
-    : [];
+  const novelRows =
+    opts.active && opts.candidateNovel
+      ? opts.snapshot.examples.filter(
+          (e) =>
+            e.polarity === "positive" &&
+            !e.outOfScope &&
+            (e.split === "train" || e.split === "validation") &&
+            !activeLabels.has(e.label!) &&
+            opts.candidateNovel![e.label!],
+        )
+      : [];
   if (!marked.length && !novelRows.length) return null;
   const novelLabels = [...new Set(novelRows.map((e) => e.label!))];
   const candNovel = novelLabels.reduce((acc, l) => [acc[0] + opts.candidateNovel![l][0], acc[1] + opts.candidateNovel![l][1]], [0, 0]);
   const candMarked = await answeredShare(opts.candidate, marked);
   const activeAnswered = opts.active
-    ? (await answeredShare(opts.active, marked)) + (await answeredShare(opts.active, novelRows.map((e) => ({ text: e.text!, previousTurn: e.previousTurn ?? null }))))
+    ? (await answeredShare(opts.active, marked)) +
+      (await answeredShare(
+        opts.active,
+        novelRows.map((e) => ({ text: e.text!, previousTurn: e.previousTurn ?? null })),
+      ))
     : null;
   return {
     marked: marked.length,

@@ -37,8 +37,10 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
     reasons.push("no held-out or golden examples to evaluate on");
   } else {
     const name = primary === heldout ? "held-out" : "golden";
-    if (primary.accuracy < gate.minAccuracy) reasons.push(`${name} accuracy ${pct(primary.accuracy)} is below the minimum ${pct(gate.minAccuracy)}`);
-    if (primary.macroF1 < gate.minMacroF1) reasons.push(`${name} macro-F1 ${pct(primary.macroF1)} is below the minimum ${pct(gate.minMacroF1)}`);
+    if (primary.accuracy < gate.minAccuracy)
+      reasons.push(`${name} accuracy ${pct(primary.accuracy)} is below the minimum ${pct(gate.minAccuracy)}`);
+    if (primary.macroF1 < gate.minMacroF1)
+      reasons.push(`${name} macro-F1 ${pct(primary.macroF1)} is below the minimum ${pct(gate.minMacroF1)}`);
   }
   if (goldenSuite && goldenSuite.count > 0 && goldenSuite.accuracy < gate.minGoldenAccuracy) {
     reasons.push(`golden accuracy ${pct(goldenSuite.accuracy)} is below the minimum ${pct(gate.minGoldenAccuracy)}`);
@@ -48,13 +50,19 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
     if (!s.active || s.candidate.count === 0) continue;
     for (const m of COMPARED) {
       const [before, after] = [s.active[m] as number, s.candidate[m] as number];
-      const tolerance = Math.max(m === "coverage" ? gate.coverageEpsilon : gate.epsilon, noise(before, after, s.candidate.count, gate.noiseZ));
+      const tolerance = Math.max(
+        m === "coverage" ? gate.coverageEpsilon : gate.epsilon,
+        noise(before, after, s.candidate.count, gate.noiseZ),
+      );
       if (before - after > tolerance) {
-        reasons.push(`${suite} ${m} regressed from ${pct(before)} to ${pct(after)} (tolerance ${pct(tolerance)} over ${s.candidate.count} cases)`);
+        reasons.push(
+          `${suite} ${m} regressed from ${pct(before)} to ${pct(after)} (tolerance ${pct(tolerance)} over ${s.candidate.count} cases)`,
+        );
       }
     }
     const rise = s.candidate.ece - s.active.ece;
-    if (rise > gate.eceEpsilon) reasons.push(`${suite} calibration error rose from ${pct(s.active.ece)} to ${pct(s.candidate.ece)} (ε ${pct(gate.eceEpsilon)})`);
+    if (rise > gate.eceEpsilon)
+      reasons.push(`${suite} calibration error rose from ${pct(s.active.ece)} to ${pct(s.candidate.ece)} (ε ${pct(gate.eceEpsilon)})`);
   }
 
   for (const [suite, s] of Object.entries(report.suites)) {
@@ -64,7 +72,9 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
     const target = report.targetPrecision;
     const tolerance = gate.noiseZ * Math.sqrt((target * (1 - target)) / answered);
     if (target - precision > tolerance) {
-      reasons.push(`${suite}: ${pct(precision)} of the ${answered} answers were right, below the target precision ${pct(target)} (tolerance ${pct(tolerance)})`);
+      reasons.push(
+        `${suite}: ${pct(precision)} of the ${answered} answers were right, below the target precision ${pct(target)} (tolerance ${pct(tolerance)})`,
+      );
     }
   }
 
@@ -73,7 +83,9 @@ export function promotionGate(report: EvalReport, gate: TrainerSettings["gate"])
     const [before, after] = [oos.active.answeredRate, oos.candidate.answeredRate];
     const tolerance = Math.max(gate.outOfScopeEpsilon, noise(before, after, Math.min(oos.candidate.count, oos.active.count), gate.noiseZ));
     if (after - before > tolerance) {
-      reasons.push(`answers ${pct(after)} of ${oos.candidate.count} out-of-scope questions, the active version ${pct(before)} (tolerance ${pct(tolerance)})`);
+      reasons.push(
+        `answers ${pct(after)} of ${oos.candidate.count} out-of-scope questions, the active version ${pct(before)} (tolerance ${pct(tolerance)})`,
+      );
     }
   }
 

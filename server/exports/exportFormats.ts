@@ -23,9 +23,17 @@ export function toPlainJsonl(set: ExportSet): string {
     byAnswer.set(r.answerId, a);
   }
   for (const b of set.answersWithoutExamples) byAnswer.set(b.answerId, { title: b.title, answer: b.answer, topic: b.topic, questions: [] });
-  const head = JSON.stringify({ _export: { kind: set.kind, name: set.name, contentHash: `sha256:${set.hash}`, answers: byAnswer.size, examples: set.rows.length } });
+  const head = JSON.stringify({
+    _export: { kind: set.kind, name: set.name, contentHash: `sha256:${set.hash}`, answers: byAnswer.size, examples: set.rows.length },
+  });
   // Questions "not for the bot" have no answer: a line of their own, each question marked.
-  const lines = [...byAnswer.values()].map((a) => JSON.stringify(a.answer ? { title: a.title, answer: a.answer, ...(a.topic ? { topic: a.topic } : {}), questions: a.questions } : { questions: a.questions }));
+  const lines = [...byAnswer.values()].map((a) =>
+    JSON.stringify(
+      a.answer
+        ? { title: a.title, answer: a.answer, ...(a.topic ? { topic: a.topic } : {}), questions: a.questions }
+        : { questions: a.questions },
+    ),
+  );
   return `${[head, ...lines].join("\n")}\n`;
 }
 
@@ -43,18 +51,46 @@ export function toOpenAiJsonl(set: ExportSet, golden: GoldenChoice): { body: str
       leftOut++;
       continue;
     }
-    const messages = [...(r.previousTurn ? [{ role: "assistant", content: r.previousTurn }] : []), { role: "user", content: r.question }, { role: "assistant", content: r.answer }];
+    const messages = [
+      ...(r.previousTurn ? [{ role: "assistant", content: r.previousTurn }] : []),
+      { role: "user", content: r.question },
+      { role: "assistant", content: r.answer },
+    ];
     lines.push(JSON.stringify({ messages }));
   }
   return { body: lines.length ? `${lines.join("\n")}\n` : "", leftOut };
 }
 
-const CSV_COLUMNS = ["answer_id", "title", "answer", "topic", "question", "previous_turn", "polarity", "golden", "out_of_scope", "split", "content_hash"] as const;
+const CSV_COLUMNS = [
+  "answer_id",
+  "title",
+  "answer",
+  "topic",
+  "question",
+  "previous_turn",
+  "polarity",
+  "golden",
+  "out_of_scope",
+  "split",
+  "content_hash",
+] as const;
 
 /** CSV, one example per row (the FAQ import reads it back); every cell is neutralised against formula injection. */
 export function toCsv(set: ExportSet): string {
   const row = (r: Partial<ExportRow>) =>
-    [r.answerId ?? "", r.title ?? "", r.answer ?? "", r.topic ?? "", r.question ?? "", r.previousTurn ?? "", r.question ? (r.polarity ?? "positive") : "", r.golden ? "yes" : "", r.outOfScope ? "yes" : "", r.split ?? "", `sha256:${set.hash}`]
+    [
+      r.answerId ?? "",
+      r.title ?? "",
+      r.answer ?? "",
+      r.topic ?? "",
+      r.question ?? "",
+      r.previousTurn ?? "",
+      r.question ? (r.polarity ?? "positive") : "",
+      r.golden ? "yes" : "",
+      r.outOfScope ? "yes" : "",
+      r.split ?? "",
+      `sha256:${set.hash}`,
+    ]
       .map((c) => csvCell(c))
       .join(",");
   const lines = [CSV_COLUMNS.join(","), ...set.rows.map(row), ...set.answersWithoutExamples.map((b) => row({ ...b }))];

@@ -44,7 +44,18 @@ export async function replyBankRows(): Promise<ExportSet> {
   for (const e of examples) {
     if (!e.answerId && outOfScopeOf(e)) {
       // "Not for the bot": a question no answer should reply to travels without one.
-      rows.push({ answerId: "", title: "", answer: "", topic: null, question: e.question, previousTurn: e.previousTurn ?? null, polarity: e.polarity === "negative" ? "negative" : "positive", golden: false, outOfScope: true, split: null });
+      rows.push({
+        answerId: "",
+        title: "",
+        answer: "",
+        topic: null,
+        question: e.question,
+        previousTurn: e.previousTurn ?? null,
+        polarity: e.polarity === "negative" ? "negative" : "positive",
+        golden: false,
+        outOfScope: true,
+        split: null,
+      });
       continue;
     }
     const a = byId.get(String(e.answerId));
@@ -63,7 +74,9 @@ export async function replyBankRows(): Promise<ExportSet> {
       split: null,
     });
   }
-  const bare = answers.filter((a) => !used.has(String(a._id))).map((a) => ({ answerId: String(a._id), title: a.title, answer: a.text, topic: a.origin?.topic ?? null }));
+  const bare = answers
+    .filter((a) => !used.has(String(a._id)))
+    .map((a) => ({ answerId: String(a._id), title: a.title, answer: a.text, topic: a.origin?.topic ?? null }));
   const hash = hashOf(rows, bare);
   return { kind: "reply-bank", hash, name: `reply-bank-${hash.slice(0, 12)}`, rows, answersWithoutExamples: bare };
 }

@@ -44,7 +44,8 @@ export interface ErrorWording {
 /** The sockets' side of server/errors.ts: the codes, messages and details REST sends, without the status. */
 export function socketError(err: unknown, event: string, wording: ErrorWording): SocketErrorBody {
   const known = describeError(err);
-  if (known?.error.code === "unavailable" && known.error.message === DATABASE_UNAVAILABLE) return { code: "unavailable", message: wording.unavailable };
+  if (known?.error.code === "unavailable" && known.error.message === DATABASE_UNAVAILABLE)
+    return { code: "unavailable", message: wording.unavailable };
   if (known) {
     const { code, message, details } = known.error;
     return { code, message, ...(details !== undefined ? { details: details as SocketErrorBody["details"] } : {}) };

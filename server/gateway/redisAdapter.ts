@@ -68,7 +68,10 @@ export async function attachRedisAdapter(io: SocketServer, ctx: Pick<AppContext,
   const sub = new Redis(url, { ...options, connectionName: "understudy-socketio-sub" });
 
   let lastError = "";
-  for (const [name, client] of [["pub", pub], ["sub", sub]] as const) {
+  for (const [name, client] of [
+    ["pub", pub],
+    ["sub", sub],
+  ] as const) {
     client.on("error", (err: Error) => {
       // ioredis repeats the same error on every retry; one line per distinct failure is enough.
       if (!started || err.message === lastError) return;

@@ -11,19 +11,21 @@ export interface SignedIdentity {
 }
 
 export type IdentityCheck =
-  | { ok: true; externalId: string }
-  | { ok: false; code: "identity_not_enabled" | "identity_invalid" | "identity_expired"; message: string };
+  { ok: true; externalId: string } | { ok: false; code: "identity_not_enabled" | "identity_invalid" | "identity_expired"; message: string };
 
 export function identitySignature(secret: string, id: string, expires: number): string {
   return crypto.createHmac("sha256", secret).update(`${id}.${expires}`).digest("hex");
 }
 
 export function verifyIdentity(secret: string | undefined, identity: SignedIdentity, now = Date.now()): IdentityCheck {
-  if (!secret) return { ok: false, code: "identity_not_enabled", message: "This server does not verify identities (IDENTITY_SECRET is not set)" };
+  if (!secret)
+    return { ok: false, code: "identity_not_enabled", message: "This server does not verify identities (IDENTITY_SECRET is not set)" };
   const expected = Buffer.from(identitySignature(secret, identity.id, identity.expires), "hex");
   const given = /^[0-9a-f]{64}$/i.test(identity.signature) ? Buffer.from(identity.signature, "hex") : Buffer.alloc(0);
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return { ok: false, code: "identity_invalid", message: "The identity signature does not match" };
-  if (identity.expires * 1000 < now) return { ok: false, code: "identity_expired", message: "The identity signature has expired; sign it again on your server" };
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
+    return { ok: false, code: "identity_invalid", message: "The identity signature does not match" };
+  if (identity.expires * 1000 < now)
+    return { ok: false, code: "identity_expired", message: "The identity signature has expired; sign it again on your server" };
   return { ok: true, externalId: identity.id };
 }
 

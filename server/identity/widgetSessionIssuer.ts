@@ -20,14 +20,22 @@ export interface WidgetSession {
  * A token that belongs to a verified customer is only kept when this page vouches for that same person, so a
  * shared computer after sign-out (or under another account) never shows someone else's conversations.
  */
-export async function widgetSessionIssuer(config: Config, serverSecret: string, input: { token?: string; identity?: SignedIdentity }): Promise<WidgetSession> {
+export async function widgetSessionIssuer(
+  config: Config,
+  serverSecret: string,
+  input: { token?: string; identity?: SignedIdentity },
+): Promise<WidgetSession> {
   const existing = input.token ? verifyCustomerToken(serverSecret, input.token) : null;
   let identityError: WidgetSession["identityError"];
   if (input.identity) {
     const check = verifyIdentity(config.IDENTITY_SECRET, input.identity);
     if (check.ok) {
       const customerId = verifiedCustomerId(serverSecret, check.externalId);
-      await VerifiedCustomer.updateOne({ customerId }, { $set: { externalId: check.externalId, lastVerifiedAt: new Date() } }, { upsert: true });
+      await VerifiedCustomer.updateOne(
+        { customerId },
+        { $set: { externalId: check.externalId, lastVerifiedAt: new Date() } },
+        { upsert: true },
+      );
       if (existing === customerId) return { customerId, token: input.token!, renewed: false, verified: true };
       return { ...issueCustomerToken(serverSecret, customerId), renewed: true, verified: true };
     }

@@ -24,11 +24,21 @@ export function readOpenAiPairs(text: string): CandidatePair[] {
   const problems: RowProblem[] = [];
   const pairs: CandidatePair[] = [];
   const lines = text.split(/\r?\n/);
-  if (lines.filter((l) => l.trim()).length > IMPORT_LIMITS.maxRows) throw new ImportFileError(`The file has more than ${IMPORT_LIMITS.maxRows.toLocaleString("en")} conversations; split it into several files`);
+  if (lines.filter((l) => l.trim()).length > IMPORT_LIMITS.maxRows)
+    throw new ImportFileError(
+      `The file has more than ${IMPORT_LIMITS.maxRows.toLocaleString("en")} conversations; split it into several files`,
+    );
   lines.forEach((raw, i) => {
     if (!raw.trim()) return;
     try {
-      for (const e of importJsonl(raw)) pairs.push({ conversationId: `line-${i + 1}`, question: e.text, previousTurn: e.previousTurn ?? null, reply: e.label, line: i + 1 });
+      for (const e of importJsonl(raw))
+        pairs.push({
+          conversationId: `line-${i + 1}`,
+          question: e.text,
+          previousTurn: e.previousTurn ?? null,
+          reply: e.label,
+          line: i + 1,
+        });
     } catch (err) {
       if (!(err instanceof DataImportError)) throw err;
       problems.push({ line: i + 1, message: err.message.replace(/^line \d+: /, "") });
@@ -55,14 +65,30 @@ export function readTranscriptPairs(text: string): CandidatePair[] {
     records = parseCsv(text, ",");
   } catch (err) {
     if (!(err instanceof DataImportError)) throw err;
-    throw new ImportFileError("The CSV file cannot be read", [{ line: Number(/^line (\d+)/.exec(err.message)?.[1] ?? 0), message: err.message.replace(/^line \d+: /, "") }]);
+    throw new ImportFileError("The CSV file cannot be read", [
+      { line: Number(/^line (\d+)/.exec(err.message)?.[1] ?? 0), message: err.message.replace(/^line \d+: /, "") },
+    ]);
   }
   if (records.length < 2) throw new ImportFileError("The file has no messages");
-  if (records.length - 1 > IMPORT_LIMITS.maxRows * 10) throw new ImportFileError(`The file has more than ${(IMPORT_LIMITS.maxRows * 10).toLocaleString("en")} messages; split it into several files`);
-  const header = records[0].fields.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
-  const col = Object.fromEntries(Object.entries(COLUMN_NAMES).map(([k, names]) => [k, header.findIndex((h) => names.includes(h))])) as Record<keyof typeof COLUMN_NAMES, number>;
+  if (records.length - 1 > IMPORT_LIMITS.maxRows * 10)
+    throw new ImportFileError(
+      `The file has more than ${(IMPORT_LIMITS.maxRows * 10).toLocaleString("en")} messages; split it into several files`,
+    );
+  const header = records[0].fields.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, "_"),
+  );
+  const col = Object.fromEntries(
+    Object.entries(COLUMN_NAMES).map(([k, names]) => [k, header.findIndex((h) => names.includes(h))]),
+  ) as Record<keyof typeof COLUMN_NAMES, number>;
   const missing = (["conversation", "role", "text"] as const).filter((k) => col[k] < 0);
-  if (missing.length) throw new ImportFileError(`Missing column(s): ${missing.map((k) => `${k} (${COLUMN_NAMES[k].join(", ")})`).join("; ")}; the header is "${records[0].fields.join(",")}"`, [{ line: 1, message: "missing columns" }]);
+  if (missing.length)
+    throw new ImportFileError(
+      `Missing column(s): ${missing.map((k) => `${k} (${COLUMN_NAMES[k].join(", ")})`).join("; ")}; the header is "${records[0].fields.join(",")}"`,
+      [{ line: 1, message: "missing columns" }],
+    );
 
   const problems: RowProblem[] = [];
   const byConversation = new Map<string, { role: "customer" | "agent"; text: string; time: number; line: number }[]>();
@@ -76,7 +102,8 @@ export function readTranscriptPairs(text: string): CandidatePair[] {
     const id = fields[col.conversation].trim();
     if (!id) problems.push({ line, message: "empty conversation id" });
     const time = col.time >= 0 && fields[col.time].trim() ? Date.parse(fields[col.time].trim()) : NaN;
-    if (col.time >= 0 && fields[col.time].trim() && Number.isNaN(time)) problems.push({ line, message: `unreadable time "${fields[col.time].trim()}"` });
+    if (col.time >= 0 && fields[col.time].trim() && Number.isNaN(time))
+      problems.push({ line, message: `unreadable time "${fields[col.time].trim()}"` });
     if (!CUSTOMER.has(role) && !AGENT.has(role)) continue; // bots, system notes, internal remarks
     if (!body || !id) continue;
     const list = byConversation.get(id) ?? [];
@@ -97,7 +124,13 @@ export function readTranscriptPairs(text: string): CandidatePair[] {
     }
     for (let k = 0; k + 1 < turns.length; k++) {
       if (turns[k].role !== "customer" || turns[k + 1].role !== "agent") continue;
-      pairs.push({ conversationId, question: turns[k].text, previousTurn: k > 0 ? turns[k - 1].text : null, reply: turns[k + 1].text, line: turns[k].line });
+      pairs.push({
+        conversationId,
+        question: turns[k].text,
+        previousTurn: k > 0 ? turns[k - 1].text : null,
+        reply: turns[k + 1].text,
+        line: turns[k].line,
+      });
     }
   }
   if (!pairs.length) throw new ImportFileError("No customer message is followed by an agent reply");
@@ -111,7 +144,11 @@ const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0)
  * always, near-identical ones when their embeddings are at least `similarity` apart (cosine). The most frequent
  * wording of each group is its answer text; every wording and its similarity is listed for the admin to confirm.
  */
-export async function collapseReplies(pairs: CandidatePair[], embed: Embedder | null, similarity = DEFAULT_SIMILARITY): Promise<ImportItem[]> {
+export async function collapseReplies(
+  pairs: CandidatePair[],
+  embed: Embedder | null,
+  similarity = DEFAULT_SIMILARITY,
+): Promise<ImportItem[]> {
   const distinct = new Map<string, { text: string; count: number; pairs: CandidatePair[] }>();
   for (const p of pairs) {
     const key = normalizeText(p.reply);
@@ -121,7 +158,10 @@ export async function collapseReplies(pairs: CandidatePair[], embed: Embedder | 
     distinct.set(key, d);
   }
   const replies = [...distinct.values()].sort((a, b) => b.count - a.count || a.pairs[0].line - b.pairs[0].line);
-  if (replies.length > MAX_DISTINCT_REPLIES) throw new ImportFileError(`The file has ${replies.length.toLocaleString("en")} different agent replies; the limit is ${MAX_DISTINCT_REPLIES.toLocaleString("en")} per import`);
+  if (replies.length > MAX_DISTINCT_REPLIES)
+    throw new ImportFileError(
+      `The file has ${replies.length.toLocaleString("en")} different agent replies; the limit is ${MAX_DISTINCT_REPLIES.toLocaleString("en")} per import`,
+    );
   const vectors = embed && similarity < 1 ? await embed(replies.map((r) => r.text)) : null;
   const groups: { lead: number; members: { index: number; similarity: number }[] }[] = [];
   replies.forEach((_, i) => {
@@ -145,8 +185,19 @@ export async function collapseReplies(pairs: CandidatePair[], embed: Embedder | 
       title: titleOf(first.question),
       answer: lead.text,
       topic: null,
-      phrasings: all.map((p) => ({ text: p.question, previousTurn: p.previousTurn, line: p.line, golden: false, outOfScope: false, polarity: "positive" as const })),
-      variants: g.members.map((m) => ({ text: replies[m.index].text, count: replies[m.index].count, similarity: Number(m.similarity.toFixed(3)) })),
+      phrasings: all.map((p) => ({
+        text: p.question,
+        previousTurn: p.previousTurn,
+        line: p.line,
+        golden: false,
+        outOfScope: false,
+        polarity: "positive" as const,
+      })),
+      variants: g.members.map((m) => ({
+        text: replies[m.index].text,
+        count: replies[m.index].count,
+        similarity: Number(m.similarity.toFixed(3)),
+      })),
     };
   });
 }
@@ -163,7 +214,12 @@ export function conversationItemReader(embedder: () => Promise<Embedder>): ItemR
     const read = source.format === "openai" ? readOpenAiPairs(text) : readTranscriptPairs(text);
     // A long customer message or reply is a conversation, not a question and its answer: left out, and said so.
     const pairs = read.filter((p) => p.question.length <= IMPORT_LIMITS.maxQuestionChars && p.reply.length <= IMPORT_LIMITS.maxAnswerChars);
-    const notes = pairs.length < read.length ? [`${read.length - pairs.length} pair(s) left out: the customer message is over ${IMPORT_LIMITS.maxQuestionChars} or the reply over ${IMPORT_LIMITS.maxAnswerChars} characters`] : [];
+    const notes =
+      pairs.length < read.length
+        ? [
+            `${read.length - pairs.length} pair(s) left out: the customer message is over ${IMPORT_LIMITS.maxQuestionChars} or the reply over ${IMPORT_LIMITS.maxAnswerChars} characters`,
+          ]
+        : [];
     const similarity = source.similarity ?? DEFAULT_SIMILARITY;
     notes.push(`${read.length} customer/agent pairs read from ${new Set(read.map((p) => p.conversationId)).size} conversation(s)`);
     return { items: await collapseReplies(pairs, similarity < 1 ? await (shared ??= embedder()) : null, similarity), notes };

@@ -35,9 +35,10 @@ export function decodeFile(bytes: Buffer): DecodedFile {
   for (let i = 0; i <= text.length; i++) {
     if (i === text.length || text[i] === "\n") {
       if (i - start > IMPORT_LIMITS.maxLineChars) {
-        throw new ImportFileError(`Line ${line} is ${(i - start).toLocaleString("en")} characters long; the limit is ${IMPORT_LIMITS.maxLineChars.toLocaleString("en")} per line`, [
-          { line, message: "line too long" },
-        ]);
+        throw new ImportFileError(
+          `Line ${line} is ${(i - start).toLocaleString("en")} characters long; the limit is ${IMPORT_LIMITS.maxLineChars.toLocaleString("en")} per line`,
+          [{ line, message: "line too long" }],
+        );
       }
       line++;
       start = i + 1;

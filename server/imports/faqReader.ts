@@ -11,7 +11,11 @@ const QUESTION_NAMES = ["question", "questions", "phrasing", "phrasings", "utter
 const TITLE_NAMES = ["title", "name", "answer_title"];
 const TOPIC_NAMES = ["topic", "category", "section"];
 
-const headerKey = (h: string) => h.trim().toLowerCase().replace(/[\s-]+/g, "_");
+const headerKey = (h: string) =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
 
 /** A questions cell may hold several phrasings, one per line (or separated by " | "). */
 export function splitPhrasings(cell: string): string[] {
@@ -41,7 +45,9 @@ function parseTable(text: string, format: "csv" | "tsv") {
   } catch (err) {
     if (err instanceof DataImportError) {
       const line = Number(/^line (\d+)/.exec(err.message)?.[1] ?? 0);
-      throw new ImportFileError(`The ${format.toUpperCase()} file cannot be read`, [{ line, message: err.message.replace(/^line \d+: /, "") }]);
+      throw new ImportFileError(`The ${format.toUpperCase()} file cannot be read`, [
+        { line, message: err.message.replace(/^line \d+: /, "") },
+      ]);
     }
     throw err;
   }
@@ -49,7 +55,9 @@ function parseTable(text: string, format: "csv" | "tsv") {
 
 function rowCountGuard(rows: number) {
   if (rows > IMPORT_LIMITS.maxRows) {
-    throw new ImportFileError(`The file has ${rows.toLocaleString("en")} rows; the limit is ${IMPORT_LIMITS.maxRows.toLocaleString("en")} per import (split it into several files)`);
+    throw new ImportFileError(
+      `The file has ${rows.toLocaleString("en")} rows; the limit is ${IMPORT_LIMITS.maxRows.toLocaleString("en")} per import (split it into several files)`,
+    );
   }
 }
 
@@ -63,12 +71,17 @@ function checkItem(item: ImportItem, problems: RowProblem[]): void {
   const l = IMPORT_LIMITS;
   // Questions marked "not for the bot" (out of scope) need no answer: no answer should reply to them.
   const notForTheBot = item.phrasings.length > 0 && item.phrasings.every((p) => p.outOfScope);
-  if (!item.answer.trim() && !notForTheBot) problems.push({ line: item.line, message: "the answer is empty (only questions marked out_of_scope may have none)" });
-  if (item.answer.length > l.maxAnswerChars) problems.push({ line: item.line, message: `the answer is ${item.answer.length} characters; the limit is ${l.maxAnswerChars}` });
-  if (item.title.length > l.maxTitleChars) problems.push({ line: item.line, message: `the title is ${item.title.length} characters; the limit is ${l.maxTitleChars}` });
-  if (item.phrasings.length > l.maxPhrasingsPerRow) problems.push({ line: item.line, message: `${item.phrasings.length} phrasings; the limit is ${l.maxPhrasingsPerRow} per row` });
+  if (!item.answer.trim() && !notForTheBot)
+    problems.push({ line: item.line, message: "the answer is empty (only questions marked out_of_scope may have none)" });
+  if (item.answer.length > l.maxAnswerChars)
+    problems.push({ line: item.line, message: `the answer is ${item.answer.length} characters; the limit is ${l.maxAnswerChars}` });
+  if (item.title.length > l.maxTitleChars)
+    problems.push({ line: item.line, message: `the title is ${item.title.length} characters; the limit is ${l.maxTitleChars}` });
+  if (item.phrasings.length > l.maxPhrasingsPerRow)
+    problems.push({ line: item.line, message: `${item.phrasings.length} phrasings; the limit is ${l.maxPhrasingsPerRow} per row` });
   for (const p of item.phrasings) {
-    if (p.text.length > l.maxQuestionChars) problems.push({ line: p.line, message: `a question is ${p.text.length} characters; the limit is ${l.maxQuestionChars}` });
+    if (p.text.length > l.maxQuestionChars)
+      problems.push({ line: p.line, message: `a question is ${p.text.length} characters; the limit is ${l.maxQuestionChars}` });
   }
 }
 
@@ -78,7 +91,10 @@ export function readFaqTable(text: string, format: "csv" | "tsv", mapping: Colum
   if (records.length === 0) throw new ImportFileError("The file is empty");
   rowCountGuard(records.length - 1);
   const header = records[0].fields.map((c) => c.trim());
-  const chosen = { ...suggestMapping(header), ...Object.fromEntries(Object.entries(mapping).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) } as ColumnMapping;
+  const chosen = {
+    ...suggestMapping(header),
+    ...Object.fromEntries(Object.entries(mapping).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))),
+  } as ColumnMapping;
   const col = (name: string | undefined) => (name === undefined ? -1 : header.indexOf(name));
   const answerCol = col(chosen.answer);
   const questionCols = (chosen.questions ?? []).map(col);
@@ -86,8 +102,15 @@ export function readFaqTable(text: string, format: "csv" | "tsv", mapping: Colum
   if (answerCol < 0) missing.push(chosen.answer ? `"${chosen.answer}" (answer)` : `an answer column (${ANSWER_NAMES.join(", ")})`);
   if (questionCols.length === 0) missing.push(`a question column (${QUESTION_NAMES.join(", ")})`);
   (chosen.questions ?? []).forEach((q, i) => questionCols[i] < 0 && missing.push(`"${q}" (questions)`));
-  for (const [k, v] of [["title", chosen.title], ["topic", chosen.topic]] as const) if (v && col(v) < 0) missing.push(`"${v}" (${k})`);
-  if (missing.length) throw new ImportFileError(`Missing column(s): ${missing.join(", ")}; the header is "${header.join(format === "tsv" ? "\\t" : ",")}"`, [{ line: 1, message: "missing columns" }]);
+  for (const [k, v] of [
+    ["title", chosen.title],
+    ["topic", chosen.topic],
+  ] as const)
+    if (v && col(v) < 0) missing.push(`"${v}" (${k})`);
+  if (missing.length)
+    throw new ImportFileError(`Missing column(s): ${missing.join(", ")}; the header is "${header.join(format === "tsv" ? "\\t" : ",")}"`, [
+      { line: 1, message: "missing columns" },
+    ]);
   const titleCol = col(chosen.title);
   const topicCol = col(chosen.topic);
   const keys = header.map(headerKey);
@@ -152,8 +175,17 @@ const faqLineSchema = z
     outOfScope: z.boolean().optional(),
   })
   .passthrough()
-  .refine((v) => (v.answer ?? v.text) !== undefined || v.outOfScope === true || (Array.isArray(v.questions) && v.questions.length > 0 && v.questions.every((q) => typeof q === "object" && q.outOfScope)), 'needs an "answer" (or "text"), unless its questions are out of scope')
-  .refine((v) => v.questions !== undefined || v.question !== undefined || v.phrasings !== undefined, 'needs "questions" (an array or a string)');
+  .refine(
+    (v) =>
+      (v.answer ?? v.text) !== undefined ||
+      v.outOfScope === true ||
+      (Array.isArray(v.questions) && v.questions.length > 0 && v.questions.every((q) => typeof q === "object" && q.outOfScope)),
+    'needs an "answer" (or "text"), unless its questions are out of scope',
+  )
+  .refine(
+    (v) => v.questions !== undefined || v.question !== undefined || v.phrasings !== undefined,
+    'needs "questions" (an array or a string)',
+  );
 
 /** JSONL: one object per line, {"answer", "questions": [...], "title"?, "topic"?}; a question may be {text, golden, …}. */
 export function readFaqJsonl(text: string): ImportItem[] {
@@ -193,7 +225,13 @@ export function readFaqJsonl(text: string): ImportItem[] {
         polarity: ("polarity" in p && p.polarity) || "positive",
       }));
     const answer = (v.answer ?? v.text ?? "").trim();
-    const item = { line, answer, title: v.title?.trim() || titleFrom(answer, phrasings[0]?.text), topic: v.topic?.trim() || null, phrasings };
+    const item = {
+      line,
+      answer,
+      title: v.title?.trim() || titleFrom(answer, phrasings[0]?.text),
+      topic: v.topic?.trim() || null,
+      phrasings,
+    };
     checkItem(item, problems);
     items.push(item);
   });

@@ -19,7 +19,13 @@ type ReadFile = Awaited<ReturnType<typeof readImportItems>>;
 async function plan(source: ImportSource, read: ReadFile): Promise<{ plan: ImportPlan; file: DryRunResult["file"] }> {
   const { items, notes, sha256, bytes } = read;
   const settings = (await loadTrainerSettings()).snapshot;
-  const p = await importPlanner({ items, fileSha256: sha256, redactPatterns: settings.redactPatterns, minPerAnswer: settings.minPerAnswer, redactAnswers: source.kind === "conversations" });
+  const p = await importPlanner({
+    items,
+    fileSha256: sha256,
+    redactPatterns: settings.redactPatterns,
+    minPerAnswer: settings.minPerAnswer,
+    redactAnswers: source.kind === "conversations",
+  });
   p.report.warnings.unshift(...notes);
   return { plan: p, file: { name: source.fileName ?? null, sha256, bytes, kind: source.kind, format: source.format } };
 }
@@ -41,7 +47,8 @@ export async function importApplier(
   conversations?: ItemReader,
 ): Promise<{ import: DataImportDoc; report: ImportReport; done: Promise<void> }> {
   const read = await readImportItems(source, conversations);
-  if (source.expectSha256 && source.expectSha256 !== read.sha256) throw conflict("This is not the file the dry run was made of; run the dry run again");
+  if (source.expectSha256 && source.expectSha256 !== read.sha256)
+    throw conflict("This is not the file the dry run was made of; run the dry run again");
   // One import is planned and recorded at a time: two applies of the same file (a double click) must not both
   // plan against the reply bank before either wrote, or the second would duplicate the first.
   const { p, file, imp } = await withRecordLock("imports:apply", async () => {
@@ -50,14 +57,24 @@ export async function importApplier(
     const imp = await createImport(actor, source, p, file);
     return { p, file, imp };
   });
-  await audit(actor, "import.apply", { type: "import", id: String(imp._id) }, { fileName: file.name, sha256: file.sha256, mode: source.mode, answers: p.report.answers.created, examples: p.report.examples.created });
+  await audit(
+    actor,
+    "import.apply",
+    { type: "import", id: String(imp._id) },
+    { fileName: file.name, sha256: file.sha256, mode: source.mode, answers: p.report.answers.created, examples: p.report.examples.created },
+  );
   const done = p.report.nothingToImport ? Promise.resolve() : importWriter(imp, p, { approvedBy: actor?.id ?? null });
   // The caller may not wait (the REST route answers 202 at once); a failure is already recorded on the import.
   done.catch(() => {});
   return { import: imp, report: p.report, done };
 }
 
-function createImport(actor: SessionUser | null, source: ImportSource & { mode: "approved" | "review" }, p: ImportPlan, file: DryRunResult["file"]) {
+function createImport(
+  actor: SessionUser | null,
+  source: ImportSource & { mode: "approved" | "review" },
+  p: ImportPlan,
+  file: DryRunResult["file"],
+) {
   return DataImport.create({
     kind: source.kind,
     format: source.format,
@@ -65,14 +82,23 @@ function createImport(actor: SessionUser | null, source: ImportSource & { mode: 
     fileSha256: file.sha256,
     mode: source.mode,
     state: p.report.nothingToImport ? "applied" : "applying",
-    counts: { answersPlanned: p.report.answers.created, examplesPlanned: p.report.examples.created, answersWritten: 0, examplesWritten: 0, mergedIntoExisting: p.report.answers.mergedIntoExisting },
+    counts: {
+      answersPlanned: p.report.answers.created,
+      examplesPlanned: p.report.examples.created,
+      answersWritten: 0,
+      examplesWritten: 0,
+      mergedIntoExisting: p.report.answers.mergedIntoExisting,
+    },
     createdBy: actor?.id ?? null,
     finishedAt: p.report.nothingToImport ? new Date() : null,
   });
 }
 
 /** Takes an applied import out again: the answers it created and the examples it added. */
-export async function importUndoer(actor: SessionUser | null, id: string): Promise<{ import: DataImportDoc; removed: { answers: number; examples: number } }> {
+export async function importUndoer(
+  actor: SessionUser | null,
+  id: string,
+): Promise<{ import: DataImportDoc; removed: { answers: number; examples: number } }> {
   const imp = await DataImport.findById(id);
   if (!imp) throw notFound("Import");
   if (imp.state === "applying") throw conflict("The import is still being written; undo it once it has finished");
@@ -88,7 +114,10 @@ export async function importRecovery(staleMs = 5 * 60_000): Promise<number> {
   const stale = await DataImport.find({ state: "applying", updatedAt: { $lt: new Date(Date.now() - staleMs) } });
   for (const imp of stale) {
     const removed = await undoImportRecords(imp._id);
-    await DataImport.updateOne({ _id: imp._id, state: "applying" }, { $set: { state: "failed", error: "the process writing it stopped; what it wrote was removed", finishedAt: new Date() } });
+    await DataImport.updateOne(
+      { _id: imp._id, state: "applying" },
+      { $set: { state: "failed", error: "the process writing it stopped; what it wrote was removed", finishedAt: new Date() } },
+    );
     logger.warn({ importId: String(imp._id), removed }, "removed a half-written import");
   }
   return stale.length;

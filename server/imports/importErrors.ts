@@ -10,11 +10,24 @@ export interface RowProblem {
  * admin fixes the file once instead of one error per attempt. Nothing has been written when this is thrown.
  */
 export class ImportFileError extends AppError {
-  constructor(message: string, readonly problems: RowProblem[] = []) {
-    super(400, "invalid_import", problems.length ? `${message}: ${problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`).join("; ")}` : message, {
-      problems: problems.slice(0, 50),
-      problemCount: problems.length,
-    });
+  constructor(
+    message: string,
+    readonly problems: RowProblem[] = [],
+  ) {
+    super(
+      400,
+      "invalid_import",
+      problems.length
+        ? `${message}: ${problems
+            .slice(0, 3)
+            .map((p) => `line ${p.line}: ${p.message}`)
+            .join("; ")}`
+        : message,
+      {
+        problems: problems.slice(0, 50),
+        problemCount: problems.length,
+      },
+    );
   }
 }
 

@@ -41,11 +41,33 @@ export interface ImportPlan {
 export interface ImportReport {
   rowsRead: number;
   answers: { inFile: number; created: number; mergedIntoExisting: number; rowsMergedInFile: number; withoutPhrasings: number };
-  examples: { inFile: number; created: number; duplicates: number; alreadyPresent: number; nearDuplicates: number; golden: number; outOfScope: number; negatives: number };
+  examples: {
+    inFile: number;
+    created: number;
+    duplicates: number;
+    alreadyPresent: number;
+    nearDuplicates: number;
+    golden: number;
+    outOfScope: number;
+    negatives: number;
+  };
   conflicts: { question: string; lines: number[]; answers: { title: string; existing: boolean }[] }[];
   nearDuplicates: { line: number; question: string; similarTo: string; similarity: number }[];
-  personalData: { found: number; byKind: Record<string, number>; samples: { line: number; before: string; after: string }[]; inAnswers: { line: number; kinds: string[] }[] };
-  perAnswer: { title: string; line: number; existing: number; added: number; total: number; belowMinimum: boolean; variants?: ImportItem["variants"] }[];
+  personalData: {
+    found: number;
+    byKind: Record<string, number>;
+    samples: { line: number; before: string; after: string }[];
+    inAnswers: { line: number; kinds: string[] }[];
+  };
+  perAnswer: {
+    title: string;
+    line: number;
+    existing: number;
+    added: number;
+    total: number;
+    belowMinimum: boolean;
+    variants?: ImportItem["variants"];
+  }[];
   balance: { answers: number; minPerAnswer: number; belowMinimum: number; smallest: number; median: number; largest: number };
   previousImports: { id: string; state: string; at: string }[];
   nothingToImport: boolean;
@@ -96,7 +118,15 @@ export async function importPlanner(input: {
       const bucket = answers.get(NOT_FOR_THE_BOT);
       if (bucket) phrasingsByKey.get(NOT_FOR_THE_BOT)!.push(...item.phrasings);
       else {
-        answers.set(NOT_FOR_THE_BOT, { key: NOT_FOR_THE_BOT, title: "(not for the bot)", text: "", topic: null, line: item.line, existingId: null, notForTheBot: true });
+        answers.set(NOT_FOR_THE_BOT, {
+          key: NOT_FOR_THE_BOT,
+          title: "(not for the bot)",
+          text: "",
+          topic: null,
+          line: item.line,
+          existingId: null,
+          notForTheBot: true,
+        });
         phrasingsByKey.set(NOT_FOR_THE_BOT, [...item.phrasings]);
       }
       continue;
@@ -119,7 +149,15 @@ export async function importPlanner(input: {
     }
     // Collapsed agent replies: the group joins an existing answer if any of its wordings is that answer.
     const existing = answerByNorm.get(norm) ?? item.variants?.map((v) => answerByNorm.get(normalizeText(v.text))).find(Boolean);
-    answers.set(key, { key, title: existing?.title ?? item.title, text: existing?.text ?? text, topic: item.topic, line: item.line, existingId: existing?._id ?? null, variants: item.variants });
+    answers.set(key, {
+      key,
+      title: existing?.title ?? item.title,
+      text: existing?.text ?? text,
+      topic: item.topic,
+      line: item.line,
+      existingId: existing?._id ?? null,
+      variants: item.variants,
+    });
     phrasingsByKey.set(key, [...item.phrasings]);
   }
 
@@ -149,7 +187,13 @@ export async function importPlanner(input: {
 
   const report: ImportReport = {
     rowsRead: items.length,
-    answers: { inFile: answers.size - (answers.has(NOT_FOR_THE_BOT) ? 1 : 0), created: 0, mergedIntoExisting: 0, rowsMergedInFile, withoutPhrasings: 0 },
+    answers: {
+      inFile: answers.size - (answers.has(NOT_FOR_THE_BOT) ? 1 : 0),
+      created: 0,
+      mergedIntoExisting: 0,
+      rowsMergedInFile,
+      withoutPhrasings: 0,
+    },
     examples: { inFile: 0, created: 0, duplicates: 0, alreadyPresent: 0, nearDuplicates: 0, golden: 0, outOfScope: 0, negatives: 0 },
     conflicts: [],
     nearDuplicates: [],
@@ -162,7 +206,8 @@ export async function importPlanner(input: {
   };
   const examples: PlannedExample[] = [];
   const existingCount = new Map<string, number>();
-  for (const e of existingExamples) if (e.polarity === "positive") existingCount.set(String(e.answerId), (existingCount.get(String(e.answerId)) ?? 0) + 1);
+  for (const e of existingExamples)
+    if (e.polarity === "positive") existingCount.set(String(e.answerId), (existingCount.get(String(e.answerId)) ?? 0) + 1);
 
   for (const a of answers.values()) {
     const owner = a.existingId ? String(a.existingId) : a.key;
@@ -192,11 +237,26 @@ export async function importPlanner(input: {
         const near = kept.find((k) => jaccard(k.words, w) >= NEAR_DUPLICATE_JACCARD);
         if (near) {
           report.examples.nearDuplicates++;
-          if (report.nearDuplicates.length < 50) report.nearDuplicates.push({ line: p.line, question: q.text, similarTo: near.text, similarity: Number(jaccard(near.words, w).toFixed(2)) });
+          if (report.nearDuplicates.length < 50)
+            report.nearDuplicates.push({
+              line: p.line,
+              question: q.text,
+              similarTo: near.text,
+              similarity: Number(jaccard(near.words, w).toFixed(2)),
+            });
         }
         kept.push({ words: w, text: q.text });
       }
-      examples.push({ answerKey: a.key, question: q.text, previousTurn: prev?.text ?? null, golden: p.golden, outOfScope: p.outOfScope, polarity: p.polarity, line: p.line, redactions: q.count + (prev?.count ?? 0) });
+      examples.push({
+        answerKey: a.key,
+        question: q.text,
+        previousTurn: prev?.text ?? null,
+        golden: p.golden,
+        outOfScope: p.outOfScope,
+        polarity: p.polarity,
+        line: p.line,
+        redactions: q.count + (prev?.count ?? 0),
+      });
       added++;
       if (p.golden) report.examples.golden++;
       if (p.outOfScope) report.examples.outOfScope++;
@@ -204,7 +264,15 @@ export async function importPlanner(input: {
     }
     if (a.notForTheBot) continue;
     const existing = a.existingId ? (existingCount.get(owner) ?? 0) : 0;
-    report.perAnswer.push({ title: a.title, line: a.line, existing, added, total: existing + added, belowMinimum: existing + added < input.minPerAnswer, ...(a.variants ? { variants: a.variants } : {}) });
+    report.perAnswer.push({
+      title: a.title,
+      line: a.line,
+      existing,
+      added,
+      total: existing + added,
+      belowMinimum: existing + added < input.minPerAnswer,
+      ...(a.variants ? { variants: a.variants } : {}),
+    });
     if (a.existingId) report.answers.mergedIntoExisting++;
     else report.answers.created++;
     if (existing + added === 0) report.answers.withoutPhrasings++;
@@ -214,7 +282,11 @@ export async function importPlanner(input: {
   for (const [question, owners] of questionOwners) {
     if (owners.size < 2 || ![...owners.values()].some((o) => o.lines.length)) continue;
     if (report.conflicts.length < 100) {
-      report.conflicts.push({ question, lines: [...owners.values()].flatMap((o) => o.lines), answers: [...owners.values()].map((o) => ({ title: o.title, existing: o.existing })) });
+      report.conflicts.push({
+        question,
+        lines: [...owners.values()].flatMap((o) => o.lines),
+        answers: [...owners.values()].map((o) => ({ title: o.title, existing: o.existing })),
+      });
     }
   }
   const totals = report.perAnswer.map((p) => p.total).sort((x, y) => x - y);
@@ -233,8 +305,17 @@ export async function importPlanner(input: {
   report.previousImports = previous.map((p) => ({ id: String(p._id), state: p.state, at: new Date(p.createdAt as Date).toISOString() }));
   report.nothingToImport = report.answers.created === 0 && examples.length === 0;
   if (report.nothingToImport) report.warnings.push("Nothing new: every answer and phrasing in this file is already in the reply bank");
-  if (report.conflicts.length) report.warnings.push(`${report.conflicts.length} question(s) map to different answers; the nightly snapshot leaves them out of training until an agent settles them`);
-  if (report.balance.belowMinimum) report.warnings.push(`${report.balance.belowMinimum} answer(s) will have fewer than ${input.minPerAnswer} phrasings; the model learns them poorly`);
-  if (personal.inAnswers.length) report.warnings.push(`${personal.inAnswers.length} answer(s) contain an email address or number; check they are the shop's own, not a customer's`);
+  if (report.conflicts.length)
+    report.warnings.push(
+      `${report.conflicts.length} question(s) map to different answers; the nightly snapshot leaves them out of training until an agent settles them`,
+    );
+  if (report.balance.belowMinimum)
+    report.warnings.push(
+      `${report.balance.belowMinimum} answer(s) will have fewer than ${input.minPerAnswer} phrasings; the model learns them poorly`,
+    );
+  if (personal.inAnswers.length)
+    report.warnings.push(
+      `${personal.inAnswers.length} answer(s) contain an email address or number; check they are the shop's own, not a customer's`,
+    );
   return { answers: [...answers.values()], examples, report };
 }

@@ -53,7 +53,17 @@ export async function importWriter(imp: DataImportDoc, plan: ImportPlan, opts: {
       );
       await progress(imp, fresh.length, i + Math.min(CHUNK, plan.examples.length - i));
     }
-    await DataImport.updateOne({ _id: importId }, { $set: { state: "applied", finishedAt: new Date(), "counts.answersWritten": fresh.length, "counts.examplesWritten": plan.examples.length } });
+    await DataImport.updateOne(
+      { _id: importId },
+      {
+        $set: {
+          state: "applied",
+          finishedAt: new Date(),
+          "counts.answersWritten": fresh.length,
+          "counts.examplesWritten": plan.examples.length,
+        },
+      },
+    );
   } catch (err) {
     logger.error({ err, importId: String(importId) }, "import failed; removing what it wrote");
     await undoImportRecords(importId);

@@ -18,11 +18,19 @@ export type ItemReader = (text: string, source: ImportSource) => Promise<{ items
 const FAQ_FORMATS = new Set(["csv", "tsv", "jsonl"]);
 
 /** Decodes and reads a file into import items; `conversations` is the reader of past conversations (it embeds). */
-export async function readImportItems(source: ImportSource, conversations?: ItemReader): Promise<{ items: ImportItem[]; notes: string[]; sha256: string; bytes: number }> {
+export async function readImportItems(
+  source: ImportSource,
+  conversations?: ItemReader,
+): Promise<{ items: ImportItem[]; notes: string[]; sha256: string; bytes: number }> {
   const file = decodeFile(source.bytes);
   if (source.kind === "faq") {
     if (!FAQ_FORMATS.has(source.format)) throw new Error(`FAQ imports read csv, tsv or jsonl, not ${source.format}`);
-    return { items: readFaqFile(file.text, source.format as "csv" | "tsv" | "jsonl", source.mapping), notes: [], sha256: file.sha256, bytes: file.bytes };
+    return {
+      items: readFaqFile(file.text, source.format as "csv" | "tsv" | "jsonl", source.mapping),
+      notes: [],
+      sha256: file.sha256,
+      bytes: file.bytes,
+    };
   }
   if (!conversations) throw new Error("no conversation reader configured");
   return { ...(await conversations(file.text, source)), sha256: file.sha256, bytes: file.bytes };

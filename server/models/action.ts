@@ -11,10 +11,24 @@ const actionSchema = new Schema(
     // May hold {{slot}} tokens, filled URL-encoded.
     url: { type: String, required: true, maxlength: 2000 },
     method: { type: String, enum: ["GET", "POST"], default: "POST" },
-    headers: [{ _id: false, name: { type: String, required: true }, value: { type: String, default: "" }, secret: { type: Boolean, default: false } }],
+    headers: [
+      {
+        _id: false,
+        name: { type: String, required: true },
+        value: { type: String, default: "" },
+        secret: { type: Boolean, default: false },
+      },
+    ],
     timeoutMs: { type: Number, default: 3000, min: 100, max: 5000 },
     // The response shape: each field a dotted path with a type; the response is checked against it with zod.
-    fields: [{ _id: false, path: { type: String, required: true }, type: { type: String, enum: ACTION_FIELD_TYPES, required: true }, required: { type: Boolean, default: true } }],
+    fields: [
+      {
+        _id: false,
+        path: { type: String, required: true },
+        type: { type: String, enum: ACTION_FIELD_TYPES, required: true },
+        required: { type: Boolean, default: true },
+      },
+    ],
     // The subset of fields a reply may show ({{order.status}}); anything else the service returns is dropped.
     replyFields: [{ type: String }],
     requiresVerifiedCustomer: { type: Boolean, default: false },

@@ -9,7 +9,10 @@ const answerSchema = new Schema(
     text: { type: String, required: true, maxlength: 4000 },
     // The same answer in other languages (BCP 47 tags: zh-CN, en, ja …): the bot replies in the customer's
     // language when the answer has it (server/bot/replyLanguage.ts), else with `text`.
-    translations: { type: [{ _id: false, language: { type: String, required: true }, text: { type: String, required: true, maxlength: 4000 } }], default: [] },
+    translations: {
+      type: [{ _id: false, language: { type: String, required: true }, text: { type: String, required: true, maxlength: 4000 } }],
+      default: [],
+    },
     status: { type: String, enum: ["active", "retired", "merged"], default: "active" },
     mergedInto: { type: Schema.Types.ObjectId, ref: "Answer", default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: "User", default: null },
@@ -37,7 +40,13 @@ export interface AnswerAction {
   slots: { name: string; pattern: string; prompt: string }[];
 }
 
-export interface AnswerTranslation { language: string; text: string }
-export type AnswerAttrs = Omit<InferSchemaType<typeof answerSchema>, "action" | "translations"> & { action?: AnswerAction | null; translations?: AnswerTranslation[] };
+export interface AnswerTranslation {
+  language: string;
+  text: string;
+}
+export type AnswerAttrs = Omit<InferSchemaType<typeof answerSchema>, "action" | "translations"> & {
+  action?: AnswerAction | null;
+  translations?: AnswerTranslation[];
+};
 export type AnswerDoc = HydratedDocument<AnswerAttrs>;
 export const Answer = mongoose.model("Answer", answerSchema);

@@ -6,7 +6,14 @@ const exampleSchema = new Schema(
     question: { type: String, required: true, maxlength: 4000 },
     previousTurn: { type: String, default: null },
     // Null only for a question marked "not for the bot": no answer in the bank should answer it.
-    answerId: { type: Schema.Types.ObjectId, ref: "Answer", default: null, required: function (this: { outOfScope?: boolean }) { return !this.outOfScope; } },
+    answerId: {
+      type: Schema.Types.ObjectId,
+      ref: "Answer",
+      default: null,
+      required: function (this: { outOfScope?: boolean }) {
+        return !this.outOfScope;
+      },
+    },
     outOfScope: { type: Boolean, default: false },
     // positive: the customer question maps to the answer; negative: an agent rejected that reply.
     polarity: { type: String, enum: ["positive", "negative"], required: true, default: "positive" },

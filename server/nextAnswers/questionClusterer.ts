@@ -19,7 +19,11 @@ const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0)
  * Groups questions by meaning: each question joins the most similar group whose first question it is at least
  * `similarity` to (cosine of sentence embeddings), else starts one. Biggest groups first.
  */
-export async function questionClusterer(questions: HandedOffQuestion[], embed: Embedder, opts: { similarity: number; days: number; now?: Date }): Promise<QuestionCluster[]> {
+export async function questionClusterer(
+  questions: HandedOffQuestion[],
+  embed: Embedder,
+  opts: { similarity: number; days: number; now?: Date },
+): Promise<QuestionCluster[]> {
   if (!questions.length) return [];
   const now = opts.now ?? new Date();
   const vectors = await embed(questions.map((q) => q.text));
@@ -53,7 +57,9 @@ export async function questionClusterer(questions: HandedOffQuestion[], embed: E
         last7Days: members.filter((m) => now.getTime() - m.at.getTime() < 7 * day).length,
         last30Days: members.filter((m) => now.getTime() - m.at.getTime() < 30 * day).length,
         daily,
-        examples: members.slice(0, 5).map((m) => ({ messageId: m.messageId, conversationId: m.conversationId, text: m.text, at: m.at.toISOString() })),
+        examples: members
+          .slice(0, 5)
+          .map((m) => ({ messageId: m.messageId, conversationId: m.conversationId, text: m.text, at: m.at.toISOString() })),
         questionIds: members.map((m) => m.messageId),
       };
     })

@@ -23,7 +23,11 @@ export async function unansweredQuestions(days: number, now = new Date()): Promi
     .sort({ createdAt: -1 })
     .limit(MAX_QUESTIONS)
     .lean();
-  const ids = notices.map((n) => n.clientId).filter((c) => c.startsWith(HANDOFF_PREFIX)).map((c) => c.slice(HANDOFF_PREFIX.length)).filter((id) => /^[0-9a-f]{24}$/.test(id));
+  const ids = notices
+    .map((n) => n.clientId)
+    .filter((c) => c.startsWith(HANDOFF_PREFIX))
+    .map((c) => c.slice(HANDOFF_PREFIX.length))
+    .filter((id) => /^[0-9a-f]{24}$/.test(id));
   if (!ids.length) return [];
   const [questions, covered] = await Promise.all([
     Message.find({ _id: { $in: ids }, role: "customer" }, { text: 1, conversationId: 1, createdAt: 1 }).lean(),

@@ -121,17 +121,20 @@ async function failStaleRuns(name: string): Promise<void> {
  * rather than race a new holder.
  */
 export function keepAlive(lease: LeaseHandle, ttlMs: number, onLost: () => void, supervised: () => boolean = () => true): () => void {
-  const timer = setInterval(() => {
-    // A trainer whose server is gone lets its lease go rather than keep it for a run nobody supervises.
-    (supervised() ? lease.renew() : Promise.resolve(false))
-      .then((ok) => {
-        if (!ok) {
-          clearInterval(timer);
-          onLost();
-        }
-      })
-      .catch((err) => logger.warn({ err }, "lease renewal failed; will retry"));
-  }, Math.max(50, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      // A trainer whose server is gone lets its lease go rather than keep it for a run nobody supervises.
+      (supervised() ? lease.renew() : Promise.resolve(false))
+        .then((ok) => {
+          if (!ok) {
+            clearInterval(timer);
+            onLost();
+          }
+        })
+        .catch((err) => logger.warn({ err }, "lease renewal failed; will retry"));
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

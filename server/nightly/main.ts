@@ -21,13 +21,20 @@ async function runOnce(config: Config): Promise<number> {
   const lease = await acquireLease(TRAINER_LEASE, owner, LEASE_TTL_MS);
   if (!lease) {
     const held = await Lease.findById(TRAINER_LEASE).lean();
-    console.log(`Another trainer holds the lease (${held?.owner ?? "unknown"}, run ${held?.runId ?? "none yet"}); not starting a second run.`);
+    console.log(
+      `Another trainer holds the lease (${held?.owner ?? "unknown"}, run ${held?.runId ?? "none yet"}); not starting a second run.`,
+    );
     return 3;
   }
   const lost = new AbortController();
   const stop = keepAlive(lease, LEASE_TTL_MS, () => lost.abort());
   const bar = new cliProgress.SingleBar(
-    { format: "{phase} |{bar}| epoch {epoch}/{epochs} step {value}/{total} loss {loss} val {val}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+    {
+      format: "{phase} |{bar}| epoch {epoch}/{epochs} step {value}/{total} loss {loss} val {val}",
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
     cliProgress.Presets.shades_classic,
   );
   let barStarted = false;
@@ -44,7 +51,13 @@ async function runOnce(config: Config): Promise<number> {
         if (!(await lease.held())) throw new LeaseLostError("lease lost; another trainer took over");
       },
       onProgress: (p) => {
-        const payload = { phase: p.phase.padEnd(11), epoch: p.epoch ?? "-", epochs: p.epochs ?? "-", loss: p.loss?.toFixed(4) ?? "-", val: p.valAccuracy?.toFixed(3) ?? "-" };
+        const payload = {
+          phase: p.phase.padEnd(11),
+          epoch: p.epoch ?? "-",
+          epochs: p.epochs ?? "-",
+          loss: p.loss?.toFixed(4) ?? "-",
+          val: p.valAccuracy?.toFixed(3) ?? "-",
+        };
         if (!barStarted) {
           bar.start(p.steps ?? 1, p.step ?? 0, payload);
           barStarted = true;
@@ -75,7 +88,9 @@ async function main(): Promise<number> {
       const worker = startNightlyWorker({ config, ...(forked ? { supervised: () => process.connected } : {}) });
       const s = await loadTrainerSettings(config);
       const next = s.schedule.enabled ? nextSlot(s.schedule.cron, s.schedule.timezone, new Date()) : null;
-      console.log(`Trainer ${worker.owner} waiting: schedule "${s.schedule.cron}" (${s.schedule.timezone})${next ? `, next at ${next.toISOString()}` : ", disabled"}`);
+      console.log(
+        `Trainer ${worker.owner} waiting: schedule "${s.schedule.cron}" (${s.schedule.timezone})${next ? `, next at ${next.toISOString()}` : ", disabled"}`,
+      );
       await new Promise<void>((resolve) => {
         const bye = () => void worker.stop().then(resolve);
         process.once("SIGINT", bye);

@@ -27,7 +27,15 @@ export interface RunnerDeps {
   /** Throws unless this run's lease is still held (fencing): checked before each state change and before promoting. */
   fence?: () => Promise<void>;
   /** CLI progress bar. */
-  onProgress?: (p: { phase: string; epoch?: number; epochs?: number; step?: number; steps?: number; loss?: number; valAccuracy?: number }) => void;
+  onProgress?: (p: {
+    phase: string;
+    epoch?: number;
+    epochs?: number;
+    step?: number;
+    steps?: number;
+    loss?: number;
+    valAccuracy?: number;
+  }) => void;
   embedder?: () => Promise<Embedder>;
 }
 
@@ -52,11 +60,14 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     const { baseModelDirFor } = await import("../../trainer/index.js");
     const family = settings.training.baseModel;
     const baseModelDir = baseModelDirFor(family, deps.config.BASE_MODEL_DIR);
-    const embed = await (deps.embedder ?? (() => {
-      let e = sharedEmbedders.get(baseModelDir);
-      if (!e) sharedEmbedders.set(baseModelDir, (e = encoderEmbedder(baseModelDir)));
-      return e;
-    }))();
+    const embed = await (
+      deps.embedder ??
+      (() => {
+        let e = sharedEmbedders.get(baseModelDir);
+        if (!e) sharedEmbedders.set(baseModelDir, (e = encoderEmbedder(baseModelDir)));
+        return e;
+      })
+    )();
     let snapshot: SnapshotDoc;
     try {
       snapshot = await snapshotBuilder({ settings: settings.snapshot, embed });
@@ -84,10 +95,13 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     }
     if (parentDir) {
       // Vectors of two base families live in different spaces: a change of base model is a new lineage.
-      const parentManifest = JSON.parse(await fsp.readFile(path.join(parentDir, MANIFEST_FILE), "utf8")) as { baseModel?: { family?: string } };
+      const parentManifest = JSON.parse(await fsp.readFile(path.join(parentDir, MANIFEST_FILE), "utf8")) as {
+        baseModel?: { family?: string };
+      };
       const parentFamily = parentManifest.baseModel?.family ?? "minilm";
       if (parentFamily === family) warmStartDir = parentDir;
-      else await log.log(`base model changed from ${parentFamily} to ${family}: a new lineage, trained from the base model (no warm start)`);
+      else
+        await log.log(`base model changed from ${parentFamily} to ${family}: a new lineage, trained from the base model (no warm start)`);
     }
 
     const version = await nextVersionName();
@@ -97,7 +111,12 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     const asTrain = (e: (typeof rows)[number]) =>
       e.outOfScope
         ? { text: e.text!, previousTurn: e.previousTurn ?? null, label: "", outOfScope: true }
-        : { text: e.text!, previousTurn: e.previousTurn ?? null, label: e.label!, polarity: (e.polarity as "positive" | "negative") ?? "positive" };
+        : {
+            text: e.text!,
+            previousTurn: e.previousTurn ?? null,
+            label: e.label!,
+            polarity: (e.polarity as "positive" | "negative") ?? "positive",
+          };
     const outDir = localArtifactDir(deps.config.MODELS_DIR, version);
     await fsp.mkdir(path.dirname(outDir), { recursive: true });
     const validation = rows.filter((e) => e.split === "validation").map(asTrain);
@@ -123,7 +142,14 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
       deps.signal,
     );
     for (const h of trained.manifest.history) await log.epoch(h);
-    const mv = await modelRegistrar({ version, dir: trained.outDir, manifest: trained.manifest, runId, parentVersion: parent?.version ?? null, snapshotHash: snapshot.hash });
+    const mv = await modelRegistrar({
+      version,
+      dir: trained.outDir,
+      manifest: trained.manifest,
+      runId,
+      parentVersion: parent?.version ?? null,
+      snapshotHash: snapshot.hash,
+    });
     registered = version;
     await log.log(`registered ${version} (${mv.artifact?.totalBytes ?? 0} bytes in GridFS)`);
     deps.signal?.throwIfAborted();
@@ -148,7 +174,13 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     const gate = promotionGate(report, settings.gate);
     await ModelVersion.updateOne(
       { version },
-      { $set: { report, metrics: { ...headlineMetrics(report), ...trained.manifest.metrics }, gate: { ...gate, comparedWith: report.activeVersion } } },
+      {
+        $set: {
+          report,
+          metrics: { ...headlineMetrics(report), ...trained.manifest.metrics },
+          gate: { ...gate, comparedWith: report.activeVersion },
+        },
+      },
     );
 
     if (!gate.passed) {
@@ -174,10 +206,14 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
     await log.finish("promoted", { reasons: [], candidateVersion: version });
     return "promoted";
   } catch (err) {
-    const message = err instanceof LeaseLostError ? err.message : deps.signal?.aborted ? "lease lost; another trainer took over" : (err as Error).message;
+    const message =
+      err instanceof LeaseLostError ? err.message : deps.signal?.aborted ? "lease lost; another trainer took over" : (err as Error).message;
     // A version registered but never judged must not look promotable.
     if (registered) {
-      await ModelVersion.updateOne({ version: registered, status: "candidate", "gate.passed": false }, { $set: { status: "rejected", "gate.reasons": [`run failed before the gate: ${message}`] } }).catch(() => {});
+      await ModelVersion.updateOne(
+        { version: registered, status: "candidate", "gate.passed": false },
+        { $set: { status: "rejected", "gate.reasons": [`run failed before the gate: ${message}`] } },
+      ).catch(() => {});
     }
     await log.finish("failed", { error: message, ...(registered ? { candidateVersion: registered } : {}) }).catch(() => {});
     return "failed";

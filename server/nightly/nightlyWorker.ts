@@ -75,7 +75,11 @@ export function startNightlyWorker(opts: WorkerOptions): NightlyWorker {
         if (!run) return;
         const runId = String(run._id);
         await lease.setRun(runId);
-        const outcome = await nightlyRunner(runId, { ...opts, fence: fenceFor(lease), signal: AbortSignal.any([lost.signal, abort.signal]) });
+        const outcome = await nightlyRunner(runId, {
+          ...opts,
+          fence: fenceFor(lease),
+          signal: AbortSignal.any([lost.signal, abort.signal]),
+        });
         opts.onRunFinished?.(runId, outcome);
       } finally {
         stopRenewing();

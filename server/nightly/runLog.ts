@@ -32,7 +32,10 @@ export class RunLog {
     await TrainingRun.updateOne({ _id: this.runId }, { $push: { epochs: e } });
   }
 
-  async finish(state: "promoted" | "rejected" | "failed", fields: { reasons?: string[]; error?: string | null; candidateVersion?: string | null } = {}): Promise<void> {
+  async finish(
+    state: "promoted" | "rejected" | "failed",
+    fields: { reasons?: string[]; error?: string | null; candidateVersion?: string | null } = {},
+  ): Promise<void> {
     const at = new Date();
     const lines = [
       { at, level: state === "failed" ? "error" : "info", message: `→ ${state}${fields.error ? `: ${fields.error}` : ""}` },
@@ -41,7 +44,13 @@ export class RunLog {
     await TrainingRun.updateOne(
       { _id: this.runId },
       {
-        $set: { state, finishedAt: at, ...(fields.reasons ? { reasons: fields.reasons } : {}), ...(fields.error !== undefined ? { error: fields.error } : {}), ...(fields.candidateVersion !== undefined ? { candidateVersion: fields.candidateVersion } : {}) },
+        $set: {
+          state,
+          finishedAt: at,
+          ...(fields.reasons ? { reasons: fields.reasons } : {}),
+          ...(fields.error !== undefined ? { error: fields.error } : {}),
+          ...(fields.candidateVersion !== undefined ? { candidateVersion: fields.candidateVersion } : {}),
+        },
         $push: { transitions: { state, at }, logs: { $each: lines } },
       },
     );

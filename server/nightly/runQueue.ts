@@ -9,11 +9,22 @@ export type Trigger = "schedule" | "manual" | "cli";
  * Queues a run. `triggerKey` is unique: the scheduled slot "schedule:<time>" is enqueued once however many
  * trainer processes reach it. Returns the run and whether this call created it.
  */
-export async function enqueueRun(trigger: Trigger, triggerKey: string | null, requestedBy: string | null = null): Promise<{ run: TrainingRunDoc; created: boolean }> {
+export async function enqueueRun(
+  trigger: Trigger,
+  triggerKey: string | null,
+  requestedBy: string | null = null,
+): Promise<{ run: TrainingRunDoc; created: boolean }> {
   const _id = new mongoose.Types.ObjectId();
   const key = triggerKey ?? `${trigger}:${String(_id)}`;
   try {
-    const run = await TrainingRun.create({ _id, trigger, triggerKey: key, requestedBy, state: "queued", transitions: [{ state: "queued", at: new Date() }] });
+    const run = await TrainingRun.create({
+      _id,
+      trigger,
+      triggerKey: key,
+      requestedBy,
+      state: "queued",
+      transitions: [{ state: "queued", at: new Date() }],
+    });
     return { run, created: true };
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
@@ -32,7 +43,11 @@ export async function requestRunNow(requestedBy: string | null): Promise<{ run: 
 
 /** Takes the oldest queued run. Only called while holding the trainer lease, so no one else claims. */
 export async function claimQueuedRun(owner: string, runId?: string): Promise<TrainingRunDoc | null> {
-  return TrainingRun.findOneAndUpdate({ state: "queued", ...(runId ? { _id: runId } : {}) }, { $set: { owner } }, { sort: { createdAt: 1 }, new: true });
+  return TrainingRun.findOneAndUpdate(
+    { state: "queued", ...(runId ? { _id: runId } : {}) },
+    { $set: { owner } },
+    { sort: { createdAt: 1 }, new: true },
+  );
 }
 
 /** A lease that ran out while naming a run means its trainer died: the run is failed for everyone to see. */

@@ -9,18 +9,33 @@ const nodeCron = require("node-cron") as { validate(expr: string): boolean };
 
 export const TRAINER_SETTINGS_KEY = "trainer";
 
-const cronExpression = z.string().trim().min(1).refine((s) => nodeCron.validate(s), "is not a valid cron expression");
-const timeZone = z.string().trim().min(1).refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "is not a known IANA time zone");
+const cronExpression = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((s) => nodeCron.validate(s), "is not a valid cron expression");
+const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "is not a known IANA time zone");
 
 const redactPattern = z
-  .object({ name: z.string().trim().min(1).max(40), pattern: z.string().min(1).max(500), flags: z.string().regex(/^[gimsu]*$/).default("g") })
+  .object({
+    name: z.string().trim().min(1).max(40),
+    pattern: z.string().min(1).max(500),
+    flags: z
+      .string()
+      .regex(/^[gimsu]*$/)
+      .default("g"),
+  })
   .strict()
   .superRefine((p, ctx) => {
     try {
@@ -140,7 +155,10 @@ export interface TrainerSettingsPlan {
 }
 
 /** Validates a partial update against the whole schema, writing nothing: a bad field throws a ZodError. */
-export async function planTrainerSettings(patch: TrainerSettingsPatch | Record<string, unknown>, config?: Pick<Config, "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">): Promise<TrainerSettingsPlan> {
+export async function planTrainerSettings(
+  patch: TrainerSettingsPatch | Record<string, unknown>,
+  config?: Pick<Config, "TRAINER_SCHEDULE" | "TRAINER_TIMEZONE">,
+): Promise<TrainerSettingsPlan> {
   const current = await loadTrainerSettings(config);
   const next = trainerSettingsSchema.parse(deepMerge(current, trainerSettingsPatch.parse(patch)));
   return { next, changes: diff(current, next) };

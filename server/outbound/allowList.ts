@@ -30,7 +30,8 @@ export function parseAllowList(raw: string): AllowList {
         throw new AllowListError(`"${entry}" is not an origin like https://api.example.com`);
       }
       if (url.protocol !== "http:" && url.protocol !== "https:") throw new AllowListError(`"${entry}" must be http or https`);
-      if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username) throw new AllowListError(`"${entry}" must be an origin, without a path`);
+      if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username)
+        throw new AllowListError(`"${entry}" must be an origin, without a path`);
       const host = stripBrackets(url.hostname);
       return { protocol: url.protocol, host: wildcard ? `*.${host.slice("wildcard.".length)}` : host, port: url.port };
     });

@@ -48,11 +48,14 @@ export async function vetTarget(rawUrl: string, opts: OutboundOptions): Promise<
   if (!entry) throw new Refused(`${url.protocol}//${url.host} is not in OUTBOUND_ALLOWED_URLS`);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const family = net.isIP(host);
-  const addresses: ResolvedAddress[] = family ? [{ address: host, family: family as 4 | 6 }] : await (opts.resolve ?? systemResolver)(host).catch(() => []);
+  const addresses: ResolvedAddress[] = family
+    ? [{ address: host, family: family as 4 | 6 }]
+    : await (opts.resolve ?? systemResolver)(host).catch(() => []);
   if (addresses.length === 0) throw new Refused(`${host} does not resolve`);
   // Every address must be acceptable, or a name with one public and one private record could be steered inward.
   const inward = addresses.find((a) => isPrivateAddress(a.address));
-  if (inward && !(namesAddress(entry) && inward.address === host)) throw new Refused(`${host} resolves to a private or loopback address (${inward.address}) the allow-list does not name`);
+  if (inward && !(namesAddress(entry) && inward.address === host))
+    throw new Refused(`${host} resolves to a private or loopback address (${inward.address}) the allow-list does not name`);
   return { url, address: addresses[0] };
 }
 
@@ -81,7 +84,12 @@ export async function outboundRequest(req: OutboundRequest, opts: OutboundOption
   }
 }
 
-function send(url: URL, address: ResolvedAddress, req: OutboundRequest, signal: AbortSignal): Promise<{ status: number; location?: string; body: string }> {
+function send(
+  url: URL,
+  address: ResolvedAddress,
+  req: OutboundRequest,
+  signal: AbortSignal,
+): Promise<{ status: number; location?: string; body: string }> {
   const maxBytes = req.maxBytes ?? 64 * 1024;
   const lookup: LookupFunction = (_host, options, cb) => {
     if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: ResolvedAddress[]) => void)(null, [address]);
@@ -91,7 +99,13 @@ function send(url: URL, address: ResolvedAddress, req: OutboundRequest, signal: 
   return new Promise((resolve, reject) => {
     const r = client.request(
       url,
-      { method: req.method, headers: { ...req.headers, ...(req.body !== undefined ? { "content-length": Buffer.byteLength(req.body) } : {}) }, lookup, signal, agent: false },
+      {
+        method: req.method,
+        headers: { ...req.headers, ...(req.body !== undefined ? { "content-length": Buffer.byteLength(req.body) } : {}) },
+        lookup,
+        signal,
+        agent: false,
+      },
       (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400) {

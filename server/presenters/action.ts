@@ -24,7 +24,9 @@ export function presentAction(a: ActionLean) {
     description: a.description ?? "",
     url: a.url,
     method: a.method,
-    headers: (a.headers ?? []).map((h) => (h.secret ? { name: h.name, secret: true, value: null, set: Boolean(h.value) } : { name: h.name, secret: false, value: h.value ?? "" })),
+    headers: (a.headers ?? []).map((h) =>
+      h.secret ? { name: h.name, secret: true, value: null, set: Boolean(h.value) } : { name: h.name, secret: false, value: h.value ?? "" },
+    ),
     timeoutMs: a.timeoutMs,
     fields: a.fields.map((f) => ({ path: f.path, type: f.type, required: f.required ?? true })),
     replyFields: a.replyFields,

@@ -15,7 +15,9 @@ export function presentAnswer(a: AnswerLike, extra: { exampleCount?: number } = 
     mergedInto: a.mergedInto ? String(a.mergedInto) : null,
     createdBy: a.createdBy ? String(a.createdBy) : null,
     version: a.version,
-    action: a.action ? { name: a.action.name, slots: a.action.slots.map((s) => ({ name: s.name, pattern: s.pattern, prompt: s.prompt })) } : null,
+    action: a.action
+      ? { name: a.action.name, slots: a.action.slots.map((s) => ({ name: s.name, pattern: s.pattern, prompt: s.prompt })) }
+      : null,
     createdAt: a.createdAt ? new Date(a.createdAt).toISOString() : null,
     updatedAt: a.updatedAt ? new Date(a.updatedAt).toISOString() : null,
     ...(extra.exampleCount !== undefined ? { exampleCount: extra.exampleCount } : {}),

@@ -48,8 +48,19 @@ export function presentConversationForCustomer(c: ConversationLike): CustomerCon
  * two shapes): the names of the assigned agents are looked up in one query.
  */
 export async function presentConversationsForAgent(conversations: ConversationLike[]): Promise<AgentConversationView[]> {
-  const ids = [...new Set(conversations.map((c) => c.assignedAgentId).filter(Boolean).map(String))];
-  const users = ids.length ? await User.find({ _id: { $in: ids } }).select("name").lean() : [];
+  const ids = [
+    ...new Set(
+      conversations
+        .map((c) => c.assignedAgentId)
+        .filter(Boolean)
+        .map(String),
+    ),
+  ];
+  const users = ids.length
+    ? await User.find({ _id: { $in: ids } })
+        .select("name")
+        .lean()
+    : [];
   const names = new Map(users.map((u) => [String(u._id), u.name]));
   return conversations.map((c) => agentView(c, c.assignedAgentId ? (names.get(String(c.assignedAgentId)) ?? null) : null));
 }

@@ -45,12 +45,30 @@ export function presentExample(e: ExampleLike, names: { answers?: Map<string, st
 /** Presents many, with answer titles and approver names looked up in two queries. */
 export async function presentExamples(examples: ExampleLike[]) {
   const answerIds = [...new Set(examples.filter((e) => e.answerId).map((e) => String(e.answerId)))];
-  const userIds = [...new Set(examples.map((e) => e.approvedBy).filter(Boolean).map(String))];
+  const userIds = [
+    ...new Set(
+      examples
+        .map((e) => e.approvedBy)
+        .filter(Boolean)
+        .map(String),
+    ),
+  ];
   const [answers, users] = await Promise.all([
-    answerIds.length ? Answer.find({ _id: { $in: answerIds } }).select("title").lean() : [],
-    userIds.length ? User.find({ _id: { $in: userIds } }).select("name").lean() : [],
+    answerIds.length
+      ? Answer.find({ _id: { $in: answerIds } })
+          .select("title")
+          .lean()
+      : [],
+    userIds.length
+      ? User.find({ _id: { $in: userIds } })
+          .select("name")
+          .lean()
+      : [],
   ]);
-  const names = { answers: new Map(answers.map((a) => [String(a._id), a.title])), users: new Map(users.map((u) => [String(u._id), u.name])) };
+  const names = {
+    answers: new Map(answers.map((a) => [String(a._id), a.title])),
+    users: new Map(users.map((u) => [String(u._id), u.name])),
+  };
   return examples.map((e) => presentExample(e, names));
 }
 

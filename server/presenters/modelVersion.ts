@@ -20,7 +20,15 @@ interface VersionLike {
   createdAt?: Date | null;
 }
 
-const HEADLINE = ["heldout_accuracy", "heldout_macroF1", "golden_accuracy", "heldout_coverage", "heldout_ece", "heldout_bleu", "replay_accuracy"];
+const HEADLINE = [
+  "heldout_accuracy",
+  "heldout_macroF1",
+  "golden_accuracy",
+  "heldout_coverage",
+  "heldout_ece",
+  "heldout_bleu",
+  "replay_accuracy",
+];
 
 function pick(metrics: unknown): Record<string, number> {
   const m = (metrics ?? {}) as Record<string, unknown>;
@@ -31,7 +39,14 @@ function pick(metrics: unknown): Record<string, number> {
 export function presentVersion(v: VersionLike, pointer: ActivePointer, active: VersionLike | null) {
   const metrics = pick(v.metrics);
   const activeMetrics = active ? pick(active.metrics) : null;
-  const diff = activeMetrics && active?.version !== v.version ? Object.fromEntries(Object.entries(metrics).filter(([k]) => k in activeMetrics).map(([k, x]) => [k, x - activeMetrics[k]])) : null;
+  const diff =
+    activeMetrics && active?.version !== v.version
+      ? Object.fromEntries(
+          Object.entries(metrics)
+            .filter(([k]) => k in activeMetrics)
+            .map(([k, x]) => [k, x - activeMetrics[k]]),
+        )
+      : null;
   return {
     version: v.version,
     status: v.status,
@@ -44,7 +59,7 @@ export function presentVersion(v: VersionLike, pointer: ActivePointer, active: V
     codeVersion: v.codeVersion,
     hyperParameters: v.hyperParameters ?? {},
     // versions trained before there were two base families are minilm
-    baseModel: ((v.hyperParameters as { baseModel?: string } | undefined)?.baseModel ?? "minilm"),
+    baseModel: (v.hyperParameters as { baseModel?: string } | undefined)?.baseModel ?? "minilm",
     labels: v.labels?.length ?? 0,
     artifactBytes: v.artifact?.totalBytes ?? 0,
     metrics,

@@ -45,5 +45,13 @@ export function presentRun(r: RunLike, opts: { logs?: boolean } = {}) {
 /** What agents need from a snapshot: its size, what was removed and why, the conflicts to resolve. */
 export function presentSnapshot(s: Pick<SnapshotAttrs, "hash" | "name" | "counts" | "removed" | "conflicts" | "balance" | "warnings">) {
   // Empty arrays may be absent from the stored document (insert-only upsert), so default them here.
-  return { hash: s.hash, name: s.name, counts: s.counts ?? {}, removed: s.removed ?? {}, conflicts: s.conflicts ?? [], balance: s.balance ?? [], warnings: s.warnings ?? [] };
+  return {
+    hash: s.hash,
+    name: s.name,
+    counts: s.counts ?? {},
+    removed: s.removed ?? {},
+    conflicts: s.conflicts ?? [],
+    balance: s.balance ?? [],
+    warnings: s.warnings ?? [],
+  };
 }

@@ -20,16 +20,19 @@ export const ERASED_TEXT = "[erased]";
 export async function customerEraser(customerId: string): Promise<ErasureCounts> {
   const conversationIds = await customerConversationIds(customerId);
   // Already-erased tombstones are skipped, so a repeated request reports only what it changed.
-  const examples = await Example.updateMany({ $and: [customerExampleFilter(customerId, conversationIds), { question: { $ne: ERASED_TEXT } }] }, {
-    $set: {
-      status: "deleted",
-      question: ERASED_TEXT,
-      previousTurn: null,
-      "source.questionMessageId": null,
-      "source.replyMessageId": null,
+  const examples = await Example.updateMany(
+    { $and: [customerExampleFilter(customerId, conversationIds), { question: { $ne: ERASED_TEXT } }] },
+    {
+      $set: {
+        status: "deleted",
+        question: ERASED_TEXT,
+        previousTurn: null,
+        "source.questionMessageId": null,
+        "source.replyMessageId": null,
+      },
+      $inc: { version: 1 },
     },
-    $inc: { version: 1 },
-  });
+  );
   const messages = await Message.deleteMany({ conversationId: { $in: conversationIds } });
   const conversations = await Conversation.deleteMany({ _id: { $in: conversationIds } });
   return { conversations: conversations.deletedCount, messages: messages.deletedCount, examples: examples.modifiedCount };

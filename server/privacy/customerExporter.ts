@@ -16,7 +16,14 @@ export interface CustomerExport {
     closedAt: string | null;
     messages: { id: string; seq: number; role: string; text: string; feedback: string | null; createdAt: string | null }[];
   }[];
-  trainingExamples: { id: string; question: string; previousTurn: string | null; status: string; conversationId: string | null; createdAt: string | null }[];
+  trainingExamples: {
+    id: string;
+    question: string;
+    previousTurn: string | null;
+    status: string;
+    conversationId: string | null;
+    createdAt: string | null;
+  }[];
 }
 
 const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : null);
@@ -25,15 +32,21 @@ const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : null);
 export async function customerExporter(customerId: string, now = new Date()): Promise<CustomerExport> {
   const conversationIds = await customerConversationIds(customerId);
   const [conversations, messages, examples] = await Promise.all([
-    Conversation.find({ _id: { $in: conversationIds } }).sort({ createdAt: 1 }).lean(),
-    Message.find({ conversationId: { $in: conversationIds } }).sort({ conversationId: 1, seq: 1 }).lean(),
+    Conversation.find({ _id: { $in: conversationIds } })
+      .sort({ createdAt: 1 })
+      .lean(),
+    Message.find({ conversationId: { $in: conversationIds } })
+      .sort({ conversationId: 1, seq: 1 })
+      .lean(),
     Example.find(customerExampleFilter(customerId, conversationIds)).sort({ createdAt: 1 }).lean(),
   ]);
   const byConversation = new Map<string, CustomerExport["conversations"][number]["messages"]>();
   for (const m of messages) {
     const key = String(m.conversationId);
     if (!byConversation.has(key)) byConversation.set(key, []);
-    byConversation.get(key)!.push({ id: String(m._id), seq: m.seq, role: m.role, text: m.text, feedback: m.feedback ?? null, createdAt: iso(m.createdAt) });
+    byConversation
+      .get(key)!
+      .push({ id: String(m._id), seq: m.seq, role: m.role, text: m.text, feedback: m.feedback ?? null, createdAt: iso(m.createdAt) });
   }
   return {
     customerId,

@@ -16,7 +16,9 @@ export async function retentionPurger(retentionDays: number, now = new Date()): 
   if (retentionDays <= 0) return total;
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
   for (;;) {
-    const batch = await Conversation.find({ updatedAt: { $lt: cutoff } }, { _id: 1 }).limit(BATCH).lean();
+    const batch = await Conversation.find({ updatedAt: { $lt: cutoff } }, { _id: 1 })
+      .limit(BATCH)
+      .lean();
     if (batch.length === 0) return total;
     for (const { _id } of batch) {
       // One conversation at a time, date re-checked: a customer who wrote again since the find keeps it,

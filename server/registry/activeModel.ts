@@ -12,7 +12,14 @@ export interface ActivePointer {
   reason: string | null;
 }
 
-export const EMPTY_POINTER: ActivePointer = { version: null, previousVersion: null, pinned: false, changedAt: null, changedBy: null, reason: null };
+export const EMPTY_POINTER: ActivePointer = {
+  version: null,
+  previousVersion: null,
+  pinned: false,
+  changedAt: null,
+  changedBy: null,
+  reason: null,
+};
 
 /**
  * Tells bots in this process that the pointer moved, so the process that made the change switches at

@@ -53,7 +53,9 @@ export function localArtifactDir(modelsDir: string, version: string): string {
 async function checkAgainstRecord(dir: string, stored: Pick<StoredArtifact, "manifestSha256">): Promise<Manifest> {
   const actual = await sha256File(path.join(dir, MANIFEST_FILE)).catch(() => null);
   if (actual !== stored.manifestSha256) {
-    throw new ArtifactIntegrityError(`${dir}: manifest sha256 ${actual ?? "(missing)"} does not match the registry's ${stored.manifestSha256}`);
+    throw new ArtifactIntegrityError(
+      `${dir}: manifest sha256 ${actual ?? "(missing)"} does not match the registry's ${stored.manifestSha256}`,
+    );
   }
   // The manifest lists every other file's sha256; verifyArtifact re-hashes them all.
   return verifyArtifact(dir);
@@ -64,7 +66,11 @@ async function checkAgainstRecord(dir: string, stored: Pick<StoredArtifact, "man
  * the manifest against the registry's sha256, every file against the manifest. A local copy that fails
  * is fetched again once; if the stored copy fails too, ArtifactIntegrityError.
  */
-export async function ensureLocalArtifact(modelsDir: string, version: string, stored: Pick<StoredArtifact, "manifestSha256" | "files">): Promise<string> {
+export async function ensureLocalArtifact(
+  modelsDir: string,
+  version: string,
+  stored: Pick<StoredArtifact, "manifestSha256" | "files">,
+): Promise<string> {
   const dir = localArtifactDir(modelsDir, version);
   if (fs.existsSync(dir)) {
     try {
@@ -80,7 +86,8 @@ export async function ensureLocalArtifact(modelsDir: string, version: string, st
   try {
     const b = bucket();
     for (const f of stored.files) {
-      if (!f.name || f.name.includes("/") || f.name.startsWith(".")) throw new ArtifactIntegrityError(`invalid artifact file name "${f.name}"`);
+      if (!f.name || f.name.includes("/") || f.name.startsWith("."))
+        throw new ArtifactIntegrityError(`invalid artifact file name "${f.name}"`);
       const hash = createHash("sha256");
       const out = fs.createWriteStream(path.join(tmp, f.name));
       const download = b.openDownloadStream(f.gridId as mongoose.Types.ObjectId);
@@ -89,10 +96,12 @@ export async function ensureLocalArtifact(modelsDir: string, version: string, st
         await pipeline(download, out);
       } catch (err) {
         // Missing or resized chunks are corruption of the stored artifact, not a transient failure.
-        if ((err as Error).name?.startsWith("MongoGridFS")) throw new ArtifactIntegrityError(`${version}/${f.name}: ${(err as Error).message}`);
+        if ((err as Error).name?.startsWith("MongoGridFS"))
+          throw new ArtifactIntegrityError(`${version}/${f.name}: ${(err as Error).message}`);
         throw err;
       }
-      if (hash.digest("hex") !== f.sha256) throw new ArtifactIntegrityError(`${version}/${f.name}: downloaded bytes do not match the registry's sha256`);
+      if (hash.digest("hex") !== f.sha256)
+        throw new ArtifactIntegrityError(`${version}/${f.name}: downloaded bytes do not match the registry's sha256`);
     }
     await checkAgainstRecord(tmp, stored);
     await fsp.rm(dir, { recursive: true, force: true });

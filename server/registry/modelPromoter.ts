@@ -26,16 +26,34 @@ export async function modelPromoter(opts: PromoteOptions): Promise<{ previousVer
 
   const expect = opts.automatic ? { version: opts.automatic.expectedActive, pinned: false } : { version: current.version };
   const before = await swapPointer(
-    { version: opts.version, previousVersion: current.version, changedAt: new Date(), changedBy: opts.actor?.email ?? "trainer", reason: opts.reason },
+    {
+      version: opts.version,
+      previousVersion: current.version,
+      changedAt: new Date(),
+      changedBy: opts.actor?.email ?? "trainer",
+      reason: opts.reason,
+    },
     expect,
   );
   if (!before) {
     throw new RegistryConflictError(
-      opts.automatic ? "the active version was pinned or changed while the candidate was evaluated" : "the active version changed meanwhile; reload and try again",
+      opts.automatic
+        ? "the active version was pinned or changed while the candidate was evaluated"
+        : "the active version changed meanwhile; reload and try again",
     );
   }
   await ModelVersion.updateOne({ version: opts.version }, { $set: { status: "promoted", promotedAt: new Date() } });
-  await modelEvent("model.promoted", { version: opts.version, previousVersion: before.version, by: opts.actor?.email ?? "trainer", reason: opts.reason ?? null });
-  await audit(opts.actor, "model.promote", { type: "modelVersion", id: opts.version }, { previousVersion: before.version, reason: opts.reason, automatic: !!opts.automatic });
+  await modelEvent("model.promoted", {
+    version: opts.version,
+    previousVersion: before.version,
+    by: opts.actor?.email ?? "trainer",
+    reason: opts.reason ?? null,
+  });
+  await audit(
+    opts.actor,
+    "model.promote",
+    { type: "modelVersion", id: opts.version },
+    { previousVersion: before.version, reason: opts.reason, automatic: !!opts.automatic },
+  );
   return { previousVersion: before.version };
 }

@@ -27,7 +27,10 @@ export async function modelRegistrar(opts: {
     parentVersion: opts.parentVersion,
     snapshotHash: opts.snapshotHash,
     hyperParameters: {
-      ...opts.manifest.hyperParameters, method: opts.manifest.method, seed: opts.manifest.seed, threshold: opts.manifest.threshold,
+      ...opts.manifest.hyperParameters,
+      method: opts.manifest.method,
+      seed: opts.manifest.seed,
+      threshold: opts.manifest.threshold,
       baseModel: opts.manifest.baseModel.family ?? "minilm",
     },
     codeVersion: await codeVersion(),

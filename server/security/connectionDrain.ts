@@ -7,7 +7,7 @@ import type { Server as SocketServer } from "socket.io";
  */
 export function trackSocketWork(io: SocketServer, namespaces: string[]) {
   let inFlight = 0;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   const finished = () => {
     inFlight--;
     if (inFlight === 0) waiters.splice(0).forEach((w) => w());

@@ -15,7 +15,8 @@ export function jsonDepth(buf: Buffer): number {
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
@@ -30,7 +31,8 @@ export function jsonBody(): RequestHandler {
     limit: MAX_BODY_BYTES,
     verify: (_req, _res, buf) => {
       const depth = jsonDepth(buf);
-      if (depth > MAX_JSON_DEPTH) throw new AppError(400, "invalid_input", `JSON nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted`);
+      if (depth > MAX_JSON_DEPTH)
+        throw new AppError(400, "invalid_input", `JSON nested ${depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted`);
     },
   });
 }

@@ -57,7 +57,8 @@ export function socketOriginCheck(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_
  */
 export function restOriginCheck(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_URL">): RequestHandler {
   const allowed = originAllowed(config);
-  return (req, _res, next) => next(allowed(req) ? undefined : new AppError(403, "forbidden", "This site is not allowed to embed the widget (CORS_ORIGINS)"));
+  return (req, _res, next) =>
+    next(allowed(req) ? undefined : new AppError(403, "forbidden", "This site is not allowed to embed the widget (CORS_ORIGINS)"));
 }
 
 function originAllowed(config: Pick<Config, "CORS_ORIGINS" | "PUBLIC_URL">): (req: IncomingMessage) => boolean {

@@ -20,7 +20,13 @@ export function signPayload(secret: string, payload: string, now = Date.now()): 
 export type SignatureCheck = { ok: true } | { ok: false; reason: "malformed" | "mismatch" | "expired" };
 
 /** The receiver's side (used by the tests, the demo order service and the docs' snippet). */
-export function verifySignature(secret: string, header: string | undefined | null, payload: string, now = Date.now(), toleranceS = DEFAULT_TOLERANCE_S): SignatureCheck {
+export function verifySignature(
+  secret: string,
+  header: string | undefined | null,
+  payload: string,
+  now = Date.now(),
+  toleranceS = DEFAULT_TOLERANCE_S,
+): SignatureCheck {
   const parts = Object.fromEntries((header ?? "").split(",").map((kv) => kv.trim().split("=", 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(parts.v1 ?? "")) return { ok: false, reason: "malformed" };

@@ -15,5 +15,10 @@ export function textProblem(text: unknown, limits: { minChars: number; maxChars:
 
 /** Case- and whitespace-insensitive form used for exact-duplicate detection. */
 export function normalizeText(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").replace(/[\s?!.]+$/, "").trim();
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/[\s?!.]+$/, "")
+    .trim();
 }

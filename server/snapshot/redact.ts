@@ -52,13 +52,19 @@ export function redactPii(input: string, extra: RedactPattern[] = []): Redaction
   for (const p of extra) {
     const flags = (p.flags ?? "g").includes("g") ? (p.flags ?? "g") : `${p.flags}g`;
     try {
-      text = boundedReplace(text, new RegExp(p.pattern, flags), () => {
-        count++;
-        kinds.add(p.name);
-        return `[${p.name}]`;
-      }, PATTERN_TIMEOUT_MS);
+      text = boundedReplace(
+        text,
+        new RegExp(p.pattern, flags),
+        () => {
+          count++;
+          kinds.add(p.name);
+          return `[${p.name}]`;
+        },
+        PATTERN_TIMEOUT_MS,
+      );
     } catch (err) {
-      if (err instanceof RegexTimeoutError) throw new RegexTimeoutError(`redaction pattern "${p.name}" ${err.message} on one example; rewrite it in the trainer settings`);
+      if (err instanceof RegexTimeoutError)
+        throw new RegexTimeoutError(`redaction pattern "${p.name}" ${err.message} on one example; rewrite it in the trainer settings`);
       throw err;
     }
   }

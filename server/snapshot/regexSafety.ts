@@ -27,7 +27,8 @@ export function backtrackingRisk(pattern: string): string | null {
       lastAtomUnbounded = inner.unbounded;
       if (inner.unbounded) groups[groups.length - 1]!.unbounded = true;
     } else if (c === "*" || c === "+" || (c === "{" && /^\{\d+,(\d{2,})?\}/.test(pattern.slice(i)))) {
-      if (lastAtomUnbounded) return "pattern nests unbounded quantifiers (like (a+)+), which can take exponential time; rewrite it without the outer repetition";
+      if (lastAtomUnbounded)
+        return "pattern nests unbounded quantifiers (like (a+)+), which can take exponential time; rewrite it without the outer repetition";
       groups[groups.length - 1]!.unbounded = true;
       lastAtomUnbounded = false;
       if (c === "{") i = pattern.indexOf("}", i);
@@ -49,7 +50,8 @@ export function boundedReplace(text: string, re: RegExp, replacer: (match: strin
   try {
     return replaceScript.runInContext(context, { timeout: timeoutMs }) as string;
   } catch (err) {
-    if ((err as { code?: string }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT") throw new RegexTimeoutError(`/${re.source}/ ran longer than ${timeoutMs} ms`);
+    if ((err as { code?: string }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT")
+      throw new RegexTimeoutError(`/${re.source}/ ran longer than ${timeoutMs} ms`);
     throw err;
   } finally {
     Object.assign(context, { input: null, re: null, replacer: null });

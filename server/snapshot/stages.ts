@@ -8,7 +8,10 @@ import { assignSplits, type Split } from "./split.js";
 import type { Embedder } from "./embedder.js";
 
 export class InsufficientDataError extends Error {
-  constructor(message: string, readonly report: Record<string, unknown>) {
+  constructor(
+    message: string,
+    readonly report: Record<string, unknown>,
+  ) {
     super(message);
     this.name = "InsufficientDataError";
   }
@@ -21,7 +24,10 @@ export class InsufficientDataError extends Error {
 export type SnapshotSettings = TrainerSettings["snapshot"];
 
 /** An approved example as it is read from the database (a lean Example). */
-export type ExampleInput = Pick<ExampleAttrs, "question" | "previousTurn" | "answerId" | "polarity" | "outOfScope" | "golden" | "mustPass" | "source" | "approvedBy" | "approvedAt"> & { _id: unknown };
+export type ExampleInput = Pick<
+  ExampleAttrs,
+  "question" | "previousTurn" | "answerId" | "polarity" | "outOfScope" | "golden" | "mustPass" | "source" | "approvedBy" | "approvedAt"
+> & { _id: unknown };
 /** The part of an answer that decides whether its examples still teach. */
 export type AnswerInput = Pick<AnswerAttrs, "status" | "mergedInto"> & { _id: unknown };
 
@@ -63,7 +69,6 @@ function cosine(a: number[], b: number[]): number {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
-
 
 /** Answers that were merged forward keep teaching under their new id; retired ones teach nothing. */
 export function answerResolver(answers: AnswerInput[]): (id: string) => string | null {
@@ -139,7 +144,14 @@ export function withoutExactDuplicates(pool: Row[], drop: Drop): Row[] {
 }
 
 /** Stage 3: golden questions must not leak into training, not even as a rephrasing. Returns the ids to leave out. */
-export function goldenOverlap(positives: Row[], posVec: number[][], golden: Row[], goldVec: number[][], threshold: number, drop: Drop): Set<string> {
+export function goldenOverlap(
+  positives: Row[],
+  posVec: number[][],
+  golden: Row[],
+  goldVec: number[][],
+  threshold: number,
+  drop: Drop,
+): Set<string> {
   const goldenNorms = new Set(golden.map((g) => g.norm));
   const out = new Set<string>();
   positives.forEach((r, i) => {
@@ -156,7 +168,13 @@ export function goldenOverlap(positives: Row[], posVec: number[][], golden: Row[
  * (the model cannot learn both) and the group is listed for an agent to settle; near duplicates with the same
  * answer keep their first. Adds the ids it leaves out to `out`.
  */
-export function conflictsAndNearDuplicates(positives: Row[], posVec: number[][], threshold: number, out: Set<string>, drop: Drop): Conflict[] {
+export function conflictsAndNearDuplicates(
+  positives: Row[],
+  posVec: number[][],
+  threshold: number,
+  out: Set<string>,
+  drop: Drop,
+): Conflict[] {
   const parent = positives.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const groupSim = new Map<number, number>();
@@ -215,14 +233,30 @@ export function balanceOf(split: SplitRow[], golden: Row[], conflicts: Conflict[
   for (const r of split) if (!r.outOfScope) bump(r.label, r.polarity === "negative" ? "negatives" : r.split);
   for (const g of golden) bump(g.label, "golden");
   const balance: Record<string, unknown>[] = [...perLabel.entries()]
-    .map(([answerId, c]) => ({ answerId, ...c, total: c.train + c.validation + c.heldout, belowMinimum: c.train + c.validation + c.heldout < settings.minPerAnswer }))
+    .map(([answerId, c]) => ({
+      answerId,
+      ...c,
+      total: c.train + c.validation + c.heldout,
+      belowMinimum: c.train + c.validation + c.heldout < settings.minPerAnswer,
+    }))
     .sort((a, b) => a.total - b.total || a.answerId.localeCompare(b.answerId));
   const outOfScope = split.filter((r) => r.outOfScope);
   const outOfScopeCounts = { train: 0, validation: 0, heldout: 0 };
   for (const r of outOfScope) outOfScopeCounts[r.split]++;
   // the questions no answer fits, as one row of their own: what the bot learns to hand off
-  if (outOfScope.length) balance.push({ answerId: null, outOfScope: true, ...outOfScopeCounts, negatives: 0, golden: 0, total: outOfScope.length, belowMinimum: false });
-  const warnings = balance.filter((b) => b.belowMinimum && (b.total as number) > 0).map((b) => `answer ${b.answerId} has ${b.total} examples (minimum ${settings.minPerAnswer})`);
+  if (outOfScope.length)
+    balance.push({
+      answerId: null,
+      outOfScope: true,
+      ...outOfScopeCounts,
+      negatives: 0,
+      golden: 0,
+      total: outOfScope.length,
+      belowMinimum: false,
+    });
+  const warnings = balance
+    .filter((b) => b.belowMinimum && (b.total as number) > 0)
+    .map((b) => `answer ${b.answerId} has ${b.total} examples (minimum ${settings.minPerAnswer})`);
   if (conflicts.length) warnings.push(`${conflicts.length} conflicting group(s) excluded; resolve them in the review queue`);
   return { balance, warnings };
 }
@@ -247,15 +281,51 @@ export function countsOf(approved: number, split: SplitRow[], golden: Row[]) {
 /** The stored examples, in id order, golden ones in a split of their own. */
 export function snapshotExamples(split: SplitRow[], golden: Row[]) {
   return [
-    ...split.map((r) => ({ exampleId: r.exampleId, text: r.text, previousTurn: r.previousTurn, label: r.label, polarity: r.polarity, outOfScope: r.outOfScope, split: r.split, mustPass: false, redactions: r.redactions, lineage: r.lineage })),
-    ...golden.map((r) => ({ exampleId: r.exampleId, text: r.text, previousTurn: r.previousTurn, label: r.label, polarity: r.polarity, outOfScope: false, split: "golden" as const, mustPass: r.mustPass, redactions: r.redactions, lineage: r.lineage })),
+    ...split.map((r) => ({
+      exampleId: r.exampleId,
+      text: r.text,
+      previousTurn: r.previousTurn,
+      label: r.label,
+      polarity: r.polarity,
+      outOfScope: r.outOfScope,
+      split: r.split,
+      mustPass: false,
+      redactions: r.redactions,
+      lineage: r.lineage,
+    })),
+    ...golden.map((r) => ({
+      exampleId: r.exampleId,
+      text: r.text,
+      previousTurn: r.previousTurn,
+      label: r.label,
+      polarity: r.polarity,
+      outOfScope: false,
+      split: "golden" as const,
+      mustPass: r.mustPass,
+      redactions: r.redactions,
+      lineage: r.lineage,
+    })),
   ].sort((a, b) => a.exampleId.localeCompare(b.exampleId));
 }
 
 /** The snapshot's name: the sha256 of what training sees, so the same content is the same snapshot. */
 export function contentHash(settings: SnapshotSettings, examples: ReturnType<typeof snapshotExamples>): string {
   return createHash("sha256")
-    .update(JSON.stringify({ settings, examples: examples.map((e) => [e.exampleId, e.text, e.previousTurn, e.label, e.polarity, e.split, e.mustPass, ...(e.outOfScope ? [true] : [])]) }))
+    .update(
+      JSON.stringify({
+        settings,
+        examples: examples.map((e) => [
+          e.exampleId,
+          e.text,
+          e.previousTurn,
+          e.label,
+          e.polarity,
+          e.split,
+          e.mustPass,
+          ...(e.outOfScope ? [true] : []),
+        ]),
+      }),
+    )
     .digest("hex");
 }
 
@@ -276,7 +346,12 @@ export interface SnapshotPlan {
  * keep golden examples out of training, split by a stable hash, count, and hash. Throws InsufficientDataError
  * when there is not enough to train on.
  */
-export async function planSnapshot(docs: ExampleInput[], answers: AnswerInput[], settings: SnapshotSettings, embed: Embedder): Promise<SnapshotPlan> {
+export async function planSnapshot(
+  docs: ExampleInput[],
+  answers: AnswerInput[],
+  settings: SnapshotSettings,
+  embed: Embedder,
+): Promise<SnapshotPlan> {
   const { removed, drop } = removals();
   const rows = rowsOf(docs, answers, settings, drop);
   const golden = rows.filter((r) => r.golden && r.polarity === "positive");

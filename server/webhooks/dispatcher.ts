@@ -44,14 +44,22 @@ export function startWebhookDispatcher(config: Config, opts: { pollMs?: number }
       if (active.length === 0) return sent;
       const now = new Date();
       const due = await WebhookDelivery.find(
-        { webhookId: { $in: active }, $or: [{ status: "pending", nextAttemptAt: { $lte: now } }, { status: "delivering", leaseUntil: { $lt: now } }] },
+        {
+          webhookId: { $in: active },
+          $or: [
+            { status: "pending", nextAttemptAt: { $lte: now } },
+            { status: "delivering", leaseUntil: { $lt: now } },
+          ],
+        },
         { _id: 1, webhookId: 1 },
       )
         .sort({ nextAttemptAt: 1 })
         .limit(BATCH)
         .lean();
       if (due.length === 0) return sent;
-      const hooks = new Map((await Webhook.find({ _id: { $in: [...new Set(due.map((d) => String(d.webhookId)))] } }).lean()).map((w) => [String(w._id), w]));
+      const hooks = new Map(
+        (await Webhook.find({ _id: { $in: [...new Set(due.map((d) => String(d.webhookId)))] } }).lean()).map((w) => [String(w._id), w]),
+      );
       const results = await Promise.all(due.map((d) => deliverOne(config, String(d._id), hooks.get(String(d.webhookId)))));
       sent += results.filter(Boolean).length;
       if (stopped || results.every((r) => !r)) return sent;
@@ -103,7 +111,13 @@ async function deliverOne(config: Config, id: string, hook: WebhookLean | undefi
   // A disabled (or deleted) subscription's deliveries wait; re-enabling resumes them.
   if (!hook || hook.status !== "active") return false;
   const claimed = await WebhookDelivery.findOneAndUpdate(
-    { _id: id, $or: [{ status: "pending", nextAttemptAt: { $lte: now } }, { status: "delivering", leaseUntil: { $lt: now } }] },
+    {
+      _id: id,
+      $or: [
+        { status: "pending", nextAttemptAt: { $lte: now } },
+        { status: "delivering", leaseUntil: { $lt: now } },
+      ],
+    },
     { $set: { status: "delivering", leaseUntil: new Date(now.getTime() + LEASE_MS), lastAttemptAt: now }, $inc: { attempts: 1 } },
     { new: true },
   ).lean();
@@ -127,11 +141,24 @@ async function deliverOne(config: Config, id: string, hook: WebhookLean | undefi
     outboundOptions(config),
   );
   if (res.outcome === "ok") {
-    await WebhookDelivery.updateOne({ _id: claimed._id }, { $set: { status: "delivered", deliveredAt: new Date(), leaseUntil: null, lastStatus: res.status, lastError: null, lastDurationMs: res.durationMs } });
+    await WebhookDelivery.updateOne(
+      { _id: claimed._id },
+      {
+        $set: {
+          status: "delivered",
+          deliveredAt: new Date(),
+          leaseUntil: null,
+          lastStatus: res.status,
+          lastError: null,
+          lastDurationMs: res.durationMs,
+        },
+      },
+    );
     if (hook.consecutiveFailures) await Webhook.updateOne({ _id: hook._id }, { $set: { consecutiveFailures: 0 } });
     return true;
   }
-  const error = res.outcome === "http_error" ? `HTTP ${res.status}` : res.outcome === "timeout" ? `no answer within ${TIMEOUT_MS} ms` : res.reason;
+  const error =
+    res.outcome === "http_error" ? `HTTP ${res.status}` : res.outcome === "timeout" ? `no answer within ${TIMEOUT_MS} ms` : res.reason;
   const dead = claimed.attempts >= config.WEBHOOK_MAX_ATTEMPTS;
   await WebhookDelivery.updateOne(
     { _id: claimed._id },
@@ -149,7 +176,10 @@ async function deliverOne(config: Config, id: string, hook: WebhookLean | undefi
   const failed = await Webhook.findOneAndUpdate({ _id: hook._id }, { $inc: { consecutiveFailures: 1 } }, { new: true }).lean();
   if (failed && failed.status === "active" && failed.consecutiveFailures >= config.WEBHOOK_DISABLE_AFTER) {
     const reason = `disabled after ${failed.consecutiveFailures} failed attempts in a row (last: ${error})`.slice(0, 300);
-    const disabled = await Webhook.findOneAndUpdate({ _id: hook._id, status: "active" }, { $set: { status: "disabled", disabledAt: new Date(), disabledReason: reason } });
+    const disabled = await Webhook.findOneAndUpdate(
+      { _id: hook._id, status: "active" },
+      { $set: { status: "disabled", disabledAt: new Date(), disabledReason: reason } },
+    );
     if (disabled) {
       forgetSubscriptions();
       logger.warn({ webhookId: String(hook._id), url: hook.url }, reason);

@@ -15,7 +15,8 @@ export function forgetSubscriptions(): void {
 
 /** Active subscriptions (cached for a second). */
 export async function subscriptions() {
-  if (!cache || Date.now() - cache.at > CACHE_MS) cache = { at: Date.now(), subs: await Webhook.find({ status: "active" }, { events: 1 }).lean() };
+  if (!cache || Date.now() - cache.at > CACHE_MS)
+    cache = { at: Date.now(), subs: await Webhook.find({ status: "active" }, { events: 1 }).lean() };
   return cache.subs;
 }
 
@@ -35,7 +36,11 @@ export async function emitEvent(event: WebhookEvent, eventId: string, data: Reco
       subs.map((s) => ({ webhookId: s._id, eventId, event, body, nextAttemptAt: now })),
       { ordered: false },
     ).catch((err) => {
-      if ((err as { code?: number }).code !== 11000 && !(err as { writeErrors?: { code: number }[] }).writeErrors?.every((e) => e.code === 11000)) throw err;
+      if (
+        (err as { code?: number }).code !== 11000 &&
+        !(err as { writeErrors?: { code: number }[] }).writeErrors?.every((e) => e.code === 11000)
+      )
+        throw err;
     });
     outboxEvents.emit("queued");
   } catch (err) {

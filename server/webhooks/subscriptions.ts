@@ -15,11 +15,16 @@ function assertAllowed(config: Config, raw: string): void {
   } catch {
     throw badRequest("The URL is not valid");
   }
-  if (!matchAllowList(outboundOptions(config).allowList, url)) throw badRequest(`${url.protocol}//${url.host} is not in OUTBOUND_ALLOWED_URLS`);
+  if (!matchAllowList(outboundOptions(config).allowList, url))
+    throw badRequest(`${url.protocol}//${url.host} is not in OUTBOUND_ALLOWED_URLS`);
 }
 
 /** webhookSubscriber: the signing secret is returned this once. */
-export async function webhookSubscriber(config: Config, actor: SessionUser, input: { url: string; events: WebhookEvent[]; description: string }): Promise<{ webhook: WebhookDoc; signingSecret: string }> {
+export async function webhookSubscriber(
+  config: Config,
+  actor: SessionUser,
+  input: { url: string; events: WebhookEvent[]; description: string },
+): Promise<{ webhook: WebhookDoc; signingSecret: string }> {
   assertAllowed(config, input.url);
   const signingSecret = newSigningSecret();
   const webhook = await Webhook.create({ ...input, signingSecret, createdBy: actor.id });
@@ -29,14 +34,20 @@ export async function webhookSubscriber(config: Config, actor: SessionUser, inpu
 }
 
 /** Changes a subscription; turning a disabled one back on clears its failure count and resumes its backlog. */
-export async function webhookUpdater(config: Config, actor: SessionUser, id: string, input: { version: number; url?: string; events?: WebhookEvent[]; description?: string; status?: "active" | "disabled" }): Promise<WebhookDoc> {
+export async function webhookUpdater(
+  config: Config,
+  actor: SessionUser,
+  id: string,
+  input: { version: number; url?: string; events?: WebhookEvent[]; description?: string; status?: "active" | "disabled" },
+): Promise<WebhookDoc> {
   const { version, ...changes } = input;
   if (changes.url) assertAllowed(config, changes.url);
   const set: Record<string, unknown> = { ...changes };
   if (changes.status === "active") Object.assign(set, { consecutiveFailures: 0, disabledAt: null, disabledReason: null });
   if (changes.status === "disabled") Object.assign(set, { disabledAt: new Date(), disabledReason: `disabled by ${actor.email}` });
   const updated = await Webhook.findOneAndUpdate({ _id: id, version }, { $set: set, $inc: { version: 1 } }, { new: true });
-  if (!updated) throw (await Webhook.exists({ _id: id })) ? conflict("The webhook changed meanwhile; reload and retry") : notFound("Webhook");
+  if (!updated)
+    throw (await Webhook.exists({ _id: id })) ? conflict("The webhook changed meanwhile; reload and retry") : notFound("Webhook");
   forgetSubscriptions();
   outboxEvents.emit("queued");
   await audit(actor, "webhook.update", { type: "webhook", id }, { changed: Object.keys(changes) });
@@ -58,7 +69,8 @@ export async function webhookRedeliverer(actor: SessionUser, deliveryId: string)
     { $set: { status: "pending", nextAttemptAt: new Date(), attempts: 0, leaseUntil: null } },
     { new: true },
   ).lean();
-  if (!delivery) throw (await WebhookDelivery.exists({ _id: deliveryId })) ? conflict("That delivery is being sent right now") : notFound("Delivery");
+  if (!delivery)
+    throw (await WebhookDelivery.exists({ _id: deliveryId })) ? conflict("That delivery is being sent right now") : notFound("Delivery");
   outboxEvents.emit("queued");
   await audit(actor, "webhook.redeliver", { type: "webhookDelivery", id: deliveryId }, { eventId: delivery.eventId });
   return delivery;

@@ -23,7 +23,15 @@ const orderBot: Bot = {
   async decide(input: BotInput) {
     asked.push(input.text);
     if (!/order/i.test(input.text)) return { kind: "handoff", reason: "low_confidence", confidence: 0.2, modelVersion: "m-1" };
-    return { kind: "reply", answerId, text: "(rendered by the action step)", confidence: 0.91, modelVersion: "m-1", replyId: crypto.randomUUID(), alternatives: [] };
+    return {
+      kind: "reply",
+      answerId,
+      text: "(rendered by the action step)",
+      confidence: 0.91,
+      modelVersion: "m-1",
+      replyId: crypto.randomUUID(),
+      alternatives: [],
+    };
   },
   activeVersion: () => "m-1",
 };
@@ -39,9 +47,16 @@ before(async () => {
       name: "order_status",
       url: `${orders.url}/orders/{{order_number}}`,
       method: "GET",
-      headers: [{ name: "X-Api-Key", value: "sk_live_very_secret", secret: true }, { name: "X-Shop", value: "acme" }],
+      headers: [
+        { name: "X-Api-Key", value: "sk_live_very_secret", secret: true },
+        { name: "X-Shop", value: "acme" },
+      ],
       timeoutMs: 800,
-      fields: [{ path: "order.status", type: "string" }, { path: "order.eta", type: "string" }, { path: "order.internalNote", type: "string", required: false }],
+      fields: [
+        { path: "order.status", type: "string" },
+        { path: "order.eta", type: "string" },
+        { path: "order.internalNote", type: "string", required: false },
+      ],
       replyFields: ["order.status", "order.eta"],
     })
     .expect(201);
@@ -70,36 +85,80 @@ beforeEach(() => {
 
 /** A customer message through the real recorder and reply path; resolves with what the conversation holds after it. */
 async function say(customerId: string, text: string) {
-  const open = await Conversation.findOne({ customerId, status: { $ne: "closed" } }).sort({ updatedAt: -1 }).lean();
-  const stored = await recordCustomerMessage(t.server.ctx, { customerId, conversationId: open ? String(open._id) : null, clientId: crypto.randomUUID(), text });
+  const open = await Conversation.findOne({ customerId, status: { $ne: "closed" } })
+    .sort({ updatedAt: -1 })
+    .lean();
+  const stored = await recordCustomerMessage(t.server.ctx, {
+    customerId,
+    conversationId: open ? String(open._id) : null,
+    clientId: crypto.randomUUID(),
+    text,
+  });
   await respondToCustomerMessage(t.server.ctx, stored.conversation, stored.message);
-  const after = await Message.find({ conversationId: stored.conversation._id, seq: { $gt: stored.message.seq } }).sort({ seq: 1 }).lean();
+  const after = await Message.find({ conversationId: stored.conversation._id, seq: { $gt: stored.message.seq } })
+    .sort({ seq: 1 })
+    .lean();
   const conversation = await Conversation.findById(stored.conversation._id).lean();
-  return { after, conversation: conversation!, reply: after.find((m) => m.role === "bot")?.text ?? null, handoff: after.find((m) => m.role === "system")?.handoffReason ?? null };
+  return {
+    after,
+    conversation: conversation!,
+    reply: after.find((m) => m.role === "bot")?.text ?? null,
+    handoff: after.find((m) => m.role === "system")?.handoffReason ?? null,
+  };
 }
 const newCustomer = () => `cus_${crypto.randomBytes(12).toString("base64url")}`;
 
 test("the definition keeps secrets on the server; agents cannot manage actions; the URL must be allow-listed", async () => {
   const shown = await admin.get(`/api/actions/${actionId}`).expect(200);
-  assert.deepEqual(shown.body.action.headers, [{ name: "X-Api-Key", secret: true, value: null, set: true }, { name: "X-Shop", secret: false, value: "acme" }]);
+  assert.deepEqual(shown.body.action.headers, [
+    { name: "X-Api-Key", secret: true, value: null, set: true },
+    { name: "X-Shop", secret: false, value: "acme" },
+  ]);
   const listed = await admin.get("/api/actions").expect(200);
   assert.ok(!JSON.stringify(listed.body).includes("sk_live_very_secret"));
   assert.ok(!JSON.stringify(listed.body).includes("whsec_"));
   const agent = await loginAs(t.url, "agent");
   await agent.get("/api/actions").expect(403);
   const base = { fields: [{ path: "a", type: "string" }] };
-  const notListed = await admin.post("/api/actions").send({ ...base, name: "elsewhere", url: "https://evil.example/x" }).expect(400);
+  const notListed = await admin
+    .post("/api/actions")
+    .send({ ...base, name: "elsewhere", url: "https://evil.example/x" })
+    .expect(400);
   assert.match(notListed.body.error.message, /OUTBOUND_ALLOWED_URLS/);
   // https is listed for api.shop.example, plain http is not.
-  await admin.post("/api/actions").send({ ...base, name: "plain", url: "http://api.shop.example/x" }).expect(400);
-  await admin.post("/api/actions").send({ ...base, name: "too_slow", url: "https://api.shop.example/x", timeoutMs: 5001 }).expect(400);
-  await admin.post("/api/actions").send({ ...base, name: "bad_reply", url: "https://api.shop.example/x", replyFields: ["b"] }).expect(400);
+  await admin
+    .post("/api/actions")
+    .send({ ...base, name: "plain", url: "http://api.shop.example/x" })
+    .expect(400);
+  await admin
+    .post("/api/actions")
+    .send({ ...base, name: "too_slow", url: "https://api.shop.example/x", timeoutMs: 5001 })
+    .expect(400);
+  await admin
+    .post("/api/actions")
+    .send({ ...base, name: "bad_reply", url: "https://api.shop.example/x", replyFields: ["b"] })
+    .expect(400);
   // An answer naming fields the action does not offer is refused when saved.
-  const bad = await admin.post("/api/answers").send({ title: "x", text: "{{order.secret}}", action: { name: "order_status", slots: [] } }).expect(400);
+  const bad = await admin
+    .post("/api/answers")
+    .send({ title: "x", text: "{{order.secret}}", action: { name: "order_status", slots: [] } })
+    .expect(400);
   assert.deepEqual(bad.body.error.details.unknown, ["order.secret"]);
-  await admin.post("/api/answers").send({ title: "x", text: "hi", action: { name: "nope", slots: [] } }).expect(400);
+  await admin
+    .post("/api/answers")
+    .send({ title: "x", text: "hi", action: { name: "nope", slots: [] } })
+    .expect(400);
   // An update that leaves a secret header's value out keeps it.
-  const updated = await admin.patch(`/api/actions/${actionId}`).send({ version: actionVersion, headers: [{ name: "X-Api-Key", secret: true }, { name: "X-Shop", value: "acme" }] }).expect(200);
+  const updated = await admin
+    .patch(`/api/actions/${actionId}`)
+    .send({
+      version: actionVersion,
+      headers: [
+        { name: "X-Api-Key", secret: true },
+        { name: "X-Shop", value: "acme" },
+      ],
+    })
+    .expect(200);
   actionVersion = updated.body.action.version;
   await admin.patch(`/api/actions/${actionId}`).send({ version: 1, timeoutMs: 900 }).expect(409);
 });
@@ -127,7 +186,13 @@ test("an order question with the number is answered from the live service, signe
   // Agents see the calls beside the conversation.
   const agent = await loginAs(t.url, "agent");
   const shown = await agent.get(`/api/actions/calls?conversationId=${turn.conversation._id}`).expect(200);
-  assert.deepEqual(shown.body.calls.map((c: { outcome: string; action: string }) => [c.action, c.outcome]), [["order_status", "ok"], ["order_status", "ok"]]);
+  assert.deepEqual(
+    shown.body.calls.map((c: { outcome: string; action: string }) => [c.action, c.outcome]),
+    [
+      ["order_status", "ok"],
+      ["order_status", "ok"],
+    ],
+  );
 });
 
 test("a missing order number is asked for once, with the answer's prompt; the reply resumes without the model", async () => {
@@ -178,7 +243,10 @@ test("a slow, failing, malformed or absent service hands off with the reason; th
 });
 
 test("an action that needs a verified customer hands off for an anonymous one and runs for a verified one", async () => {
-  await admin.patch(`/api/actions/${actionId}`).send({ version: actionVersion, requiresVerifiedCustomer: true, method: "POST", url: `${orders.url}/orders/lookup` }).expect(200);
+  await admin
+    .patch(`/api/actions/${actionId}`)
+    .send({ version: actionVersion, requiresVerifiedCustomer: true, method: "POST", url: `${orders.url}/orders/lookup` })
+    .expect(200);
   actionVersion += 1;
   try {
     const anonymous = await say(newCustomer(), "where is order 4321?");
@@ -187,13 +255,20 @@ test("an action that needs a verified customer hands off for an anonymous one an
     await VerifiedCustomer.create({ customerId: verified, externalId: "shop-user-7", lastVerifiedAt: new Date() });
     orders.calls.length = 0;
     assert.match((await say(verified, "where is order 4321?")).reply ?? "", /^Order 4321 is /);
-    const body = orders.calls[0].body as { customer: { id: string; verified: boolean }; slots: Record<string, string>; conversationId: string };
+    const body = orders.calls[0].body as {
+      customer: { id: string; verified: boolean };
+      slots: Record<string, string>;
+      conversationId: string;
+    };
     assert.deepEqual(body.customer.id, "shop-user-7");
     assert.equal(body.customer.verified, true);
     assert.deepEqual(body.slots, { order_number: "4321" });
     assert.deepEqual(orders.calls[0].signature, { ok: true });
   } finally {
-    await admin.patch(`/api/actions/${actionId}`).send({ version: actionVersion, requiresVerifiedCustomer: false, method: "GET", url: `${orders.url}/orders/{{order_number}}` }).expect(200);
+    await admin
+      .patch(`/api/actions/${actionId}`)
+      .send({ version: actionVersion, requiresVerifiedCustomer: false, method: "GET", url: `${orders.url}/orders/{{order_number}}` })
+      .expect(200);
     actionVersion += 1;
   }
 });
@@ -217,37 +292,76 @@ test("preview calls the action for real, renders a draft and is logged as a prev
   assert.deepEqual(res.body.result.fields, { "order.status": "delivered", "order.eta": "Monday" });
   assert.equal(res.body.rendered, "Order 1234: delivered");
   assert.equal(await ActionCall.countDocuments({ preview: true }), 1);
-  await admin.post(`/api/actions/${actionId}/preview`).send({ slots: { "Bad Name": "x" } }).expect(400);
+  await admin
+    .post(`/api/actions/${actionId}/preview`)
+    .send({ slots: { "Bad Name": "x" } })
+    .expect(400);
 });
 
 test("an answer's action and slots: admins attach, edit and detach them (zod-checked); agents edit the text but not the action", async () => {
-  const plain = await admin.post("/api/answers").send({ title: "Delivery day", text: "Most orders arrive in 2-4 working days." }).expect(201);
+  const plain = await admin
+    .post("/api/answers")
+    .send({ title: "Delivery day", text: "Most orders arrive in 2-4 working days." })
+    .expect(201);
   const id = plain.body.answer.id;
   const slot = { name: "order_number", pattern: "(\\d{4,8})", prompt: "Which order?" };
   const attach = { version: 1, text: "Order {{order_number}} arrives {{order.eta}}.", action: { name: "order_status", slots: [slot] } };
   // The slot definitions are checked before anything is stored.
-  const bad = await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [{ ...slot, pattern: "(\\d+" }, { ...slot, name: "Order Number" }] } }).expect(400);
+  const bad = await admin
+    .patch(`/api/answers/${id}`)
+    .send({
+      ...attach,
+      action: {
+        name: "order_status",
+        slots: [
+          { ...slot, pattern: "(\\d+" },
+          { ...slot, name: "Order Number" },
+        ],
+      },
+    })
+    .expect(400);
   assert.deepEqual(bad.body.error.details.map((d: { path: string }) => d.path).sort(), ["action.slots.0.pattern", "action.slots.1.name"]);
-  const twice = await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [slot, slot] } }).expect(400);
+  const twice = await admin
+    .patch(`/api/answers/${id}`)
+    .send({ ...attach, action: { name: "order_status", slots: [slot, slot] } })
+    .expect(400);
   assert.match(JSON.stringify(twice.body.error.details), /each slot name once/);
-  await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [{ ...slot, prompt: "   " }] } }).expect(400);
-  await admin.patch(`/api/answers/${id}`).send({ ...attach, action: { name: "order_status", slots: [{ ...slot, extra: 1 }] } }).expect(400);
+  await admin
+    .patch(`/api/answers/${id}`)
+    .send({ ...attach, action: { name: "order_status", slots: [{ ...slot, prompt: "   " }] } })
+    .expect(400);
+  await admin
+    .patch(`/api/answers/${id}`)
+    .send({ ...attach, action: { name: "order_status", slots: [{ ...slot, extra: 1 }] } })
+    .expect(400);
   assert.equal((await admin.get(`/api/answers/${id}`).expect(200)).body.answer.version, 1, "nothing was saved");
 
   const agent = await loginAs(t.url, "agent");
   await agent.patch(`/api/answers/${id}`).send(attach).expect(403);
-  await agent.post("/api/answers").send({ title: "x", text: "y", action: { name: "order_status", slots: [] } }).expect(403);
+  await agent
+    .post("/api/answers")
+    .send({ title: "x", text: "y", action: { name: "order_status", slots: [] } })
+    .expect(403);
   const attached = await admin.patch(`/api/answers/${id}`).send(attach).expect(200);
   assert.deepEqual(attached.body.answer.action, { name: "order_status", slots: [slot] });
   // An agent rewording the text keeps the action; the text is still checked against it.
-  const reworded = await agent.patch(`/api/answers/${id}`).send({ version: 2, text: "Order {{order_number}} should arrive {{order.eta}}." }).expect(200);
+  const reworded = await agent
+    .patch(`/api/answers/${id}`)
+    .send({ version: 2, text: "Order {{order_number}} should arrive {{order.eta}}." })
+    .expect(200);
   assert.equal(reworded.body.answer.action.name, "order_status");
   await agent.patch(`/api/answers/${id}`).send({ version: 3, text: "Order {{order_number}}: {{order.internalNote}}" }).expect(400);
   // Edited slots replace the old ones; detaching needs a text without the action's fields.
-  const edited = await admin.patch(`/api/answers/${id}`).send({ version: 3, action: { name: "order_status", slots: [{ ...slot, prompt: "What is the order number?" }] } }).expect(200);
+  const edited = await admin
+    .patch(`/api/answers/${id}`)
+    .send({ version: 3, action: { name: "order_status", slots: [{ ...slot, prompt: "What is the order number?" }] } })
+    .expect(200);
   assert.equal(edited.body.answer.action.slots[0].prompt, "What is the order number?");
   await admin.patch(`/api/answers/${id}`).send({ version: 4, action: null }).expect(400);
-  const detached = await admin.patch(`/api/answers/${id}`).send({ version: 4, text: "Most orders arrive in 2-4 working days.", action: null }).expect(200);
+  const detached = await admin
+    .patch(`/api/answers/${id}`)
+    .send({ version: 4, text: "Most orders arrive in 2-4 working days.", action: null })
+    .expect(200);
   assert.equal(detached.body.answer.action, null);
   await admin.post(`/api/answers/${id}/retire`).send({ version: 5 }).expect(200);
 });

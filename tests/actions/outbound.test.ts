@@ -32,8 +32,12 @@ after(async () => {
 });
 
 // A hosts file: names the tests point wherever they like.
-const hosts = (map: Record<string, string>): Resolver => async (host) => (map[host] ? [{ address: map[host], family: 4 }] : []);
-const get = (url: string, allow: string, resolve?: Resolver) => outboundRequest({ url, method: "GET", headers: {}, timeoutMs: 2000 }, { allowList: parseAllowList(allow), resolve });
+const hosts =
+  (map: Record<string, string>): Resolver =>
+  async (host) =>
+    map[host] ? [{ address: map[host], family: 4 }] : [];
+const get = (url: string, allow: string, resolve?: Resolver) =>
+  outboundRequest({ url, method: "GET", headers: {}, timeoutMs: 2000 }, { allowList: parseAllowList(allow), resolve });
 
 test("an allow-listed address is called; anything not listed is refused before a connection", async () => {
   hits = 0;
@@ -54,7 +58,11 @@ test("an allow-listed address is called; anything not listed is refused before a
 
 test("a listed DNS name that resolves to a private or loopback address is refused", async () => {
   hits = 0;
-  const viaHosts = await get(`http://orders.test:${targetPort}/x`, `http://orders.test:${targetPort}`, hosts({ "orders.test": "127.0.0.1" }));
+  const viaHosts = await get(
+    `http://orders.test:${targetPort}/x`,
+    `http://orders.test:${targetPort}`,
+    hosts({ "orders.test": "127.0.0.1" }),
+  );
   assert.equal(viaHosts.outcome, "blocked");
   assert.match((viaHosts as { reason: string }).reason, /private or loopback/);
   const metadata = await get("http://metadata.test/latest", "http://metadata.test", hosts({ "metadata.test": "169.254.169.254" }));
@@ -92,7 +100,10 @@ test("a server that never answers is cut off at the deadline", async () => {
   const silent = http.createServer(() => undefined);
   const port = await listen(silent);
   const started = Date.now();
-  const res = await outboundRequest({ url: `http://127.0.0.1:${port}/`, method: "GET", headers: {}, timeoutMs: 300 }, { allowList: parseAllowList(`http://127.0.0.1:${port}`) });
+  const res = await outboundRequest(
+    { url: `http://127.0.0.1:${port}/`, method: "GET", headers: {}, timeoutMs: 300 },
+    { allowList: parseAllowList(`http://127.0.0.1:${port}`) },
+  );
   assert.equal(res.outcome, "timeout");
   assert.ok(Date.now() - started < 1500);
   silent.closeAllConnections();
@@ -100,7 +111,20 @@ test("a server that never answers is cut off at the deadline", async () => {
 });
 
 test("private address ranges and allow-list syntax", () => {
-  for (const a of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1"]) assert.ok(isPrivateAddress(a), a);
+  for (const a of [
+    "127.0.0.1",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "::1",
+    "fd00::1",
+    "fe80::1",
+    "::ffff:127.0.0.1",
+    "0.0.0.0",
+    "100.64.0.1",
+  ])
+    assert.ok(isPrivateAddress(a), a);
   for (const a of ["8.8.8.8", "1.1.1.1", "2606:4700::1111"]) assert.ok(!isPrivateAddress(a), a);
   assert.throws(() => parseAllowList("ftp://x.example"), AllowListError);
   assert.throws(() => parseAllowList("https://x.example/path"), AllowListError);

@@ -23,15 +23,24 @@ test("create validates placeholders at save time and lists them", async () => {
   const list = await agent.get("/api/answers?q=greet").expect(200);
   assert.equal(list.body.answers.length, 1);
   const ph = await agent.get("/api/answers/placeholders").expect(200);
-  assert.deepEqual(ph.body.placeholders.map((p: { name: string }) => p.name), ["name", "first_name", "email"]);
+  assert.deepEqual(
+    ph.body.placeholders.map((p: { name: string }) => p.name),
+    ["name", "first_name", "email"],
+  );
 });
 
 test("placeholders are filled from conversation data", async () => {
-  assert.equal(renderAnswer("Hi {{first_name}} ({{name}}), {{email}}", { customerName: "Ann Lee", customerEmail: "ann@x.y" }), "Hi Ann (Ann Lee), ann@x.y");
+  assert.equal(
+    renderAnswer("Hi {{first_name}} ({{name}}), {{email}}", { customerName: "Ann Lee", customerEmail: "ann@x.y" }),
+    "Hi Ann (Ann Lee), ann@x.y",
+  );
   assert.equal(renderAnswer("Hi {{name}}", { customerName: null, customerEmail: null }), "Hi there");
   const agent = await loginAs(t.url, "agent");
   const ex = await seedBotExchange(t.server.ctx, { customerName: "Bo Chen" });
-  const res = await agent.post("/api/answers/preview").send({ text: "Hi {{first_name}}!", conversationId: String(ex.conversation._id) }).expect(200);
+  const res = await agent
+    .post("/api/answers/preview")
+    .send({ text: "Hi {{first_name}}!", conversationId: String(ex.conversation._id) })
+    .expect(200);
   assert.equal(res.body.rendered, "Hi Bo!");
   await agent.post("/api/answers/preview").send({ text: "Hi {{x}}!" }).expect(400);
 });
@@ -52,7 +61,8 @@ test("rename with optimistic concurrency: a stale version is 409 with the curren
 test("merge moves the phrasings to the target; retire stops new approvals", async () => {
   const agent = await loginAs(t.url, "agent");
   const src = (await agent.post("/api/answers").send({ title: "Password reset", text: "Use forgot password." }).expect(201)).body.answer;
-  const dst = (await agent.post("/api/answers").send({ title: "Reset your password", text: "Click 'Forgot password'." }).expect(201)).body.answer;
+  const dst = (await agent.post("/api/answers").send({ title: "Reset your password", text: "Click 'Forgot password'." }).expect(201)).body
+    .answer;
   const e1 = await seedBotExchange(t.server.ctx, { answerId: src.id, question: "forgot my password" });
   const e2 = await seedBotExchange(t.server.ctx, { answerId: dst.id, question: "reset pw" });
   await agent.post(`/api/reviews/${e1.reply._id}/approve`).send({}).expect(201);
@@ -72,7 +82,10 @@ test("merge moves the phrasings to the target; retire stops new approvals", asyn
   assert.equal(r3.body.example.answerId, dst.id);
 
   const current = (await agent.get(`/api/answers/${dst.id}`).expect(200)).body.answer;
-  await agent.post(`/api/answers/${dst.id}/retire`).send({ version: current.version + 5 }).expect(409);
+  await agent
+    .post(`/api/answers/${dst.id}/retire`)
+    .send({ version: current.version + 5 })
+    .expect(409);
   await agent.post(`/api/answers/${dst.id}/retire`).send({ version: current.version }).expect(200);
   const e4 = await seedBotExchange(t.server.ctx, { answerId: dst.id });
   await agent.post(`/api/reviews/${e4.reply._id}/approve`).send({}).expect(409);
@@ -92,13 +105,48 @@ test("unknown answers are 404", async () => {
 
 test("an answer holds the same text in other languages: tags checked, one text per language, placeholders checked in each", async () => {
   const agent = await loginAs(t.url, "agent");
-  await agent.post("/api/answers").send({ title: "Hours zh", text: "Open 9-18.", translations: [{ language: "chinese", text: "9 点到 18 点营业。" }] }).expect(400);
-  await agent.post("/api/answers").send({ title: "Hours zh", text: "Open 9-18.", translations: [{ language: "zh-CN", text: "一" }, { language: "zh-cn", text: "二" }] }).expect(400);
-  await agent.post("/api/answers").send({ title: "Hours zh", text: "Hi {{name}}", translations: [{ language: "zh-CN", text: "你好 {{nom}}" }] }).expect(400);
+  await agent
+    .post("/api/answers")
+    .send({ title: "Hours zh", text: "Open 9-18.", translations: [{ language: "chinese", text: "9 点到 18 点营业。" }] })
+    .expect(400);
+  await agent
+    .post("/api/answers")
+    .send({
+      title: "Hours zh",
+      text: "Open 9-18.",
+      translations: [
+        { language: "zh-CN", text: "一" },
+        { language: "zh-cn", text: "二" },
+      ],
+    })
+    .expect(400);
+  await agent
+    .post("/api/answers")
+    .send({ title: "Hours zh", text: "Hi {{name}}", translations: [{ language: "zh-CN", text: "你好 {{nom}}" }] })
+    .expect(400);
   assert.equal(await Answer.countDocuments({ title: "Hours zh" }), 0);
-  const ok = await agent.post("/api/answers").send({ title: "Hours zh", text: "Hi {{name}}, we open 9-18.", translations: [{ language: "zh-CN", text: "{{name}}您好，我们 9 点到 18 点营业。" }] }).expect(201);
+  const ok = await agent
+    .post("/api/answers")
+    .send({
+      title: "Hours zh",
+      text: "Hi {{name}}, we open 9-18.",
+      translations: [{ language: "zh-CN", text: "{{name}}您好，我们 9 点到 18 点营业。" }],
+    })
+    .expect(201);
   assert.deepEqual(ok.body.answer.translations, [{ language: "zh-CN", text: "{{name}}您好，我们 9 点到 18 点营业。" }]);
-  const edited = await agent.patch(`/api/answers/${ok.body.answer.id}`).send({ version: 1, translations: [{ language: "zh-CN", text: "营业时间 9 点到 18 点。" }, { language: "ja", text: "営業時間は9時から18時です。" }] }).expect(200);
-  assert.deepEqual(edited.body.answer.translations.map((x: { language: string }) => x.language), ["zh-CN", "ja"]);
+  const edited = await agent
+    .patch(`/api/answers/${ok.body.answer.id}`)
+    .send({
+      version: 1,
+      translations: [
+        { language: "zh-CN", text: "营业时间 9 点到 18 点。" },
+        { language: "ja", text: "営業時間は9時から18時です。" },
+      ],
+    })
+    .expect(200);
+  assert.deepEqual(
+    edited.body.answer.translations.map((x: { language: string }) => x.language),
+    ["zh-CN", "ja"],
+  );
   assert.equal(edited.body.answer.text, "Hi {{name}}, we open 9-18.", "the main text is kept");
 });

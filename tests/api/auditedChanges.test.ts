@@ -46,10 +46,16 @@ test("PATCH /api/trainer/settings refuses unknown keys by name, at any level, an
 test("a body nested thousands deep is refused before it reaches a handler; the settings and the audit log are untouched", async () => {
   for (const levels of [20, 500, 3000]) {
     payloads++;
-    const res = await admin.patch("/api/trainer/settings").send({ gate: { minAccuracy: 0.1 }, unknown: nested(levels) }).expect(400);
+    const res = await admin
+      .patch("/api/trainer/settings")
+      .send({ gate: { minAccuracy: 0.1 }, unknown: nested(levels) })
+      .expect(400);
     assert.equal(res.body.error.code, "invalid_input");
     payloads++;
-    await admin.patch("/api/trainer/settings").send({ gate: { minAccuracy: 0.1, epsilon: nested(levels) } }).expect(400);
+    await admin
+      .patch("/api/trainer/settings")
+      .send({ gate: { minAccuracy: 0.1, epsilon: nested(levels) } })
+      .expect(400);
   }
   assert.equal((await loadTrainerSettings(t.config)).gate.minAccuracy, 0.6);
   assert.equal(await Setting.exists({ _id: "trainer" }), null);
@@ -58,7 +64,10 @@ test("a body nested thousands deep is refused before it reaches a handler; the s
 
 test("an applied settings change is audited from the validated result, field by field", async () => {
   payloads++;
-  const res = await admin.patch("/api/trainer/settings").send({ gate: { minAccuracy: 0.7 }, schedule: { enabled: false } }).expect(200);
+  const res = await admin
+    .patch("/api/trainer/settings")
+    .send({ gate: { minAccuracy: 0.7 }, schedule: { enabled: false } })
+    .expect(200);
   assert.equal(res.body.settings.gate.minAccuracy, 0.7);
   const [entry] = await settingsAudits();
   assert.ok(entry);
@@ -78,10 +87,16 @@ test("an applied settings change is audited from the validated result, field by 
 
 test("a redaction pattern that backtracks catastrophically is refused when saved", async () => {
   payloads++;
-  const res = await admin.patch("/api/trainer/settings").send({ snapshot: { redactPatterns: [{ name: "bad", pattern: "(a+)+$" }] } }).expect(400);
+  const res = await admin
+    .patch("/api/trainer/settings")
+    .send({ snapshot: { redactPatterns: [{ name: "bad", pattern: "(a+)+$" }] } })
+    .expect(400);
   assert.match(JSON.stringify(res.body.error.details), /nests unbounded quantifiers/);
   payloads++;
-  await admin.patch("/api/trainer/settings").send({ snapshot: { redactPatterns: [{ name: "order", pattern: "ORD-\\d{6,}" }] } }).expect(200);
+  await admin
+    .patch("/api/trainer/settings")
+    .send({ snapshot: { redactPatterns: [{ name: "order", pattern: "ORD-\\d{6,}" }] } })
+    .expect(200);
 });
 
 test("body-parser failures answer with the documented codes, not its internal names or zlib's messages", async () => {
@@ -90,13 +105,24 @@ test("body-parser failures answer with the documented codes, not its internal na
     ["too large", { "content-type": "application/json" }, JSON.stringify({ email: "x".repeat(70 * 1024) }), 413, "payload_too_large"],
     ["latin1", { "content-type": "application/json; charset=latin1" }, "{}", 415, "unsupported_media_type"],
     ["broken gzip", { "content-type": "application/json", "content-encoding": "gzip" }, Buffer.from("not gzip at all"), 400, "bad_request"],
-    ["unknown charset", { "content-type": "application/json; charset=utf-42" }, "{}", 415, "unsupported_media_type"], ["unknown encoding", { "content-type": "application/json", "content-encoding": "br2" }, "{}", 415, "unsupported_media_type"],
-    ["valid gzip, bad JSON", { "content-type": "application/json", "content-encoding": "gzip" }, zlib.gzipSync("{oops"), 400, "invalid_json"],
+    ["unknown charset", { "content-type": "application/json; charset=utf-42" }, "{}", 415, "unsupported_media_type"],
+    ["unknown encoding", { "content-type": "application/json", "content-encoding": "br2" }, "{}", 415, "unsupported_media_type"],
+    [
+      "valid gzip, bad JSON",
+      { "content-type": "application/json", "content-encoding": "gzip" },
+      zlib.gzipSync("{oops"),
+      400,
+      "invalid_json",
+    ],
   ];
   for (const [what, headers, body, status, code] of cases) {
     payloads++;
     // fetch, not supertest: superagent would serialise a Buffer under a JSON content type instead of sending its bytes.
-    const res = await fetch(`${t.url}/api/auth/login`, { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) });
+    const res = await fetch(`${t.url}/api/auth/login`, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : new Uint8Array(body),
+    });
     const json = (await res.json()) as { error?: { code: string; message: string } };
     assert.equal(res.status, status, `${what}: ${res.status} ${JSON.stringify(json)}`);
     assert.equal(json.error?.code, code, `${what}: ${JSON.stringify(json)}`);

@@ -127,7 +127,10 @@ test("invites: an admin invites, the invitee sets a password once and logs in; l
   await request(t.url).post("/api/auth/invite/accept").send({ token, password: "short" }).expect(400);
   await request(t.url).post("/api/auth/invite/accept").send({ token, password: "a good long password" }).expect(204);
   await request(t.url).post("/api/auth/invite/accept").send({ token, password: "another long password" }).expect(400);
-  const res = await request(t.url).post("/api/auth/login").send({ email: "new.agent@example.test", password: "a good long password" }).expect(200);
+  const res = await request(t.url)
+    .post("/api/auth/login")
+    .send({ email: "new.agent@example.test", password: "a good long password" })
+    .expect(200);
   assert.equal(res.body.user.role, "agent");
   const entries = await AuditEntry.find({ actorEmail: "new.agent@example.test" }).lean();
   assert.deepEqual(entries.map((e) => e.action).sort(), ["auth.login", "user.accept_invite"]);

@@ -34,7 +34,15 @@ function call(client: ReturnType<typeof request> | LoggedInAgent, r: RouteDoc) {
 
 test("the catalog covers the agent/admin API", () => {
   const paths = new Set(catalog.map((r) => `${r.method} ${r.path}`));
-  for (const p of ["post /api/auth/login", "get /api/users", "post /api/conversations/:id/takeover", "post /api/reviews/:id/approve", "post /api/answers/:id/merge", "patch /api/examples/:id", "get /api/audit"]) {
+  for (const p of [
+    "post /api/auth/login",
+    "get /api/users",
+    "post /api/conversations/:id/takeover",
+    "post /api/reviews/:id/approve",
+    "post /api/answers/:id/merge",
+    "patch /api/examples/:id",
+    "get /api/audit",
+  ]) {
     assert.ok(paths.has(p), p);
   }
 });

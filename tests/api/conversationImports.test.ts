@@ -17,13 +17,23 @@ beforeEach(async () => {
 
 const chat = (...turns: [string, string][]) => JSON.stringify({ messages: turns.map(([role, content]) => ({ role, content })) });
 const OPENAI = [
-  chat(["system", "You are a support agent."], ["user", "where is my card?"], ["assistant", "Cards arrive within 5 working days of ordering."]),
+  chat(
+    ["system", "You are a support agent."],
+    ["user", "where is my card?"],
+    ["assistant", "Cards arrive within 5 working days of ordering."],
+  ),
   chat(["user", "my card hasn't come"], ["assistant", "Hi! Cards arrive within 5 working days of ordering."]),
   chat(["user", "card still not delivered"], ["assistant", "cards arrive within 5 working days of ordering"]),
-  chat(["user", "hello"], ["assistant", "Hello! How can I help?"], ["user", "how do I change my PIN"], ["assistant", "Change your PIN at any cash machine under PIN services."]),
+  chat(
+    ["user", "hello"],
+    ["assistant", "Hello! How can I help?"],
+    ["user", "how do I change my PIN"],
+    ["assistant", "Change your PIN at any cash machine under PIN services."],
+  ),
 ].join("\n");
 
-const dryRun = (body: string, query: string) => admin.post(`/api/imports/dry-run?kind=conversations&${query}`).set("content-type", "application/octet-stream").send(Buffer.from(body));
+const dryRun = (body: string, query: string) =>
+  admin.post(`/api/imports/dry-run?kind=conversations&${query}`).set("content-type", "application/octet-stream").send(Buffer.from(body));
 
 test("OpenAI JSONL: pairs per user/assistant turn; identical and near-identical replies collapse, with their similarity", async () => {
   const res = await dryRun(OPENAI, "format=openai").expect(200);
@@ -34,7 +44,10 @@ test("OpenAI JSONL: pairs per user/assistant turn; identical and near-identical 
   assert.equal(card.variants.length, 2, "the exact repeat (case, punctuation) is the same wording; the greeting is a near-identical one");
   const near = card.variants.find((v: { text: string }) => v.text.startsWith("Hi!"));
   assert.ok(near.similarity >= 0.9 && near.similarity < 1, String(near.similarity));
-  assert.ok(r.warnings.some((w: string) => /5 customer\/agent pairs read from 4 conversation/.test(w)), r.warnings.join("; "));
+  assert.ok(
+    r.warnings.some((w: string) => /5 customer\/agent pairs read from 4 conversation/.test(w)),
+    r.warnings.join("; "),
+  );
 
   // Identical only: the greeting-prefixed reply is an answer of its own.
   const strict = await dryRun(OPENAI, "format=openai&similarity=1").expect(200);
@@ -42,9 +55,13 @@ test("OpenAI JSONL: pairs per user/assistant turn; identical and near-identical 
 });
 
 test("applying keeps the previous turn and the line of each pair", async () => {
-  const res = await admin.post("/api/imports?kind=conversations&format=openai&mode=approved").set("content-type", "application/octet-stream").send(Buffer.from(OPENAI));
+  const res = await admin
+    .post("/api/imports?kind=conversations&format=openai&mode=approved")
+    .set("content-type", "application/octet-stream")
+    .send(Buffer.from(OPENAI));
   assert.equal(res.status, 202);
-  for (let i = 0; i < 100 && (await DataImport.findById(res.body.import.id).lean())?.state === "applying"; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (await DataImport.findById(res.body.import.id).lean())?.state === "applying"; i++)
+    await new Promise((r) => setTimeout(r, 50));
   assert.equal(await Answer.countDocuments(), 3);
   const pin = await Example.findOne({ question: "how do I change my PIN" }).lean();
   assert.equal(pin?.previousTurn, "Hello! How can I help?");
@@ -56,7 +73,10 @@ test("applying keeps the previous turn and the line of each pair", async () => {
 test("bad OpenAI lines are named and nothing is written", async () => {
   const bad = [OPENAI.split("\n")[0], "{broken", chat(["user", "only a question"])].join("\n");
   const res = await dryRun(bad, "format=openai").expect(400);
-  assert.deepEqual(res.body.error.details.problems.map((p: { line: number }) => p.line), [2, 3]);
+  assert.deepEqual(
+    res.body.error.details.problems.map((p: { line: number }) => p.line),
+    [2, 3],
+  );
   assert.match(res.body.error.details.problems[1].message, /no user message followed by an assistant reply/);
 });
 
@@ -80,8 +100,13 @@ test("CSV transcripts: sorted by time, consecutive turns joined, bots skipped, a
   assert.equal(r.examples.created, 2);
   assert.equal(r.personalData.byKind.email, 1, "the reply's email is found once (one answer)");
   assert.match(r.personalData.samples[0].after, /Write to \[email\] for bookings/);
-  const imp = await admin.post("/api/imports?kind=conversations&format=transcript&mode=review").set("content-type", "text/csv").send(TRANSCRIPT).expect(202);
-  for (let i = 0; i < 100 && (await DataImport.findById(imp.body.import.id).lean())?.state === "applying"; i++) await new Promise((r) => setTimeout(r, 50));
+  const imp = await admin
+    .post("/api/imports?kind=conversations&format=transcript&mode=review")
+    .set("content-type", "text/csv")
+    .send(TRANSCRIPT)
+    .expect(202);
+  for (let i = 0; i < 100 && (await DataImport.findById(imp.body.import.id).lean())?.state === "applying"; i++)
+    await new Promise((r) => setTimeout(r, 50));
   const answer = await Answer.findOne({}).lean();
   assert.equal(answer?.text, "Our shop opens at 9 am. Write to [email] for bookings.");
   const joined = await Example.findOne({ question: "what time do you open\nin the morning I mean" }).lean();
@@ -95,6 +120,9 @@ test("CSV transcripts: sorted by time, consecutive turns joined, bots skipped, a
 test("transcripts with a missing column or an unreadable time are refused with the line", async () => {
   const missing = await dryRun("conversation,who,text\nc1,customer,hi\n", "format=transcript").expect(400);
   assert.match(missing.body.error.message, /Missing column\(s\): role/);
-  const badTime = await dryRun("conversation_id,role,text,time\nc1,customer,hi,yesterday-ish\nc1,agent,hello,2026-11-01\n", "format=transcript").expect(400);
+  const badTime = await dryRun(
+    "conversation_id,role,text,time\nc1,customer,hi,yesterday-ish\nc1,agent,hello,2026-11-01\n",
+    "format=transcript",
+  ).expect(400);
   assert.deepEqual(badTime.body.error.details.problems, [{ line: 2, message: 'unreadable time "yesterday-ish"' }]);
 });

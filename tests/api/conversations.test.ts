@@ -9,7 +9,13 @@ import { AuditEntry } from "../../server/models/auditEntry.js";
 import { randomUUID } from "node:crypto";
 import { Types } from "mongoose";
 import type { Bot, BotReply } from "../../server/bot/types.js";
-import { recordAgentMessage, recordBotReply, recordCustomerMessage, recordSystemMessage, respondToCustomerMessage } from "../../server/conversationLog/index.js";
+import {
+  recordAgentMessage,
+  recordBotReply,
+  recordCustomerMessage,
+  recordSystemMessage,
+  respondToCustomerMessage,
+} from "../../server/conversationLog/index.js";
 
 let t: TestServer;
 useTestServer((server) => (t = server));
@@ -96,7 +102,10 @@ test("bad ids and bodies are clear 400/404s", async () => {
   const { conversation } = await seedWaitingConversation(t.server.ctx);
   await agent.post(`/api/conversations/${conversation._id}/takeover`).expect(200);
   await agent.post(`/api/conversations/${conversation._id}/messages`).send({ clientId: "c", text: "   " }).expect(400);
-  await agent.post(`/api/conversations/${conversation._id}/messages`).send({ clientId: "c", text: "x".repeat(4001) }).expect(400);
+  await agent
+    .post(`/api/conversations/${conversation._id}/messages`)
+    .send({ clientId: "c", text: "x".repeat(4001) })
+    .expect(400);
   await agent.post(`/api/conversations/${conversation._id}/messages`).send({ clientId: "c", text: "hi", extra: 1 }).expect(400);
 });
 
@@ -110,14 +119,26 @@ test("two agents taking over at once: exactly one wins", async () => {
 
 test("an agent who takes over while the model is thinking gets the conversation; the bot's late reply is dropped", async () => {
   const agent = await loginAs(t.url, "agent");
-  const asked = await recordCustomerMessage(t.server.ctx, { customerId: `cust-${randomUUID()}`, clientId: randomUUID(), text: "Where is my card?" });
+  const asked = await recordCustomerMessage(t.server.ctx, {
+    customerId: `cust-${randomUUID()}`,
+    clientId: randomUUID(),
+    text: "Where is my card?",
+  });
   let release!: () => void;
   const thinking = new Promise<void>((resolve) => (release = resolve));
   const slowBot: Bot = {
     activeVersion: () => "v-test-1",
     decide: async () => {
       await thinking;
-      return { kind: "reply", answerId: String(new Types.ObjectId()), text: "It is on its way.", confidence: 0.99, modelVersion: "v-test-1", replyId: randomUUID(), alternatives: [] };
+      return {
+        kind: "reply",
+        answerId: String(new Types.ObjectId()),
+        text: "It is on its way.",
+        confidence: 0.99,
+        modelVersion: "v-test-1",
+        replyId: randomUUID(),
+        alternatives: [],
+      };
     },
   };
   const turn = respondToCustomerMessage({ ...t.server.ctx, bot: slowBot }, asked.conversation, asked.message);
@@ -136,7 +157,12 @@ test("concurrent writers in one conversation each store their own seq; lastSeq a
   const results = await Promise.all(
     Array.from({ length: 8 }, (_, i) =>
       i % 2 === 0
-        ? recordAgentMessage(t.server.ctx, { conversationId: String(asked.conversation._id), agentId, clientId: `agent-${i}`, text: `agent ${i}` })
+        ? recordAgentMessage(t.server.ctx, {
+            conversationId: String(asked.conversation._id),
+            agentId,
+            clientId: `agent-${i}`,
+            text: `agent ${i}`,
+          })
         : recordSystemMessage(t.server.ctx, asked.conversation, `notice ${i}`),
     ),
   );
@@ -162,7 +188,15 @@ test("a resent message is stored once, and a resent bot reply too", async () => 
   const again = await recordCustomerMessage(t.server.ctx, { customerId, clientId, text: "Hello?" });
   assert.equal(again.duplicate, true);
   assert.equal(String(again.message._id), String(first.message._id));
-  const reply: BotReply = { kind: "reply", answerId: String(new Types.ObjectId()), text: "Hi!", confidence: 0.9, modelVersion: "v-test-1", replyId: randomUUID(), alternatives: [] };
+  const reply: BotReply = {
+    kind: "reply",
+    answerId: String(new Types.ObjectId()),
+    text: "Hi!",
+    confidence: 0.9,
+    modelVersion: "v-test-1",
+    replyId: randomUUID(),
+    alternatives: [],
+  };
   const a = await recordBotReply(t.server.ctx, first.conversation, reply, first.message._id);
   const b = await recordBotReply(t.server.ctx, first.conversation, reply, first.message._id);
   assert.equal(a?.duplicate, false);

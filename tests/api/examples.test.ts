@@ -41,7 +41,10 @@ test("mark golden with the seen version; a stale edit is 409 with the current ve
   assert.equal(stale.body.error.details.current.version, example.version + 1);
   assert.equal(stale.body.error.details.current.question, example.question);
   const goldens = await a.get("/api/examples?golden=true").expect(200);
-  assert.deepEqual(goldens.body.examples.map((e: { id: string }) => e.id), [example.id]);
+  assert.deepEqual(
+    goldens.body.examples.map((e: { id: string }) => e.id),
+    [example.id],
+  );
   const entry = await AuditEntry.findOne({ action: "example.mark_golden", targetId: example.id }).lean();
   assert.equal(entry?.actorEmail, a.user.email);
 });
@@ -50,7 +53,10 @@ test("re-point an example to another answer, exclude it; negatives cannot be gol
   const agent = await loginAs(t.url, "agent");
   const { example } = await approvedExample(agent);
   const other = await createAnswer("Other", "Other text");
-  const moved = await agent.patch(`/api/examples/${example.id}`).send({ version: example.version, answerId: String(other._id), status: "excluded" }).expect(200);
+  const moved = await agent
+    .patch(`/api/examples/${example.id}`)
+    .send({ version: example.version, answerId: String(other._id), status: "excluded" })
+    .expect(200);
   assert.equal(moved.body.example.answerId, String(other._id));
   assert.equal(moved.body.example.status, "excluded");
   const ex = await seedBotExchange(t.server.ctx);

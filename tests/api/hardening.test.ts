@@ -29,7 +29,11 @@ test("pages that do not exist answer the API's JSON 404, not the framework's HTM
 });
 
 test("API answers are never cached", async () => {
-  for (const [who, path] of [[admin, "/api/users"], [agent, "/api/conversations"], [agent, "/api/auth/session"]] as const) {
+  for (const [who, path] of [
+    [admin, "/api/users"],
+    [agent, "/api/conversations"],
+    [agent, "/api/auth/session"],
+  ] as const) {
     const res = await who.get(path).expect(200);
     assert.equal(res.headers["cache-control"], "no-store", path);
   }

@@ -23,18 +23,30 @@ const signed = (id: string, expiresInS = 3600, secret = SITE_SECRET) => {
   return { id, expires, signature: identitySignature(secret, id, expires) };
 };
 async function session(body: Record<string, unknown>) {
-  const res = await fetch(`${t.url}/api/widget/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${t.url}/api/widget/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 const conversationsOf = async (token: string) =>
-  ((await (await fetch(`${t.url}/api/widget/conversations`, { headers: { authorization: `Bearer ${token}` } })).json()) as { conversations: { id: string }[] }).conversations.map((c) => c.id);
+  (
+    (await (await fetch(`${t.url}/api/widget/conversations`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      conversations: { id: string }[];
+    }
+  ).conversations.map((c) => c.id);
 
 test("a verified customer gets the same id on every device, and sees the same conversations", async () => {
   const laptop = await session({ identity: signed("shop-user-7") });
   assert.equal(laptop.status, 201);
   assert.equal(laptop.body.verified, true);
   assert.match(laptop.body.customerId, /^cus_v/);
-  const convo = await recordCustomerMessage(t.server.ctx, { customerId: laptop.body.customerId, clientId: crypto.randomUUID(), text: "where is my order 4321?" });
+  const convo = await recordCustomerMessage(t.server.ctx, {
+    customerId: laptop.body.customerId,
+    clientId: crypto.randomUUID(),
+    text: "where is my order 4321?",
+  });
   // The phone had an anonymous token before the customer signed in there.
   const before = await session({});
   const phone = await session({ token: before.body.token, identity: signed("shop-user-7") });
@@ -52,7 +64,11 @@ test("a verified customer gets the same id on every device, and sees the same co
 
 test("tampered, forged or expired signatures: a clear error and an anonymous session, never the verified history", async () => {
   const real = await session({ identity: signed("shop-user-9") });
-  await recordCustomerMessage(t.server.ctx, { customerId: real.body.customerId, clientId: crypto.randomUUID(), text: "my address is 1 Main St" });
+  await recordCustomerMessage(t.server.ctx, {
+    customerId: real.body.customerId,
+    clientId: crypto.randomUUID(),
+    text: "my address is 1 Main St",
+  });
   const good = signed("shop-user-9");
   for (const [identity, code] of [
     [{ ...good, id: "shop-user-8" }, "identity_invalid"], // the id changed under the signature

@@ -71,7 +71,16 @@ test("apply writes answers and phrasings with lineage (import id, file sha256, l
   assert.equal(shipping.origin?.topic, "shipping");
   const examples = await Example.find({ answerId: shipping._id }).lean();
   assert.deepEqual(examples.map((e) => e.question).sort(), ["how much is shipping", "is shipping free", "what does delivery cost"]);
-  assert.ok(examples.every((e) => e.status === "active" && e.source?.kind === "import" && e.source.fileSha256 === sha && e.source.line === 2 && String(e.source.importId) === res.body.import.id));
+  assert.ok(
+    examples.every(
+      (e) =>
+        e.status === "active" &&
+        e.source?.kind === "import" &&
+        e.source.fileSha256 === sha &&
+        e.source.line === 2 &&
+        String(e.source.importId) === res.body.import.id,
+    ),
+  );
   const redacted = await Example.findOne({ question: /\[email\]/ }).lean();
   // Physical lines: the first row's questions cell spans three.
   assert.equal(redacted?.source?.line, 7);
@@ -92,7 +101,12 @@ test("TSV and JSONL read the same FAQ; JSONL phrasings may carry golden/out-of-s
   assert.equal(r1.body.report.answers.created, 1);
   assert.equal(r1.body.report.examples.created, 2);
   const jsonl = [
-    JSON.stringify({ answer: "Open 9 to 5.", title: "Hours", topic: "company", questions: ["when are you open", { text: "are you open on sunday", golden: true }] }),
+    JSON.stringify({
+      answer: "Open 9 to 5.",
+      title: "Hours",
+      topic: "company",
+      questions: ["when are you open", { text: "are you open on sunday", golden: true }],
+    }),
     "",
     JSON.stringify({ text: "We ship worldwide.", question: "do you ship abroad" }),
   ].join("\n");
@@ -112,7 +126,10 @@ test("a bad row is reported with its line number and nothing is written", async 
   assert.deepEqual(wrongFields.body.error.details.problems, [{ line: 3, message: "expected 2 fields, got 3" }]);
   const jsonl = `${JSON.stringify({ answer: "a", questions: ["q"] })}\n{"answer": 1}\nnot json\n`;
   const j = await dryRun(jsonl, "format=jsonl").expect(400);
-  assert.deepEqual(j.body.error.details.problems.map((p: { line: number }) => p.line), [2, 3]);
+  assert.deepEqual(
+    j.body.error.details.problems.map((p: { line: number }) => p.line),
+    [2, 3],
+  );
   assert.equal(await Answer.countDocuments(), 0);
   assert.equal(await Example.countDocuments(), 0);
   assert.equal(await DataImport.countDocuments(), 0);
@@ -165,7 +182,8 @@ test("review mode: phrasings wait as pending until an agent approves them; undo 
 
 test("a phrasing of an existing answer merges into it; the same question under two answers is a conflict", async () => {
   await apply("answer,question\nUse the Forgot password link.,reset my password\n", "format=csv&mode=approved");
-  const file = "answer,question\nUse the Forgot password link.,reset my password\nUse the Forgot password link.,new phrasing\nCall us.,reset my password\n";
+  const file =
+    "answer,question\nUse the Forgot password link.,reset my password\nUse the Forgot password link.,new phrasing\nCall us.,reset my password\n";
   const r = (await dryRun(file, "format=csv").expect(200)).body.report;
   assert.equal(r.answers.mergedIntoExisting, 1);
   assert.equal(r.answers.created, 1);

@@ -43,10 +43,33 @@ test("promote / rollback / pin are admin-only, validated, and refuse clearly", a
 
 test("the versions table shows metrics and the diff against the active version", async () => {
   await ModelVersion.create([
-    { version: "v1", snapshotHash: "s1", artifact, status: "promoted", promotedAt: new Date(), metrics: { heldout_accuracy: 0.8, golden_accuracy: 0.9 }, gate: { passed: true } },
-    { version: "v2", snapshotHash: "s2", artifact, status: "rejected", parentVersion: "v1", metrics: { heldout_accuracy: 0.5, golden_accuracy: 0.95 }, gate: { passed: false, reasons: ["heldout accuracy regressed"] }, report: { suites: {}, perLabelDelta: [], failedGolden: [] } },
+    {
+      version: "v1",
+      snapshotHash: "s1",
+      artifact,
+      status: "promoted",
+      promotedAt: new Date(),
+      metrics: { heldout_accuracy: 0.8, golden_accuracy: 0.9 },
+      gate: { passed: true },
+    },
+    {
+      version: "v2",
+      snapshotHash: "s2",
+      artifact,
+      status: "rejected",
+      parentVersion: "v1",
+      metrics: { heldout_accuracy: 0.5, golden_accuracy: 0.95 },
+      gate: { passed: false, reasons: ["heldout accuracy regressed"] },
+      report: { suites: {}, perLabelDelta: [], failedGolden: [] },
+    },
   ]);
-  await mongoose.connection.db!.collection("settings").updateOne({ _id: "activeModel" as never }, { $set: { value: { version: "v1", previousVersion: null, pinned: false } }, $inc: { seq: 1 } }, { upsert: true });
+  await mongoose.connection
+    .db!.collection("settings")
+    .updateOne(
+      { _id: "activeModel" as never },
+      { $set: { value: { version: "v1", previousVersion: null, pinned: false } }, $inc: { seq: 1 } },
+      { upsert: true },
+    );
   const res = await agent.get("/api/models").expect(200);
   const v2 = res.body.versions.find((v: { version: string }) => v.version === "v2");
   assert.equal(res.body.active.version, "v1");
@@ -71,8 +94,14 @@ test("daily analytics per version: containment, hand-off rate, thumbs-up rate", 
   const day = new Date();
   // v1 became active (audited) before the traffic below.
   await AuditEntry.create({ at: new Date(day.getTime() - 3600_000), action: "model.promote", targetType: "modelVersion", targetId: "v1" });
-  const msg = (conversationId: mongoose.Types.ObjectId, seq: number, role: string, extra: Record<string, unknown> = {}) =>
-    ({ conversationId, seq, role, text: "t", clientId: `${conversationId}-${seq}`, ...extra });
+  const msg = (conversationId: mongoose.Types.ObjectId, seq: number, role: string, extra: Record<string, unknown> = {}) => ({
+    conversationId,
+    seq,
+    role,
+    text: "t",
+    clientId: `${conversationId}-${seq}`,
+    ...extra,
+  });
   const bot = (v: string) => ({ modelVersion: v, confidence: 0.9, replyId: "r" });
   const [c1, c2, c3] = await Conversation.create([{ customerId: "a" }, { customerId: "b" }, { customerId: "c" }]);
   await Message.insertMany([

@@ -50,20 +50,32 @@ test("clusters uncovered hand-offs by meaning, biggest first, with 7/30-day coun
   assert.equal(teapots.last7Days, 2);
   assert.equal(teapots.last30Days, 3);
   assert.equal(teapots.daily.length, 30);
-  assert.equal(teapots.daily.reduce((a: number, b: number) => a + b, 0), 3);
+  assert.equal(
+    teapots.daily.reduce((a: number, b: number) => a + b, 0),
+    3,
+  );
   assert.equal(teapots.daily[29], 1, "today is the last day");
   assert.equal(teapots.examples.length, 3);
 
-  const created = await agent.post("/api/next-answers").send({ title: "Teaware", text: "We sell glass teapots and infusers under Shop > Teaware.", questionIds: teapots.questionIds }).expect(201);
+  const created = await agent
+    .post("/api/next-answers")
+    .send({ title: "Teaware", text: "We sell glass teapots and infusers under Shop > Teaware.", questionIds: teapots.questionIds })
+    .expect(201);
   assert.equal(created.body.pendingExamples, 3);
   const pending = await Example.find({ answerId: created.body.answer.id }).lean();
   assert.ok(pending.every((e) => e.status === "pending" && e.source?.questionMessageId));
   const after = await agent.get("/api/next-answers").expect(200);
-  assert.deepEqual(after.body.clusters.map((c: { count: number }) => c.count), [2, 1]);
+  assert.deepEqual(
+    after.body.clusters.map((c: { count: number }) => c.count),
+    [2, 1],
+  );
 });
 
 test("bad input is a clear 400", async () => {
   await agent.get("/api/next-answers?similarity=2").expect(400);
   await agent.post("/api/next-answers").send({ title: "x", text: "y", questionIds: [] }).expect(400);
-  await agent.post("/api/next-answers").send({ title: "x", text: "y", questionIds: ["0123456789abcdef01234567"] }).expect(400);
+  await agent
+    .post("/api/next-answers")
+    .send({ title: "x", text: "y", questionIds: ["0123456789abcdef01234567"] })
+    .expect(400);
 });

@@ -22,7 +22,13 @@ const trigramEmbed = async (texts: string[]) =>
   texts.map((t) => {
     const v = new Array(64).fill(0);
     const s = ` ${t.toLowerCase()} `;
-    for (let i = 0; i + 3 <= s.length; i++) v[crypto.createHash("md5").update(s.slice(i, i + 3)).digest()[0] % 64] += 1;
+    for (let i = 0; i + 3 <= s.length; i++)
+      v[
+        crypto
+          .createHash("md5")
+          .update(s.slice(i, i + 3))
+          .digest()[0] % 64
+      ] += 1;
     const n = Math.hypot(...v) || 1;
     return v.map((x) => x / n);
   });
@@ -49,11 +55,19 @@ test("a customer's data is exported, then erased everywhere, and the next snapsh
   for (const q of QUESTIONS_A) await approvedExchange(a, q, String(orders._id));
   for (const q of QUESTIONS_B) await approvedExchange(b, q, String(shipping._id));
   // Enough other approved examples for a snapshot over two answers.
-  const filler = ["track my package", "when does it ship", "shipping cost to france", "is express shipping available", "how long is delivery"];
-  await Example.create(filler.flatMap((q) => [
-    { question: q, answerId: shipping._id, source: { kind: "manual" } },
-    { question: `${q} for my order please`, answerId: orders._id, source: { kind: "manual" } },
-  ]));
+  const filler = [
+    "track my package",
+    "when does it ship",
+    "shipping cost to france",
+    "is express shipping available",
+    "how long is delivery",
+  ];
+  await Example.create(
+    filler.flatMap((q) => [
+      { question: q, answerId: shipping._id, source: { kind: "manual" } },
+      { question: `${q} for my order please`, answerId: orders._id, source: { kind: "manual" } },
+    ]),
+  );
   // The customer also talks through the real widget socket.
   const widget = await connectCustomer(t.url);
   const sent = await widget.request("message:send", { clientId: "c-1", text: "my email is alice@example.com" });
@@ -100,7 +114,10 @@ test("a customer's data is exported, then erased everywhere, and the next snapsh
   for (const e of tombstones) assert.ok(!inSnapshot.has(String(e._id)), "an erased customer's example reached the snapshot");
   assert.ok(!snapshot.examples.some((e) => QUESTIONS_A.includes(e.text ?? "")));
   const bExamples = await Example.find({ "source.customerId": b }).lean();
-  assert.ok(bExamples.some((e) => inSnapshot.has(String(e._id))), "the other customer's examples should still train");
+  assert.ok(
+    bExamples.some((e) => inSnapshot.has(String(e._id))),
+    "the other customer's examples should still train",
+  );
 
   const actions = (await AuditEntry.find({ targetId: a }).lean()).map((e) => e.action);
   assert.ok(actions.includes("privacy.export") && actions.includes("privacy.erase"), actions.join(","));
@@ -134,7 +151,10 @@ test("the retention purge deletes conversations idle longer than RETENTION_DAYS,
 
 test("the retention schedule purges at start and then on every tick; RETENTION_DAYS=0 schedules nothing", async () => {
   const old = await seedBotExchange(t.server.ctx, { question: "stale question" });
-  await Conversation.collection.updateOne({ _id: old.conversation._id }, { $set: { updatedAt: new Date(Date.now() - 10 * 24 * 3600 * 1000) } });
+  await Conversation.collection.updateOne(
+    { _id: old.conversation._id },
+    { $set: { updatedAt: new Date(Date.now() - 10 * 24 * 3600 * 1000) } },
+  );
   const off = startRetentionSchedule({ RETENTION_DAYS: 0 }, 20);
   await new Promise((r) => setTimeout(r, 100));
   off();
@@ -148,7 +168,10 @@ test("the retention schedule purges at start and then on every tick; RETENTION_D
     }
     // A conversation that goes stale later is caught by a later tick, not only at start.
     const later = await seedBotExchange(t.server.ctx, { question: "goes stale later" });
-    await Conversation.collection.updateOne({ _id: later.conversation._id }, { $set: { updatedAt: new Date(Date.now() - 8 * 24 * 3600 * 1000) } });
+    await Conversation.collection.updateOne(
+      { _id: later.conversation._id },
+      { $set: { updatedAt: new Date(Date.now() - 8 * 24 * 3600 * 1000) } },
+    );
     while ((await Conversation.countDocuments({ _id: later.conversation._id })) > 0) {
       assert.ok(Date.now() < deadline, "a later tick did not purge");
       await new Promise((r) => setTimeout(r, 50));

@@ -20,7 +20,10 @@ test("queue: thumbs-down first, then lowest confidence; reviewed replies leave i
   await Message.updateOne({ _id: disliked.reply._id }, { $set: { feedback: "down" } });
   const { body } = await agent.get("/api/reviews").expect(200);
   const order = body.items.map((i: { reply: { id: string } }) => i.reply.id);
-  assert.deepEqual(order, [disliked, low, high].map((x) => String(x.reply._id)));
+  assert.deepEqual(
+    order,
+    [disliked, low, high].map((x) => String(x.reply._id)),
+  );
   assert.equal(body.items[0].question.text, "How do I reset my password?");
   assert.equal(body.items[0].answer.title, "Reset password");
   await agent.post(`/api/reviews/${low.reply._id}/approve`).send({}).expect(201);
@@ -65,7 +68,10 @@ test("approve as 'the same as answer X' and mark golden at once", async () => {
   const agent = await loginAs(t.url, "agent");
   const x = await createAnswer("Opening hours", "We are open 9-17.");
   const ex = await seedBotExchange(t.server.ctx);
-  const res = await agent.post(`/api/reviews/${ex.reply._id}/approve`).send({ answerId: String(x._id), golden: true }).expect(201);
+  const res = await agent
+    .post(`/api/reviews/${ex.reply._id}/approve`)
+    .send({ answerId: String(x._id), golden: true })
+    .expect(201);
   assert.equal(res.body.example.answerId, String(x._id));
   assert.equal(res.body.example.golden, true);
 });
@@ -78,7 +84,10 @@ test("edit: the edited text becomes a new answer, or reuses the identical one; u
   assert.equal((await Message.findById(ex.reply._id).lean())!.review?.status ?? null, null);
   const answersBefore = await Answer.countDocuments();
 
-  const res = await agent.post(`/api/reviews/${ex.reply._id}/edit`).send({ text: "Hi {{name}}, click 'Forgot password'.", title: "Password reset v2" }).expect(201);
+  const res = await agent
+    .post(`/api/reviews/${ex.reply._id}/edit`)
+    .send({ text: "Hi {{name}}, click 'Forgot password'.", title: "Password reset v2" })
+    .expect(201);
   assert.equal(res.body.createdAnswer, true);
   assert.equal(res.body.answer.title, "Password reset v2");
   assert.deepEqual(res.body.answer.placeholders, ["name"]);
@@ -123,7 +132,12 @@ test("not for the bot: the question is kept as an out-of-scope example with no a
   // an agent's reply to a hand-off: the team wants a person for this one
   const other = await seedBotExchange(t.server.ctx, { question: "Can you tell me a joke?" });
   await conversationAssigner(t.server.ctx, agent.user, String(other.conversation._id));
-  const sent = await recordAgentMessage(t.server.ctx, { conversationId: String(other.conversation._id), agentId: agent.user.id, clientId: "agent-j", text: "Ha, I am here for banking questions." });
+  const sent = await recordAgentMessage(t.server.ctx, {
+    conversationId: String(other.conversation._id),
+    agentId: agent.user.id,
+    clientId: "agent-j",
+    text: "Ha, I am here for banking questions.",
+  });
   const byAgent = await agent.post(`/api/reviews/${sent.message._id}/not-for-bot`).send({}).expect(201);
   assert.equal(byAgent.body.example.outOfScope, true);
   assert.equal(byAgent.body.createdAnswer, false, "no answer is made from the agent's words");

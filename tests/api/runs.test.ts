@@ -18,7 +18,10 @@ test("runs and trainer settings need a session; changing them needs an admin", a
   await request(t.url).get("/api/trainer/settings").expect(401);
   await agent.get("/api/runs").expect(200);
   await agent.post("/api/runs").send({}).expect(403);
-  await agent.patch("/api/trainer/settings").send({ schedule: { cron: "0 3 * * *" } }).expect(403);
+  await agent
+    .patch("/api/trainer/settings")
+    .send({ schedule: { cron: "0 3 * * *" } })
+    .expect(403);
   assert.equal(await TrainingRun.countDocuments({}), 0);
 });
 
@@ -34,9 +37,15 @@ test("train now queues one run; a second click returns it; it is audited and lis
   await admin.post("/api/runs").send({ epochs: 3 }).expect(400);
 
   const list = await admin.get("/api/runs").expect(200);
-  assert.deepEqual(list.body.runs.map((r: { id: string }) => r.id), [first.body.run.id]);
+  assert.deepEqual(
+    list.body.runs.map((r: { id: string }) => r.id),
+    [first.body.run.id],
+  );
   const one = await admin.get(`/api/runs/${first.body.run.id}`).expect(200);
-  assert.deepEqual(one.body.run.transitions.map((x: { state: string }) => x.state), ["queued"]);
+  assert.deepEqual(
+    one.body.run.transitions.map((x: { state: string }) => x.state),
+    ["queued"],
+  );
   assert.equal(one.body.snapshot, null);
   await admin.get("/api/runs/not-an-id").expect(400);
   await admin.get("/api/runs/0123456789abcdef01234567").expect(404);
@@ -49,15 +58,27 @@ test("schedule settings: defaults from the environment, validated updates, nothi
   assert.equal(initial.body.settings.schedule.timezone, "UTC");
   assert.match(initial.body.nextRunAt, /T02:00:00\.000Z$/);
 
-  const bad = await admin.patch("/api/trainer/settings").send({ schedule: { cron: "every night" } }).expect(400);
+  const bad = await admin
+    .patch("/api/trainer/settings")
+    .send({ schedule: { cron: "every night" } })
+    .expect(400);
   assert.equal(bad.body.error.code, "invalid_input");
   assert.match(JSON.stringify(bad.body.error.details), /not a valid cron expression/);
-  await admin.patch("/api/trainer/settings").send({ schedule: { timezone: "Nowhere/Land" } }).expect(400);
-  await admin.patch("/api/trainer/settings").send({ gate: { epsilon: 2 } }).expect(400);
+  await admin
+    .patch("/api/trainer/settings")
+    .send({ schedule: { timezone: "Nowhere/Land" } })
+    .expect(400);
+  await admin
+    .patch("/api/trainer/settings")
+    .send({ gate: { epsilon: 2 } })
+    .expect(400);
   await admin.patch("/api/trainer/settings").send({ surprise: true }).expect(400);
   assert.equal(await Setting.countDocuments({ _id: "trainer" }), 0);
 
-  const ok = await admin.patch("/api/trainer/settings").send({ schedule: { cron: "30 1 * * *", timezone: "Europe/Paris" }, gate: { epsilon: 0.03 } }).expect(200);
+  const ok = await admin
+    .patch("/api/trainer/settings")
+    .send({ schedule: { cron: "30 1 * * *", timezone: "Europe/Paris" }, gate: { epsilon: 0.03 } })
+    .expect(200);
   assert.equal(ok.body.settings.schedule.cron, "30 1 * * *");
   assert.equal(ok.body.settings.gate.epsilon, 0.03);
   assert.equal(ok.body.settings.gate.minAccuracy, 0.6, "untouched fields keep their values");

@@ -45,7 +45,11 @@ test("a known and an unknown email get the same answers, try after try; the acco
     `the first ${FREE_FAILURES + 1} guesses are answered, then the pair waits`,
   );
   // Nothing is locked: the owner, from their own address, signs in at once.
-  await request(t.url).post("/api/auth/login").set("X-Forwarded-For", "192.0.2.3").send({ email: user.email, password: user.password }).expect(200);
+  await request(t.url)
+    .post("/api/auth/login")
+    .set("X-Forwarded-For", "192.0.2.3")
+    .send({ email: user.email, password: user.password })
+    .expect(200);
 });
 
 // Equal cost comes by construction: an unknown email runs one argon2 verification against a decoy hash, as a known
@@ -76,7 +80,11 @@ test("the wait grows with each failure, and ends", async () => {
   assert.equal(second.status, 429);
   assert.equal(second.headers["retry-after"], "2", "doubled");
   await new Promise((r) => setTimeout(r, 2100));
-  await request(t.url).post("/api/auth/login").set("X-Forwarded-For", from).send({ email: user.email, password: user.password }).expect(200);
+  await request(t.url)
+    .post("/api/auth/login")
+    .set("X-Forwarded-For", from)
+    .send({ email: user.email, password: user.password })
+    .expect(200);
   // Success forgives the pair: the next mistake is free again.
   assert.equal((await login(t.url, from, user.email, "typo")).status, 401);
 });
@@ -89,10 +97,18 @@ test("an address over its limit gets 429 for wrong passwords, but the right pass
   assert.equal(wrong.status, 429);
   assert.equal(wrong.body.error.code, "rate_limited");
   // Someone else behind the same proxy, with the right password.
-  await request(t.url).post("/api/auth/login").set("X-Forwarded-For", from).send({ email: colleague.email, password: colleague.password }).expect(200);
+  await request(t.url)
+    .post("/api/auth/login")
+    .set("X-Forwarded-For", from)
+    .send({ email: colleague.email, password: colleague.password })
+    .expect(200);
   // The address's limit took the sprayed account's free tries: its owner waits a second, then gets in.
   await new Promise((r) => setTimeout(r, 1100));
-  await request(t.url).post("/api/auth/login").set("X-Forwarded-For", from).send({ email: sprayed.email, password: sprayed.password }).expect(200);
+  await request(t.url)
+    .post("/api/auth/login")
+    .set("X-Forwarded-For", from)
+    .send({ email: sprayed.email, password: sprayed.password })
+    .expect(200);
 });
 
 test("malformed sign-in bodies (400) do not count against the address", async () => {
@@ -111,9 +127,14 @@ test("X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES
   const direct = await startServerOn(t.db, { PUBLIC_URL: "https://support.example.test", TRUSTED_PROXIES: "10.9.9.9" });
   try {
     const statuses: number[] = [];
-    for (let i = 0; i < ADDRESS_LIMIT + 5; i++) statuses.push((await login(direct.url, `203.0.113.${i + 1}`, `rotating-${i}@example.test`, "guess")).status);
+    for (let i = 0; i < ADDRESS_LIMIT + 5; i++)
+      statuses.push((await login(direct.url, `203.0.113.${i + 1}`, `rotating-${i}@example.test`, "guess")).status);
     assert.deepEqual(statuses.slice(0, ADDRESS_LIMIT), Array(ADDRESS_LIMIT).fill(401));
-    assert.deepEqual(statuses.slice(ADDRESS_LIMIT), Array(5).fill(429), `rotating X-Forwarded-For escaped the limit: ${statuses.join(",")}`);
+    assert.deepEqual(
+      statuses.slice(ADDRESS_LIMIT),
+      Array(5).fill(429),
+      `rotating X-Forwarded-For escaped the limit: ${statuses.join(",")}`,
+    );
   } finally {
     await direct.stop();
   }
@@ -123,11 +144,12 @@ test("the limiter's state is shared by every chat process and kept across a rest
   const env = { MONGODB_URI: t.db.uri, SESSION_SECRET: "shared-secret-for-sign-in-0123456789" };
   const from = "192.0.2.80";
   const user = await createUser("agent");
-  let a: ChatProcess | null = await startChatProcess("signin-a", env);
+  const a: ChatProcess | null = await startChatProcess("signin-a", env);
   let b: ChatProcess | null = await startChatProcess("signin-b", env);
   try {
     // Failures spread over two processes add up…
-    for (let i = 0; i < ADDRESS_LIMIT; i++) assert.equal((await login(i % 2 ? a.url : b.url, from, `shared-${i}@example.test`, "guess")).status, 401);
+    for (let i = 0; i < ADDRESS_LIMIT; i++)
+      assert.equal((await login(i % 2 ? a.url : b.url, from, `shared-${i}@example.test`, "guess")).status, 401);
     assert.equal((await login(b.url, from, user.email, "guess")).status, 429);
     // …and a restarted process still knows.
     await b.stop();

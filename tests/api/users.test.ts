@@ -10,7 +10,10 @@ useTestServer((server) => (t = server));
 
 test("admins list, create with a password, rename and change roles", async () => {
   const admin = await loginAs(t.url, "admin");
-  const created = await admin.post("/api/users").send({ email: "Bea@Example.test", name: "Bea", password: "a long enough password" }).expect(201);
+  const created = await admin
+    .post("/api/users")
+    .send({ email: "Bea@Example.test", name: "Bea", password: "a long enough password" })
+    .expect(201);
   assert.equal(created.body.user.email, "bea@example.test");
   assert.equal(created.body.user.role, "agent");
   assert.equal(created.body.inviteToken, null);

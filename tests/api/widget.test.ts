@@ -72,13 +72,22 @@ test("history over REST: the customer's conversations and messages in order, nob
   assert.equal("review" in history.body.messages[0], false);
 
   const since = await request(t.url).get(`/api/widget/conversations/${sent.conversation.id}/messages?afterSeq=2`).set(auth).expect(200);
-  assert.deepEqual(since.body.messages.map((m: any) => m.seq), [3]);
+  assert.deepEqual(
+    since.body.messages.map((m: any) => m.seq),
+    [3],
+  );
   const page = await request(t.url).get(`/api/widget/conversations/${sent.conversation.id}/messages?limit=2`).set(auth).expect(200);
   assert.equal(page.body.hasMore, true);
 
   const stranger = (await request(t.url).post("/api/widget/session").send({})).body.token;
-  await request(t.url).get(`/api/widget/conversations/${sent.conversation.id}/messages`).set({ Authorization: `Bearer ${stranger}` }).expect(404);
-  const strangerList = await request(t.url).get("/api/widget/conversations").set({ Authorization: `Bearer ${stranger}` }).expect(200);
+  await request(t.url)
+    .get(`/api/widget/conversations/${sent.conversation.id}/messages`)
+    .set({ Authorization: `Bearer ${stranger}` })
+    .expect(404);
+  const strangerList = await request(t.url)
+    .get("/api/widget/conversations")
+    .set({ Authorization: `Bearer ${stranger}` })
+    .expect(200);
   assert.deepEqual(strangerList.body.conversations, []);
 });
 

@@ -25,7 +25,8 @@ let answerId = "";
 // The model's stand-in: it picks the order answer for order questions (and nothing else). The rest is the real path.
 const orderBot: Bot = {
   async decide(input) {
-    if (!answerId || !/order/i.test(input.text)) return { kind: "handoff", reason: "low_confidence", confidence: 0.1, modelVersion: "m-demo" };
+    if (!answerId || !/order/i.test(input.text))
+      return { kind: "handoff", reason: "low_confidence", confidence: 0.1, modelVersion: "m-demo" };
     return { kind: "reply", answerId, text: "", confidence: 0.95, modelVersion: "m-demo", replyId: crypto.randomUUID(), alternatives: [] };
   },
   activeVersion: () => "m-demo",
@@ -99,7 +100,10 @@ test("an admin defines and previews the order action; the demo page bot answers 
   await editor.getByRole("button", { name: "Save action" }).click();
   await editor.getByTestId("action-saved").waitFor();
   const saved = (await api.get(`/api/answers/${answerId}`).expect(200)).body.answer;
-  assert.deepEqual(saved.action, { name: "order_status", slots: [{ name: "order_number", pattern: "(\\d{4,8})", prompt: "What is your order number?" }] });
+  assert.deepEqual(saved.action, {
+    name: "order_status",
+    slots: [{ name: "order_number", pattern: "(\\d{4,8})", prompt: "What is your order number?" }],
+  });
   assert.equal(saved.text, "Order {{order_number}} is {{order.status}}, arriving {{order.eta}}.");
   await page.locator(".row", { hasText: "Where is my order" }).getByText("order_status").waitFor();
 

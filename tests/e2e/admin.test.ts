@@ -53,7 +53,9 @@ before(async () => {
   const run = await TrainingRun.findOne({ candidateVersion: "v1" }).lean();
   const snap = await Snapshot.findOne({ hash: run!.snapshotHash }).lean();
   const candidates = snap!.examples.filter((e) => e.split === "train" && e.label === answers.lost_or_stolen_card).map((e) => e.text!);
-  const predictors = await Promise.all(["v1", "v2"].map((v) => loadPredictor(localArtifactDir(t.config.MODELS_DIR, v), { baseModelDir: t.config.BASE_MODEL_DIR })));
+  const predictors = await Promise.all(
+    ["v1", "v2"].map((v) => loadPredictor(localArtifactDir(t.config.MODELS_DIR, v), { baseModelDir: t.config.BASE_MODEL_DIR })),
+  );
   for (const text of candidates) {
     const [a, b] = await Promise.all(predictors.map((p) => p.predict(text)));
     if (a.confident && b.confident && a.label === answers.lost_or_stolen_card && b.label === a.label) {

@@ -30,9 +30,17 @@ test("an agent takes over a waiting conversation, replies to the widget, and app
   await widget(customer).getByRole("log").getByText("A member of our team will reply here", { exact: false }).waitFor();
 
   // Two bot replies to review, made by the real recorder as if model v-2026-11-28 had answered.
-  const low = await seedBotExchange(t.server.ctx, { question: "How do I reset my password?", confidence: 0.31, modelVersion: "v-2026-11-28" });
+  const low = await seedBotExchange(t.server.ctx, {
+    question: "How do I reset my password?",
+    confidence: 0.31,
+    modelVersion: "v-2026-11-28",
+  });
   const high = await seedBotExchange(t.server.ctx, { question: "Do you ship to Norway?", confidence: 0.62, modelVersion: "v-2026-11-28" });
-  const joke = await seedBotExchange(t.server.ctx, { question: "Tell me a joke about parcels", confidence: 0.9, modelVersion: "v-2026-11-28" });
+  const joke = await seedBotExchange(t.server.ctx, {
+    question: "Tell me a joke about parcels",
+    confidence: 0.9,
+    modelVersion: "v-2026-11-28",
+  });
 
   const console_ = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   console_.on("pageerror", (e) => errors.push(`console: ${e.message}`));
@@ -106,7 +114,14 @@ test("an agent takes over a waiting conversation, replies to the widget, and app
   assert.equal(golden.golden, true);
   assert.equal(golden.answerId, low.answerId);
   assert.deepEqual(
-    [golden.lineage.kind, golden.lineage.conversationId, golden.lineage.questionMessageId, golden.lineage.replyMessageId, golden.lineage.modelVersion, golden.lineage.approvedBy],
+    [
+      golden.lineage.kind,
+      golden.lineage.conversationId,
+      golden.lineage.questionMessageId,
+      golden.lineage.replyMessageId,
+      golden.lineage.modelVersion,
+      golden.lineage.approvedBy,
+    ],
     ["bot_reply", String(low.conversation._id), String(low.question._id), String(low.reply._id), "v-2026-11-28", agent.id],
   );
   assert.equal(edited.golden, false);

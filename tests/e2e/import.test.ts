@@ -81,38 +81,45 @@ test("the same 1,000-row file again: the dry run says nothing is new", async () 
   assert.equal(await page.getByTestId("apply-import").isDisabled(), true);
 });
 
-test("500 OpenAI-format conversations: reworded replies collapse into the existing answers; then train now promotes a version that answers", { timeout: 600_000 }, async () => {
-  await page.getByTestId("kind-conversations").click();
-  await upload("past-chats.jsonl", conversationsJsonl(500));
-  assert.equal(await page.getByTestId("import-format").inputValue(), "openai");
-  // At the default 0.90 two answers keep "Anything else I can help with?" apart; the admin loosens it to 0.85.
-  await page.getByTestId("import-similarity").fill("0.85");
-  await page.getByTestId("dry-run").click();
-  await page.getByTestId("dry-run-report").waitFor({ timeout: 120_000 });
-  const collapsed = page.getByTestId("collapsed-answer");
-  assert.ok((await collapsed.count()) >= 30, "each answer's three wordings are shown collapsed into one");
-  assert.match(await collapsed.first().innerText(), /similarity 0\.\d\d/);
-  assert.match(await page.getByTestId("report-answers").innerText(), /^0 new · 32 merged into existing/);
-  await page.getByTestId("mode-approved").check();
-  await page.getByTestId("apply-import").click();
-  await page.getByTestId("import-progress").getByText("applied").waitFor({ timeout: 60_000 });
-  assert.equal(await Answer.countDocuments(), 32, "no new answers: every reply collapsed into an FAQ answer");
-  const chats = createHash("sha256").update(conversationsJsonl(500)).digest("hex");
-  const fromChats = await Example.countDocuments({ status: "active", "source.fileSha256": chats });
-  assert.ok(fromChats > 300 && fromChats <= 500, `examples from the conversations: ${fromChats}`);
+test(
+  "500 OpenAI-format conversations: reworded replies collapse into the existing answers; then train now promotes a version that answers",
+  { timeout: 600_000 },
+  async () => {
+    await page.getByTestId("kind-conversations").click();
+    await upload("past-chats.jsonl", conversationsJsonl(500));
+    assert.equal(await page.getByTestId("import-format").inputValue(), "openai");
+    // At the default 0.90 two answers keep "Anything else I can help with?" apart; the admin loosens it to 0.85.
+    await page.getByTestId("import-similarity").fill("0.85");
+    await page.getByTestId("dry-run").click();
+    await page.getByTestId("dry-run-report").waitFor({ timeout: 120_000 });
+    const collapsed = page.getByTestId("collapsed-answer");
+    assert.ok((await collapsed.count()) >= 30, "each answer's three wordings are shown collapsed into one");
+    assert.match(await collapsed.first().innerText(), /similarity 0\.\d\d/);
+    assert.match(await page.getByTestId("report-answers").innerText(), /^0 new · 32 merged into existing/);
+    await page.getByTestId("mode-approved").check();
+    await page.getByTestId("apply-import").click();
+    await page.getByTestId("import-progress").getByText("applied").waitFor({ timeout: 60_000 });
+    assert.equal(await Answer.countDocuments(), 32, "no new answers: every reply collapsed into an FAQ answer");
+    const chats = createHash("sha256").update(conversationsJsonl(500)).digest("hex");
+    const fromChats = await Example.countDocuments({ status: "active", "source.fileSha256": chats });
+    assert.ok(fromChats > 300 && fromChats <= 500, `examples from the conversations: ${fromChats}`);
 
-  // "Train now" from the import's progress line; the trainer here is this test's worker.
-  trainer = startNightlyWorker({ config: t.config, tickMs: 500 });
-  await page.getByTestId("train-now").click();
-  await page.waitForURL(/#\/models/);
-  const deadline = Date.now() + 540_000;
-  while (!(await ModelVersion.exists({ status: "promoted" }))) {
-    assert.ok(Date.now() < deadline, "a version is promoted");
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  const live = await ModelVersion.findOne({ status: "promoted" }).lean();
-  assert.equal(live?.gate?.passed, true);
-  for (let i = 0; i < 150 && t.server.ctx.bot.activeVersion() !== live!.version; i++) await new Promise((r) => setTimeout(r, 200));
-  const d = await t.server.ctx.bot.decide({ conversationId: new mongoose.Types.ObjectId().toString(), text: "how much does shipping cost" });
-  assert.equal(d.kind, "reply");
-});
+    // "Train now" from the import's progress line; the trainer here is this test's worker.
+    trainer = startNightlyWorker({ config: t.config, tickMs: 500 });
+    await page.getByTestId("train-now").click();
+    await page.waitForURL(/#\/models/);
+    const deadline = Date.now() + 540_000;
+    while (!(await ModelVersion.exists({ status: "promoted" }))) {
+      assert.ok(Date.now() < deadline, "a version is promoted");
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const live = await ModelVersion.findOne({ status: "promoted" }).lean();
+    assert.equal(live?.gate?.passed, true);
+    for (let i = 0; i < 150 && t.server.ctx.bot.activeVersion() !== live!.version; i++) await new Promise((r) => setTimeout(r, 200));
+    const d = await t.server.ctx.bot.decide({
+      conversationId: new mongoose.Types.ObjectId().toString(),
+      text: "how much does shipping cost",
+    });
+    assert.equal(d.kind, "reply");
+  },
+);

@@ -20,7 +20,14 @@ import { TrainingRun } from "../../server/models/trainingRun.js";
 import { localArtifactDir } from "../../server/registry/artifactStore.js";
 import { loadPredictor } from "../../trainer/index.js";
 
-interface Spec { key: string; title: string; text: string; zh: string; en_questions: string[]; zh_questions: string[] }
+interface Spec {
+  key: string;
+  title: string;
+  text: string;
+  zh: string;
+  en_questions: string[];
+  zh_questions: string[];
+}
 const specs: Spec[] = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../fixtures/multilingual/answers.json"), "utf8"));
 
 let t: TestServer;
@@ -47,9 +54,15 @@ before(async () => {
     ids[s.key] = String((await Answer.create({ title: s.title, text: s.text, translations: [{ language: "zh-CN", text: s.zh }] }))._id);
   }
   await Example.insertMany(
-    specs.flatMap((s) => [...s.zh_questions, ...s.en_questions].map((question, i) => ({
-      question, answerId: ids[s.key], polarity: "positive", source: { kind: i % 2 ? "agent_reply" : "import" }, approvedAt: new Date(),
-    }))),
+    specs.flatMap((s) =>
+      [...s.zh_questions, ...s.en_questions].map((question, i) => ({
+        question,
+        answerId: ids[s.key],
+        polarity: "positive",
+        source: { kind: i % 2 ? "agent_reply" : "import" },
+        approvedAt: new Date(),
+      })),
+    ),
   );
   const { run } = await enqueueRun("manual", null);
   const outcome = await nightlyRunner(String(run._id), { config: t.config });
@@ -59,8 +72,12 @@ before(async () => {
   // The calibrated thresholds are strict: ask questions the version answers (as a customer's would be).
   const predictor = await loadPredictor(localArtifactDir(t.config.MODELS_DIR, "v1"), { baseModelDir: t.config.BASE_MODEL_DIR });
   for (const s of specs) {
-    const zh = (await Promise.all(s.zh_questions.map(async (q) => [q, await predictor.predict(q)] as const))).find(([, p]) => p.answer && p.label === ids[s.key]);
-    const en = (await Promise.all(s.en_questions.map(async (q) => [q, await predictor.predict(q)] as const))).find(([, p]) => p.answer && p.label === ids[s.key]);
+    const zh = (await Promise.all(s.zh_questions.map(async (q) => [q, await predictor.predict(q)] as const))).find(
+      ([, p]) => p.answer && p.label === ids[s.key],
+    );
+    const en = (await Promise.all(s.en_questions.map(async (q) => [q, await predictor.predict(q)] as const))).find(
+      ([, p]) => p.answer && p.label === ids[s.key],
+    );
     if (zh && en) {
       [zhQuestion, enQuestion, expected] = [zh[0], en[0], s];
       break;

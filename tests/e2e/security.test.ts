@@ -53,7 +53,12 @@ after(async () => {
   await new Promise((r) => listedSite?.close(r));
   await new Promise((r) => unlistedSite?.close(r));
   await t?.stop();
-  await recordHardening("e2e.security", { payloadsTried: attempts, scriptsExecuted: executed, unauthorizedAttempts: 1, unauthorizedSucceeded: unlistedConnected });
+  await recordHardening("e2e.security", {
+    payloadsTried: attempts,
+    scriptsExecuted: executed,
+    unauthorizedAttempts: 1,
+    unauthorizedSucceeded: unlistedConnected,
+  });
   console.log(`xss: ${attempts} HTML payloads rendered in widget and console, ${executed} executed`);
 });
 
@@ -61,7 +66,9 @@ after(async () => {
 async function watchedPage(context: BrowserContext) {
   await context.addInitScript(() => {
     (window as unknown as { __csp: string[] }).__csp = [];
-    document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -89,16 +96,28 @@ test("hostile HTML from customer and agent is shown as text in the widget and th
   await waitFor(async () => (await Message.countDocuments({ role: "customer" })) === XSS.length);
   const conversation = (await Conversation.findOne({}))!;
   // A hostile display name, and agent replies carrying HTML back to the widget.
-  await Conversation.updateOne({ _id: conversation._id }, { $set: { customerName: `<img src=x onerror="window.__xss='name'">`, status: "agent" } });
+  await Conversation.updateOne(
+    { _id: conversation._id },
+    { $set: { customerName: `<img src=x onerror="window.__xss='name'">`, status: "agent" } },
+  );
   const agent = await createUser("agent");
   for (const [i, payload] of XSS.entries()) {
-    await recordAgentMessage(t.server.ctx, { conversationId: String(conversation._id), agentId: agent.id, clientId: `agent-${i}`, text: `agent: ${payload}` });
+    await recordAgentMessage(t.server.ctx, {
+      conversationId: String(conversation._id),
+      agentId: agent.id,
+      clientId: `agent-${i}`,
+      text: `agent: ${payload}`,
+    });
     attempts++;
   }
   const log = widget(customer.page).getByRole("log");
   await log.getByText(`agent: ${XSS[XSS.length - 1]}`).waitFor();
   for (const payload of XSS) await log.getByText(payload, { exact: false }).first().waitFor();
-  assert.equal(await log.locator("img, script, svg, iframe, a[href^='javascript']").count(), 0, "message HTML became elements in the widget");
+  assert.equal(
+    await log.locator("img, script, svg, iframe, a[href^='javascript']").count(),
+    0,
+    "message HTML became elements in the widget",
+  );
 
   const agentPage = await watchedPage(await browser.newContext());
   await agentPage.page.goto(`${t.url}/console/`);
@@ -111,7 +130,15 @@ test("hostile HTML from customer and agent is shown as text in the widget and th
   const view = agentPage.page.getByTestId("conversation-view");
   for (const payload of XSS) await view.getByText(payload, { exact: false }).first().waitFor();
   attempts++; // the display name
-  assert.equal(await agentPage.page.locator("[data-testid=conversation-view] img, [data-testid=conversation-list] img, [data-testid=messages] script, [data-testid=messages] iframe").count(), 0, "HTML became elements in the console");
+  assert.equal(
+    await agentPage.page
+      .locator(
+        "[data-testid=conversation-view] img, [data-testid=conversation-list] img, [data-testid=messages] script, [data-testid=messages] iframe",
+      )
+      .count(),
+    0,
+    "HTML became elements in the console",
+  );
 
   await new Promise((r) => setTimeout(r, 500)); // an onerror/onload would have fired by now
   for (const p of [customer, agentPage]) {

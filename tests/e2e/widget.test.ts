@@ -56,7 +56,12 @@ test("a customer chats on the demo page, is told a human will answer, and finds 
   // Escape closes the panel and gives focus back to the bubble.
   await widget(page).getByRole("textbox", { name: "Message" }).press("Escape");
   assert.equal(await widget(page).getByRole("dialog").count(), 0);
-  assert.equal(await widget(page).getByRole("button", { name: "Open chat" }).evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement), true);
+  assert.equal(
+    await widget(page)
+      .getByRole("button", { name: "Open chat" })
+      .evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+    true,
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -90,7 +95,12 @@ test("offline messages are queued and sent once on reconnect; agent typing shows
 
   // With the panel closed, an agent's reply shows as an unread count on the bubble.
   await widget(page).getByRole("textbox", { name: "消息" }).press("Escape");
-  await recordAgentMessage(t.server.ctx, { conversationId: String(conv._id), agentId: String(new Types.ObjectId()), clientId: "agent-1", text: "您好,我来帮您查一下。" });
+  await recordAgentMessage(t.server.ctx, {
+    conversationId: String(conv._id),
+    agentId: String(new Types.ObjectId()),
+    clientId: "agent-1",
+    text: "您好,我来帮您查一下。",
+  });
   await widget(page).getByRole("button", { name: "打开聊天 (1 条新消息)" }).click();
   await widget(page).getByRole("log").getByText("您好,我来帮您查一下。").waitFor();
   assert.equal(await widget(page).getByText("客服正在输入…").count(), 0, "a reply ends the typing indicator");
@@ -112,7 +122,9 @@ test("one script tag embeds the widget on another site's page (cross-origin), wi
     await page.goto(shopUrl);
     await widget(page).getByRole("button", { name: "Open chat" }).click();
     await widget(page).getByRole("dialog", { name: "Shop help" }).waitFor();
-    const header = await widget(page).locator("header").evaluate((el) => getComputedStyle(el).backgroundColor);
+    const header = await widget(page)
+      .locator("header")
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.equal(header, "rgb(102, 51, 153)");
     await widget(page).getByText("Online").waitFor();
     await widget(page).getByRole("textbox", { name: "Message" }).fill("Hello from another site");

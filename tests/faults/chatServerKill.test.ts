@@ -35,8 +35,16 @@ after(async () => {
   await browser?.close();
   await chat?.stop();
   await db?.stop();
-  await recordHardening("faults.chatServerKill", { faultsInjected: faults, acknowledgedMessages: storedAndChecked, acknowledgedBeforeKill: ackedBeforeKill, messagesLost: lost, messagesDuplicated: duplicated });
-  console.log(`faults: chat server killed ${faults} time(s); ${storedAndChecked} messages checked (${ackedBeforeKill} acknowledged before the kill), ${lost} lost, ${duplicated} duplicated`);
+  await recordHardening("faults.chatServerKill", {
+    faultsInjected: faults,
+    acknowledgedMessages: storedAndChecked,
+    acknowledgedBeforeKill: ackedBeforeKill,
+    messagesLost: lost,
+    messagesDuplicated: duplicated,
+  });
+  console.log(
+    `faults: chat server killed ${faults} time(s); ${storedAndChecked} messages checked (${ackedBeforeKill} acknowledged before the kill), ${lost} lost, ${duplicated} duplicated`,
+  );
 });
 
 const widget = (page: Page) => page.locator("#understudy-widget");
@@ -61,7 +69,11 @@ test("kill -9 mid-conversation: the widget reconnects, resyncs, and every messag
       typed.push(text);
       await type(page, text);
     }
-    await waitUntil(`round ${round} acknowledged`, async () => (await Message.countDocuments({ role: "customer" })) === typed.length, 20_000);
+    await waitUntil(
+      `round ${round} acknowledged`,
+      async () => (await Message.countDocuments({ role: "customer" })) === typed.length,
+      20_000,
+    );
     ackedBeforeKill = typed.length;
     // One more message and the kill right behind it: it may or may not have been acknowledged.
     const inFlight = `round ${round} in flight`;
@@ -88,14 +100,22 @@ test("kill -9 mid-conversation: the widget reconnects, resyncs, and every messag
   }
   // Each bubble reads "You: <text>" (plus a status line while pending): once each, none still pending.
   const bubbles = () => widget(page).locator(".msg.customer").allTextContents();
-  await waitUntil("every message shown as sent", async () => (await bubbles()).length === typed.length && !(await widget(page).locator(".msg.customer .meta").count()), 15_000);
-  for (const text of typed) assert.equal((await bubbles()).filter((b) => b.endsWith(`: ${text}`)).length, 1, `"${text}" not shown exactly once`);
+  await waitUntil(
+    "every message shown as sent",
+    async () => (await bubbles()).length === typed.length && !(await widget(page).locator(".msg.customer .meta").count()),
+    15_000,
+  );
+  for (const text of typed)
+    assert.equal((await bubbles()).filter((b) => b.endsWith(`: ${text}`)).length, 1, `"${text}" not shown exactly once`);
   assert.equal(await Message.countDocuments({ role: "customer" }), typed.length);
   assert.equal(await widget(page).locator(".failed").count(), 0, "no message left failed");
   // After a reload the history comes from the server, in order.
   await page.reload();
   await widget(page).getByText("Online").waitFor();
   const shown = await widget(page).locator(".msg.customer").allTextContents();
-  assert.deepEqual(shown.map((s) => typed.find((t) => s.endsWith(`: ${t}`))), typed);
+  assert.deepEqual(
+    shown.map((s) => typed.find((t) => s.endsWith(`: ${t}`))),
+    typed,
+  );
   assert.deepEqual(pageErrors, []);
 });

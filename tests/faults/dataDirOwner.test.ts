@@ -44,8 +44,18 @@ function procs(match: (argv: string[], pid: number) => boolean): number[] {
 const ferretdbs = () => procs((argv) => path.basename(argv[0]!) === "ferretdb" && argv.includes(`--state-dir=${stateDir}`));
 /** Trainer processes started for this test's DATA_DIR (they inherit it from their server's environment). */
 const trainers = () =>
-  procs((argv, pid) => argv.some((a) => a.endsWith("server/nightly/main.ts")) && fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`DATA_DIR=${dataDir}`));
-const ppid = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[1]);
+  procs(
+    (argv, pid) =>
+      argv.some((a) => a.endsWith("server/nightly/main.ts")) &&
+      fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`DATA_DIR=${dataDir}`),
+  );
+const ppid = (pid: number) =>
+  Number(
+    fs
+      .readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /, "")
+      .split(" ")[1],
+  );
 
 function startServer(name: string, serverPort = port): TestProcess {
   const p = spawnTs(name, "server/index.ts", [], {
@@ -101,7 +111,12 @@ test("kill -9 of the server takes its FerretDB and trainer with it; the restart 
   process.kill(first.child.pid!, "SIGKILL");
   counts.faultsInjected++;
   await first.exited;
-  await waitUntil("the dead server's FerretDB and trainer to stop", () => ferretdbs().length === 0 && trainers().length === 0, 20_000, 100).catch((err) => {
+  await waitUntil(
+    "the dead server's FerretDB and trainer to stop",
+    () => ferretdbs().length === 0 && trainers().length === 0,
+    20_000,
+    100,
+  ).catch((err) => {
     counts.orphanFerretdbs = ferretdbs().length;
     counts.orphanTrainers = trainers().length;
     throw new Error(`${(err as Error).message}: ${ferretdbs().length} FerretDB and ${trainers().length} trainers left behind`);
@@ -124,7 +139,12 @@ test("kill -9 of the server takes its FerretDB and trainer with it; the restart 
   assert.equal(login.status, 200, JSON.stringify(login.body));
   const queued = await admin.post("/api/runs").set("x-csrf-token", login.body.csrfToken).send({});
   assert.equal(queued.status, 201, JSON.stringify(queued.body));
-  await waitUntil("the run to finish", async () => ["promoted", "rejected", "failed"].includes((await TrainingRun.findById(queued.body.run.id).lean())?.state ?? ""), 90_000, 250);
+  await waitUntil(
+    "the run to finish",
+    async () => ["promoted", "rejected", "failed"].includes((await TrainingRun.findById(queued.body.run.id).lean())?.state ?? ""),
+    90_000,
+    250,
+  );
   const run = await TrainingRun.findById(queued.body.run.id).lean();
   assert.equal(run?.owner?.split(":")[1], String(live[0]), `run owner ${run?.owner}; live trainer ${live[0]}`);
 });
@@ -146,10 +166,22 @@ test("a start stops a FerretDB left running on its directory before opening the 
   assert.deepEqual([ferretdbs().length, trainers().length], [0, 0], "SIGTERM stops the database and the trainer");
   // A FerretDB whose supervisor died with it (or one started by an older version), still serving the files.
   const stalePort = await freePort();
-  const stale = spawn(FERRETDB_BIN, ["--handler=sqlite", `--sqlite-url=file:${stateDir}/`, `--state-dir=${stateDir}`, `--listen-addr=127.0.0.1:${stalePort}`, "--debug-addr=-", "--telemetry=disable", "--log-level=ERROR"], {
-    stdio: "ignore",
-    detached: true,
-  });
+  const stale = spawn(
+    FERRETDB_BIN,
+    [
+      "--handler=sqlite",
+      `--sqlite-url=file:${stateDir}/`,
+      `--state-dir=${stateDir}`,
+      `--listen-addr=127.0.0.1:${stalePort}`,
+      "--debug-addr=-",
+      "--telemetry=disable",
+      "--log-level=ERROR",
+    ],
+    {
+      stdio: "ignore",
+      detached: true,
+    },
+  );
   counts.faultsInjected++;
   await waitUntil("the stale FerretDB", () => ferretdbs().includes(stale.pid!), 10_000);
   const third = await healthyServer("owner-4");

@@ -24,7 +24,8 @@ const acked = new Map<string, string>(); // clientId → text
 let lost = 0;
 let duplicated = 0;
 
-const startDb = () => startEmbeddedMongo({ bin: path.join(root, ".local/bin/ferretdb"), dataDir, port: dbPort, database: "understudy_dbrestart" });
+const startDb = () =>
+  startEmbeddedMongo({ bin: path.join(root, ".local/bin/ferretdb"), dataDir, port: dbPort, database: "understudy_dbrestart" });
 
 before(async () => {
   dbPort = await freePort();
@@ -37,7 +38,12 @@ after(async () => {
   await mongoose.disconnect();
   await db?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  await recordHardening("faults.databaseRestart", { faultsInjected: faults, acknowledgedMessages: acked.size, messagesLost: lost, messagesDuplicated: duplicated });
+  await recordHardening("faults.databaseRestart", {
+    faultsInjected: faults,
+    acknowledgedMessages: acked.size,
+    messagesLost: lost,
+    messagesDuplicated: duplicated,
+  });
   console.log(`faults: database restarted ${faults} time(s); ${acked.size} acknowledged messages, ${lost} lost, ${duplicated} duplicated`);
 });
 
@@ -62,7 +68,10 @@ test("a database restart is reported as unavailable, then the server recovers wi
     body: JSON.stringify({ email: ADMIN_ENV.ADMIN_EMAIL, password: ADMIN_ENV.ADMIN_PASSWORD }),
   });
   assert.equal(login.status, 200);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 
   await db.stop();
   faults++;
@@ -70,7 +79,10 @@ test("a database restart is reported as unavailable, then the server recovers wi
   // Both wait for the driver to give up on the dead database (~10 s), so they run side by side.
   const [during, rest, signedIn] = await Promise.all([
     send("during-1", "sent while the database is down", 30_000),
-    fetch(`${chat.url}/api/widget/conversations`, { headers: { Authorization: `Bearer ${customer.session.token}` }, signal: AbortSignal.timeout(30_000) }),
+    fetch(`${chat.url}/api/widget/conversations`, {
+      headers: { Authorization: `Bearer ${customer.session.token}` },
+      signal: AbortSignal.timeout(30_000),
+    }),
     // A signed-in agent is told to retry, not to sign in again: the session store is unreachable, not empty.
     fetch(`${chat.url}/api/auth/session`, { headers: { cookie }, signal: AbortSignal.timeout(30_000) }),
   ]);
@@ -83,7 +95,12 @@ test("a database restart is reported as unavailable, then the server recovers wi
   db = await startDb();
   await waitUntil("health to recover", async () => (await health()) === 200, 60_000, 250);
   // The widget resends what was refused, with the same clientId.
-  await waitUntil("the resend to be accepted", async () => (await send("during-1", "sent while the database is down", 15_000)).ok === true, 60_000, 500);
+  await waitUntil(
+    "the resend to be accepted",
+    async () => (await send("during-1", "sent while the database is down", 15_000)).ok === true,
+    60_000,
+    500,
+  );
   for (let i = 1; i <= 3; i++) assert.equal((await send(`after-${i}`, `after the outage ${i}`)).ok, true);
 
   const sync = await customer.request("conversation:sync", { conversationId, afterSeq: 0 });

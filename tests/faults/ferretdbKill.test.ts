@@ -39,7 +39,12 @@ after(async () => {
   await mongoose.disconnect();
   await db?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  await recordHardening("faults.ferretdbKill", { faultsInjected: faults, acknowledgedMessages: acked.size, messagesLost: lost, messagesDuplicated: duplicated });
+  await recordHardening("faults.ferretdbKill", {
+    faultsInjected: faults,
+    acknowledgedMessages: acked.size,
+    messagesLost: lost,
+    messagesDuplicated: duplicated,
+  });
   console.log(`faults: FerretDB killed -9 ${faults} time(s); ${acked.size} acknowledged messages, ${lost} lost, ${duplicated} duplicated`);
 });
 
@@ -56,7 +61,9 @@ test("kill -9 of FerretDB mid-burst loses no acknowledged message", async () => 
       const text = `customer ${n} message ${i}`;
       // The widget's outbox: the same clientId again until the ack says stored.
       for (;;) {
-        const ack: { ok: boolean; conversation?: any; error?: { code?: string } } = await c.request("message:send", { conversationId, clientId, text }, 30_000).catch(() => ({ ok: false, error: { code: "timeout" } }));
+        const ack: { ok: boolean; conversation?: any; error?: { code?: string } } = await c
+          .request("message:send", { conversationId, clientId, text }, 30_000)
+          .catch(() => ({ ok: false, error: { code: "timeout" } }));
         if (ack.ok) {
           conversationId = ack.conversation.id as string;
           acked.set(clientId, text);
@@ -87,7 +94,11 @@ test("kill -9 of FerretDB mid-burst loses no acknowledged message", async () => 
     const stored = await Message.find({ clientId }).lean();
     if (stored.length === 0) lost++;
     if (stored.length > 1) duplicated++;
-    assert.equal(stored.length, 1, `${clientId} stored ${stored.length} times (acknowledged ${ackedBeforeKill.has(clientId) ? "before" : "after"} the kill)`);
+    assert.equal(
+      stored.length,
+      1,
+      `${clientId} stored ${stored.length} times (acknowledged ${ackedBeforeKill.has(clientId) ? "before" : "after"} the kill)`,
+    );
     assert.equal(stored[0]!.text, text);
   }
   assert.equal(acked.size, CUSTOMERS * PER_CUSTOMER);

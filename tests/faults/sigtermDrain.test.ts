@@ -34,7 +34,8 @@ test("SIGTERM closes sockets cleanly, keeps acknowledged writes, and exits 0", a
     acked++;
   }
   // Writes still in flight when the signal lands: whichever are acknowledged must be stored.
-  for (const [i, c] of customers.entries()) acks.push(c.request("message:send", { clientId: `racing-${i}`, text: `racing SIGTERM ${i}` }, 8000).catch(() => ({ ok: false })));
+  for (const [i, c] of customers.entries())
+    acks.push(c.request("message:send", { clientId: `racing-${i}`, text: `racing SIGTERM ${i}` }, 8000).catch(() => ({ ok: false })));
   const started = Date.now();
   process.kill(chat.child.pid!, "SIGTERM");
   const code = await chat.exited;
@@ -53,6 +54,9 @@ test("SIGTERM closes sockets cleanly, keeps acknowledged writes, and exits 0", a
     assert.equal(n, 1, `racing-${i} was acknowledged but stored ${n} times`);
   }
   for (let i = 0; i < customers.length; i++) assert.equal(await Message.countDocuments({ clientId: `before-${i}` }), 1);
-  const refused = await fetch(`${chat.url}/api/health`).then(() => false, () => true);
+  const refused = await fetch(`${chat.url}/api/health`).then(
+    () => false,
+    () => true,
+  );
   assert.ok(refused, "the port is closed after exit");
 });

@@ -95,13 +95,27 @@ test("a version whose artifact fails its checksum is refused; the bot stays on i
   // A second version made from the same files, then one stored byte range changed behind the registry's back.
   const mv = (await ModelVersion.findOne({ version: good }).lean())!;
   const dir = await ensureLocalArtifact(path.join(tmp, "copy"), good, mv.artifact as never);
-  const tampered = await modelRegistrar({ version: "v-tampered", dir, manifest: await readManifest(dir), runId: String(mv.runId), parentVersion: good, snapshotHash: mv.snapshotHash! });
+  const tampered = await modelRegistrar({
+    version: "v-tampered",
+    dir,
+    manifest: await readManifest(dir),
+    runId: String(mv.runId),
+    parentVersion: good,
+    snapshotHash: mv.snapshotHash!,
+  });
   const weights = tampered.artifact!.files.find((f) => f.name !== "manifest.json")!;
-  await mongoose.connection.db!.collection("artifacts.chunks").updateOne({ files_id: weights.gridId, n: 0 }, { $set: { data: new mongoose.mongo.Binary(Buffer.from("not the trained weights")) } });
+  await mongoose.connection
+    .db!.collection("artifacts.chunks")
+    .updateOne({ files_id: weights.gridId, n: 0 }, { $set: { data: new mongoose.mongo.Binary(Buffer.from("not the trained weights")) } });
   await modelPromoter({ version: "v-tampered", actor: null, reason: "fault injection: wrong checksum" });
   faults++;
 
-  await waitUntil("the bot to refuse the tampered version", async () => (await ModelVersion.findOne({ version: "v-tampered" }).lean())?.status === "broken", 60_000, 250);
+  await waitUntil(
+    "the bot to refuse the tampered version",
+    async () => (await ModelVersion.findOne({ version: "v-tampered" }).lean())?.status === "broken",
+    60_000,
+    250,
+  );
   const broken = await ModelVersion.findOne({ version: "v-tampered" }).lean();
   assert.match(broken?.integrityError ?? "", /sha256|checksum|size/i);
   assert.equal(await model(), good, "the bot keeps answering on the version it had");

@@ -18,7 +18,12 @@ let chat: ChatProcess | null = null;
 let receiver: WebhookReceiver;
 let port: number;
 const counts = { events: 0, lost: 0, resentSameKey: 0, duplicatedOtherKey: 0 };
-const env = () => ({ MONGODB_URI: db.uri, SESSION_SECRET: "fault-test-secret-0123456789", OUTBOUND_ALLOWED_URLS: receiver.url, WEBHOOK_RETRY_BASE_MS: "200" });
+const env = () => ({
+  MONGODB_URI: db.uri,
+  SESSION_SECRET: "fault-test-secret-0123456789",
+  OUTBOUND_ALLOWED_URLS: receiver.url,
+  WEBHOOK_RETRY_BASE_MS: "200",
+});
 
 before(async () => {
   db = await startTestDatabase();
@@ -35,14 +40,18 @@ after(async () => {
 
 test("kill -9 with deliveries queued and one in flight: after the restart each event arrives, only its own key repeated", async () => {
   const admin = await loginAs(chat!.url, "admin");
-  const sub = await admin.post("/api/webhooks").send({ url: receiver.url, events: ["conversation.created", "message.created", "conversation.handoff"] }).expect(201);
+  const sub = await admin
+    .post("/api/webhooks")
+    .send({ url: receiver.url, events: ["conversation.created", "message.created", "conversation.handoff"] })
+    .expect(201);
   receiver.setSecret(sub.body.signingSecret);
   // The receiver takes the first delivery and holds its answer: the server is killed before it hears back.
   receiver.holdMs = 60_000;
   const customer = await connectCustomer(chat!.url);
   const first = await customer.request("message:send", { clientId: crypto.randomUUID(), text: "where is my order?" });
   const conversationId = first.conversation.id;
-  for (const text of ["it is 4321", "hello?"]) await customer.request("message:send", { conversationId, clientId: crypto.randomUUID(), text });
+  for (const text of ["it is 4321", "hello?"])
+    await customer.request("message:send", { conversationId, clientId: crypto.randomUUID(), text });
   // 1 conversation.created + 3 customer messages + the hand-off notice and its event.
   await waitUntil("the outbox holds every event", async () => (await WebhookDelivery.countDocuments({})) >= 6);
   await waitUntil("one delivery in flight at the receiver", () => receiver.received.length >= 1);
@@ -56,12 +65,22 @@ test("kill -9 with deliveries queued and one in flight: after the restart each e
   const expectedKeys = [
     `conversation.created:${conversationId}`,
     ...(await Message.find({ conversationId }).sort({ seq: 1 }).lean()).map((m) => `message.created:${m._id}`),
-    ...(await Message.find({ conversationId, role: "system", handoffReason: { $ne: null } }).lean()).map((m) => `conversation.handoff:${m._id}`),
+    ...(await Message.find({ conversationId, role: "system", handoffReason: { $ne: null } }).lean()).map(
+      (m) => `conversation.handoff:${m._id}`,
+    ),
   ];
-  assert.equal(expectedKeys.length, 6, JSON.stringify({ expectedKeys, outbox: (await WebhookDelivery.find({}).lean()).map((d) => d.eventId) }));
+  assert.equal(
+    expectedKeys.length,
+    6,
+    JSON.stringify({ expectedKeys, outbox: (await WebhookDelivery.find({}).lean()).map((d) => d.eventId) }),
+  );
   // The in-flight row is due again once its lease (10 s) runs out.
   await waitUntil("every event delivered", () => expectedKeys.every((k) => receiver.keys().includes(k)), 40_000);
-  await waitUntil("the outbox is drained", async () => (await WebhookDelivery.countDocuments({ status: { $ne: "delivered" } })) === 0, 20_000);
+  await waitUntil(
+    "the outbox is drained",
+    async () => (await WebhookDelivery.countDocuments({ status: { $ne: "delivered" } })) === 0,
+    20_000,
+  );
 
   const perKey = new Map<string, number>();
   for (const e of receiver.received) perKey.set(e.key, (perKey.get(e.key) ?? 0) + 1);
@@ -79,5 +98,7 @@ test("kill -9 with deliveries queued and one in flight: after the restart each e
     const copies = receiver.received.filter((e) => e.key === key).map((e) => JSON.stringify(e.body));
     assert.equal(new Set(copies).size, 1);
   }
-  console.log(`faults: ${expectedKeys.length} events, ${counts.lost} lost, ${counts.resentSameKey} resent with the same key after the kill`);
+  console.log(
+    `faults: ${expectedKeys.length} events, ${counts.lost} lost, ${counts.resentSameKey} resent with the same key after the kill`,
+  );
 });

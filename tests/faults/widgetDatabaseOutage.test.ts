@@ -24,7 +24,13 @@ let server: RunningServer;
 let url: string;
 let browser: Browser;
 let lost = 0;
-const startDb = () => startEmbeddedMongo({ bin: path.join(root, ".local/bin/ferretdb"), dataDir: path.join(dataDir, "db"), port: dbPort, database: "understudy_outage" });
+const startDb = () =>
+  startEmbeddedMongo({
+    bin: path.join(root, ".local/bin/ferretdb"),
+    dataDir: path.join(dataDir, "db"),
+    port: dbPort,
+    database: "understudy_outage",
+  });
 
 before(async () => {
   buildClient();
@@ -32,7 +38,15 @@ before(async () => {
   db = await startDb();
   await connectMongoose(db.uri);
   const config = loadConfig(
-    { NODE_ENV: "test", MONGODB_URI: db.uri, DATA_DIR: path.join(dataDir, "data"), MODELS_DIR: path.join(dataDir, "models"), SESSION_SECRET: "fault-test-secret-0123456789", TRAINER_ENABLED: "false", LOG_LEVEL: "silent" },
+    {
+      NODE_ENV: "test",
+      MONGODB_URI: db.uri,
+      DATA_DIR: path.join(dataDir, "data"),
+      MODELS_DIR: path.join(dataDir, "models"),
+      SESSION_SECRET: "fault-test-secret-0123456789",
+      TRAINER_ENABLED: "false",
+      LOG_LEVEL: "silent",
+    },
     root,
   );
   server = await createServer(config);
@@ -71,11 +85,20 @@ test("a message refused during a database outage is retried by the widget withou
   db = await startDb();
   await waitUntil("health 200", async () => (await fetch(`${url}/api/health`)).status === 200, 60_000, 250);
   try {
-    await waitUntil("the widget to resend on its own", async () => (await Message.countDocuments({ text: "typed during the outage" })) === 1, 30_000, 250);
+    await waitUntil(
+      "the widget to resend on its own",
+      async () => (await Message.countDocuments({ text: "typed during the outage" })) === 1,
+      30_000,
+      250,
+    );
   } catch (err) {
     lost++;
     throw err;
   }
   assert.equal(await Message.countDocuments({ role: "customer" }), 2);
-  await waitUntil("no message left pending in the widget", async () => (await widget(page).locator(".msg.customer .meta").count()) === 0, 10_000);
+  await waitUntil(
+    "no message left pending in the widget",
+    async () => (await widget(page).locator(".msg.customer .meta").count()) === 0,
+    10_000,
+  );
 });

@@ -51,7 +51,9 @@ test("a widget token reaches only its own customer's conversations (socket and R
       attempt(fb.ok === false && fb.error.code === "not_found", `feedback ${id}: ${JSON.stringify(fb)}`);
       const typing = await mallory.request("typing", { conversationId: id, typing: true });
       attempt(typing.ok === false && typing.error.code === "not_found", `typing ${id}: ${JSON.stringify(typing)}`);
-      const rest = await request(t.url).get(`/api/widget/conversations/${id}/messages`).set("Authorization", `Bearer ${mallory.session.token}`);
+      const rest = await request(t.url)
+        .get(`/api/widget/conversations/${id}/messages`)
+        .set("Authorization", `Bearer ${mallory.session.token}`);
       attempt(rest.status === 404, `REST ${id}: ${rest.status}`);
     }),
     // Sockets are rate limited (burst 30, then 5/s); a few dozen runs stay inside the budget.
@@ -67,7 +69,10 @@ test("a widget token reaches only its own customer's conversations (socket and R
   // Alice's next message is not broadcast to Mallory.
   await alice.request("message:send", { conversationId: aliceConversation, clientId: "a-2", text: "secret follow-up" });
   await new Promise((r) => setTimeout(r, 300));
-  attempt(!mallory.received("message:new").some((m: { text: string }) => m.text === "secret follow-up"), "broadcast leaked to another customer");
+  attempt(
+    !mallory.received("message:new").some((m: { text: string }) => m.text === "secret follow-up"),
+    "broadcast leaked to another customer",
+  );
   assert.equal(await Message.countDocuments({ conversationId: bot.conversation._id, feedback: "down" }), 0);
   alice.close();
   mallory.close();
@@ -87,13 +92,18 @@ test("forged, tampered and foreign-secret widget tokens are refused", async () =
   for (const token of forged) {
     const rest = await request(t.url).get("/api/widget/conversations").set("Authorization", `Bearer ${token}`);
     attempt(rest.status === 401, `REST with ${token}: ${rest.status}`);
-    const connected = await connectSocket(t.url, { token }).then((s) => (s.close(), true), () => false);
+    const connected = await connectSocket(t.url, { token }).then(
+      (s) => (s.close(), true),
+      () => false,
+    );
     attempt(!connected, `socket with ${token}`);
   }
 });
 
 test("agents are refused every admin-only route", async () => {
-  const adminOnly = catalog.filter((r) => r.access !== null && r.access !== "session" && !(PERMISSIONS[r.access] as readonly string[]).includes("agent"));
+  const adminOnly = catalog.filter(
+    (r) => r.access !== null && r.access !== "session" && !(PERMISSIONS[r.access] as readonly string[]).includes("agent"),
+  );
   assert.ok(adminOnly.length >= 8, `admin-only routes: ${adminOnly.length}`);
   for (const r of adminOnly) {
     const res = await agent[r.method](r.path.replace(/:(\w+)/g, "0123456789abcdef01234567")).send({});
@@ -114,7 +124,10 @@ test("the session id changes on login, and the pre-login id is worthless afterwa
   const planted = "understudy.sid=s%3Aplanted-session-id.x";
   const withPlanted = await request(t.url).get("/api/auth/session").set("Cookie", planted);
   attempt(withPlanted.status === 401, `planted session → ${withPlanted.status}`);
-  const again = await request(t.url).post("/api/auth/login").set("Cookie", sid.split(";")[0]).send({ email: user.email, password: user.password });
+  const again = await request(t.url)
+    .post("/api/auth/login")
+    .set("Cookie", sid.split(";")[0])
+    .send({ email: user.email, password: user.password });
   const sid2 = ([] as string[]).concat(again.headers["set-cookie"] ?? []).find((c) => c.startsWith("understudy.sid="));
   assert.ok(sid2 && sid2.split(";")[0] !== sid.split(";")[0], "a second login rotates the id again");
   const old = await request(t.url).get("/api/auth/session").set("Cookie", sid.split(";")[0]);
@@ -125,17 +138,30 @@ test("password guessing is slowed for the guesser's address, and never locks the
   const victim = await createUser("admin");
   const statuses: number[] = [];
   for (let i = 0; i < 22; i++) {
-    const res = await request(t.url).post("/api/auth/login").set("X-Forwarded-For", "198.51.100.7").send({ email: victim.email, password: `guess-${i}-xxxxxx` });
+    const res = await request(t.url)
+      .post("/api/auth/login")
+      .set("X-Forwarded-For", "198.51.100.7")
+      .send({ email: victim.email, password: `guess-${i}-xxxxxx` });
     attempt(res.status === 401 || res.status === 429, `guess ${i} → ${res.status}`);
     statuses.push(res.status);
   }
-  assert.ok(statuses.slice(0, 4).every((s) => s === 401), statuses.join(","));
+  assert.ok(
+    statuses.slice(0, 4).every((s) => s === 401),
+    statuses.join(","),
+  );
   // Each wait doubles (1 s, 2 s, …): on a slow machine one of the later guesses may land after the first.
   assert.ok(statuses[4] === 429 && statuses.slice(4).filter((s) => s === 401).length <= 2, `later guesses wait: ${statuses.join(",")}`);
-  const right = await request(t.url).post("/api/auth/login").set("X-Forwarded-For", "198.51.100.7").send({ email: victim.email, password: victim.password });
+  const right = await request(t.url)
+    .post("/api/auth/login")
+    .set("X-Forwarded-For", "198.51.100.7")
+    .send({ email: victim.email, password: victim.password });
   attempt(right.status === 429, `the right password from the guesser's address while it waits → ${right.status}`);
   // The admin, elsewhere, is not locked out by someone guessing at their account.
-  await request(t.url).post("/api/auth/login").set("X-Forwarded-For", "203.0.113.20").send({ email: victim.email, password: victim.password }).expect(200);
+  await request(t.url)
+    .post("/api/auth/login")
+    .set("X-Forwarded-For", "203.0.113.20")
+    .send({ email: victim.email, password: victim.password })
+    .expect(200);
 });
 
 test("security headers: CSP, no sniffing, no framing; widget.js loadable by other sites", async () => {
@@ -160,7 +186,10 @@ test("security headers: CSP, no sniffing, no framing; widget.js loadable by othe
 test("CORS and the socket handshake allow the listed embedding sites only", async () => {
   const allowed = await request(t.url).options("/api/widget/session").set("Origin", EMBEDDER).set("Access-Control-Request-Method", "POST");
   assert.equal(allowed.headers["access-control-allow-origin"], EMBEDDER);
-  const denied = await request(t.url).options("/api/widget/session").set("Origin", "https://evil.example").set("Access-Control-Request-Method", "POST");
+  const denied = await request(t.url)
+    .options("/api/widget/session")
+    .set("Origin", "https://evil.example")
+    .set("Access-Control-Request-Method", "POST");
   attempt(denied.headers["access-control-allow-origin"] === undefined, "CORS allowed an unlisted origin");
   const session = await newWidgetSession(t.url);
   const listed = await connectSocket(t.url, { token: session.token }, "/customer", { Origin: EMBEDDER });
@@ -168,7 +197,10 @@ test("CORS and the socket handshake allow the listed embedding sites only", asyn
   const same = await connectSocket(t.url, { token: session.token }, "/customer", { Origin: t.url });
   same.close();
   for (const origin of ["https://evil.example", "https://shop.example.evil.example", "null", "http://shop.example"]) {
-    const connected = await connectSocket(t.url, { token: session.token }, "/customer", { Origin: origin }).then((s) => (s.close(), true), () => false);
+    const connected = await connectSocket(t.url, { token: session.token }, "/customer", { Origin: origin }).then(
+      (s) => (s.close(), true),
+      () => false,
+    );
     attempt(!connected, `socket from ${origin}`);
   }
   // Widget REST follows the same list (CORS alone only hides the answer from the page).
@@ -178,6 +210,9 @@ test("CORS and the socket handshake allow the listed embedding sites only", asyn
   }
   await request(t.url).post("/api/widget/session").set("Origin", EMBEDDER).send({}).expect(201);
   // The console's session cookie does not open the agent socket from an embedding site either.
-  const fromShop = await connectSocket(t.url, {}, "/agent", { Cookie: agent.cookie, Origin: EMBEDDER }).then((s) => (s.close(), true), () => false);
+  const fromShop = await connectSocket(t.url, {}, "/agent", { Cookie: agent.cookie, Origin: EMBEDDER }).then(
+    (s) => (s.close(), true),
+    () => false,
+  );
   attempt(!fromShop, "agent socket from an embedding site");
 });

@@ -28,7 +28,9 @@ after(async () => {
   sock?.close();
   await t.stop();
   await recordHardening("fuzz.agentSocket", { payloadsTried: tried, serverErrors, unauthorizedAttempts, unauthorizedSucceeded });
-  console.log(`fuzz: ${tried} agent socket payloads tried, ${serverErrors} internal errors; ${unauthorizedAttempts} unauthorized connections tried, ${unauthorizedSucceeded} succeeded`);
+  console.log(
+    `fuzz: ${tried} agent socket payloads tried, ${serverErrors} internal errors; ${unauthorizedAttempts} unauthorized connections tried, ${unauthorizedSucceeded} succeeded`,
+  );
 });
 
 const operator = fc.constantFrom<unknown>({ $gt: "" }, { $ne: null }, { $where: "1" }, ["$in"]);
@@ -47,7 +49,16 @@ test("every /agent event with fuzzed payloads gets a clear answer, never interna
       fc.asyncProperty(
         fc.oneof(
           fc.anything({ maxDepth: 2 }),
-          fc.record({ conversationId: fc.oneof(value, fc.constant(realConversation)), afterSeq: value, clientId: value, text: value, typing: value }, { requiredKeys: [] }),
+          fc.record(
+            {
+              conversationId: fc.oneof(value, fc.constant(realConversation)),
+              afterSeq: value,
+              clientId: value,
+              text: value,
+              typing: value,
+            },
+            { requiredKeys: [] },
+          ),
         ),
         async (payload) => {
           // The event names in agentEvents come from the console's own schema: unknown ones are checked below.
@@ -77,7 +88,10 @@ async function refused(label: string, connect: () => Promise<TestSocket>) {
   } catch (err) {
     if ((err as { code?: string }).code === "ERR_ASSERTION") throw err;
     const code = (err as { data?: { code?: string } }).data?.code;
-    assert.ok(code === "unauthorized" || code === "forbidden" || /origin/i.test((err as Error).message), `${label}: ${(err as Error).message}`);
+    assert.ok(
+      code === "unauthorized" || code === "forbidden" || /origin/i.test((err as Error).message),
+      `${label}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -87,7 +101,9 @@ test("only agents with a session, from the console's own origin, can open /agent
   await refused("a widget token", () => connectSocket(t.url, { token: customer.token }, "/agent"));
   await refused("a widget token as bearer", () => connectSocket(t.url, {}, "/agent", { Authorization: `Bearer ${customer.token}` }));
   await refused("a forged session cookie", () => connectSocket(t.url, {}, "/agent", { Cookie: "understudy.sid=s%3Aforged.signature" }));
-  await refused("the agent's cookie from another site", () => connectSocket(t.url, {}, "/agent", { Cookie: agent.cookie, Origin: "https://evil.example" }));
+  await refused("the agent's cookie from another site", () =>
+    connectSocket(t.url, {}, "/agent", { Cookie: agent.cookie, Origin: "https://evil.example" }),
+  );
   // A widget token cannot be used as a console session on REST either.
   unauthorizedAttempts++;
   const rest = await fetch(`${t.url}/api/conversations`, { headers: { Authorization: `Bearer ${customer.token}` } });

@@ -29,13 +29,42 @@ after(async () => {
   console.log(`fuzz: ${tried} customer socket payloads tried, ${serverErrors} internal errors`);
 });
 
-const operator = fc.constantFrom<unknown>({ $gt: "" }, { $ne: null }, { $where: "sleep(100)" }, { $regex: ".*" }, { $exists: true }, ["$gt", ""], { __proto__: { admin: true } });
+const operator = fc.constantFrom<unknown>(
+  { $gt: "" },
+  { $ne: null },
+  { $where: "sleep(100)" },
+  { $regex: ".*" },
+  { $exists: true },
+  ["$gt", ""],
+  { __proto__: { admin: true } },
+);
 const hostileString = fc.oneof(
   fc.string({ maxLength: 50 }),
-  fc.constantFrom("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "' OR 1=1 --", "../../etc/passwd", "\u0000\u0001", "0123456789abcdef0123456", "0123456789abcdef01234567", "$gt", "{}", "\uD800", "x".repeat(4001)),
+  fc.constantFrom(
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "\u0000\u0001",
+    "0123456789abcdef0123456",
+    "0123456789abcdef01234567",
+    "$gt",
+    "{}",
+    "\uD800",
+    "x".repeat(4001),
+  ),
   fc.string({ unit: "binary", maxLength: 30 }),
 );
-const value: fc.Arbitrary<unknown> = fc.oneof(hostileString, operator, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }));
+const value: fc.Arbitrary<unknown> = fc.oneof(
+  hostileString,
+  operator,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }),
+);
 const payloadFor = (event: string) =>
   fc.oneof(
     fc.anything({ maxDepth: 2 }),
@@ -88,14 +117,24 @@ test("every known event with malformed, wrong-typed and operator payloads gets a
 
 test("unknown and server-to-client event names are refused as unknown_event", async () => {
   await fc.assert(
-    fc.asyncProperty(fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom("message:new", "chat:error", "conversation:updated", "__proto__", "constructor", "hasOwnProperty")), fc.anything({ maxDepth: 1 }), async (event, payload) => {
-      fc.pre(!(EVENTS as readonly string[]).includes(event) && !["connect", "disconnect", "connect_error", "disconnecting", "newListener", "removeListener"].includes(event));
-      const s = await socket();
-      const ack = await s.request(event, payload);
-      checkAck(event, payload, ack);
-      assert.equal(ack.ok, false);
-      assert.ok(["unknown_event", "rate_limited"].includes(ack.error.code), JSON.stringify(ack));
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.constantFrom("message:new", "chat:error", "conversation:updated", "__proto__", "constructor", "hasOwnProperty"),
+      ),
+      fc.anything({ maxDepth: 1 }),
+      async (event, payload) => {
+        fc.pre(
+          !(EVENTS as readonly string[]).includes(event) &&
+            !["connect", "disconnect", "connect_error", "disconnecting", "newListener", "removeListener"].includes(event),
+        );
+        const s = await socket();
+        const ack = await s.request(event, payload);
+        checkAck(event, payload, ack);
+        assert.equal(ack.ok, false);
+        assert.ok(["unknown_event", "rate_limited"].includes(ack.error.code), JSON.stringify(ack));
+      },
+    ),
     { numRuns: 60 },
   );
 });
@@ -134,7 +173,10 @@ test("after the fuzzing nothing malformed was stored", async () => {
     assert.match(m.clientId, /^[A-Za-z0-9_:.-]{1,64}$/);
   }
   const conversations = await Conversation.find({}).lean();
-  assert.ok(conversations.every((c) => c.customerId === session.customerId), "every conversation belongs to the fuzzing customer");
+  assert.ok(
+    conversations.every((c) => c.customerId === session.customerId),
+    "every conversation belongs to the fuzzing customer",
+  );
   const health = await fetch(`${t.url}/api/health`);
   assert.equal(health.status, 200);
 });

@@ -27,23 +27,67 @@ after(async () => {
   console.log(`fuzz: ${tried} REST payloads tried, ${serverErrors} 5xx`);
 });
 
-const operator = fc.constantFrom<unknown>({ $gt: "" }, { $ne: null }, { $where: "sleep(100)" }, { $regex: ".*" }, { $in: [] }, { $expr: { $eq: [1, 1] } });
-const hostile = fc.constantFrom("<script>alert(1)</script>", "' OR '1'='1", "../../etc/passwd", "\u0000", "0123456789abcdef01234567", "ffffffffffffffffffffffff", "NaN", "-1", "1e309", "x".repeat(5000), "__proto__", "constructor");
-const value: fc.Arbitrary<unknown> = fc.oneof(fc.string({ maxLength: 40 }), hostile, operator, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }));
+const operator = fc.constantFrom<unknown>(
+  { $gt: "" },
+  { $ne: null },
+  { $where: "sleep(100)" },
+  { $regex: ".*" },
+  { $in: [] },
+  { $expr: { $eq: [1, 1] } },
+);
+const hostile = fc.constantFrom(
+  "<script>alert(1)</script>",
+  "' OR '1'='1",
+  "../../etc/passwd",
+  "\u0000",
+  "0123456789abcdef01234567",
+  "ffffffffffffffffffffffff",
+  "NaN",
+  "-1",
+  "1e309",
+  "x".repeat(5000),
+  "__proto__",
+  "constructor",
+);
+const value: fc.Arbitrary<unknown> = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  hostile,
+  operator,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+);
 const fieldNames = (r: RouteDoc) => {
-  const shape = (r.body as { shape?: Record<string, unknown>; _def?: { schema?: { shape?: Record<string, unknown> } } } | undefined);
+  const shape = r.body as { shape?: Record<string, unknown>; _def?: { schema?: { shape?: Record<string, unknown> } } } | undefined;
   return Object.keys(shape?.shape ?? shape?._def?.schema?.shape ?? {});
 };
 const bodyFor = (r: RouteDoc) =>
   fc.oneof(
     fc.anything({ maxDepth: 2 }),
     fieldNames(r).length ? fc.record(Object.fromEntries(fieldNames(r).map((k) => [k, value])), { requiredKeys: [] }) : fc.constant({}),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom("$set", "$where", "__proto__", "constructor", "role", "passwordHash")), value, { maxKeys: 4 }),
+    fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom("$set", "$where", "__proto__", "constructor", "role", "passwordHash")),
+      value,
+      { maxKeys: 4 },
+    ),
   );
-const idSegment = fc.oneof(fc.constant("0123456789abcdef01234567"), fc.string({ maxLength: 30 }), hostile, fc.constantFrom('{"$gt":""}', "[object Object]", "%00", "..", "."));
+const idSegment = fc.oneof(
+  fc.constant("0123456789abcdef01234567"),
+  fc.string({ maxLength: 30 }),
+  hostile,
+  fc.constantFrom('{"$gt":""}', "[object Object]", "%00", "..", "."),
+);
 const query = fc.dictionary(
-  fc.oneof(fc.constantFrom("limit", "afterSeq", "status", "kind", "role", "q", "before", "cursor", "limit[$gt]", "__proto__"), fc.string({ maxLength: 8 })),
-  fc.oneof(fc.string({ maxLength: 20 }), hostile.filter((s) => s.length < 100)),
+  fc.oneof(
+    fc.constantFrom("limit", "afterSeq", "status", "kind", "role", "q", "before", "cursor", "limit[$gt]", "__proto__"),
+    fc.string({ maxLength: 8 }),
+  ),
+  fc.oneof(
+    fc.string({ maxLength: 20 }),
+    hostile.filter((s) => s.length < 100),
+  ),
   { maxKeys: 3 },
 );
 
@@ -96,12 +140,22 @@ test("every catalogued route survives fuzzed ids, queries and bodies (as admin)"
 });
 
 test("the widget routes survive fuzzed tokens, ids and queries", async () => {
-  const token = fc.oneof(fc.constant(widget.token), fc.string({ maxLength: 60 }), fc.constantFrom(`${widget.customerId}.0.x`, "Bearer", "cus_AAAAAAAAAAAAAAAAAAAA.1.AAAA", "x".repeat(300)));
+  const token = fc.oneof(
+    fc.constant(widget.token),
+    fc.string({ maxLength: 60 }),
+    fc.constantFrom(`${widget.customerId}.0.x`, "Bearer", "cus_AAAAAAAAAAAAAAAAAAAA.1.AAAA", "x".repeat(300)),
+  );
   await fc.assert(
     fc.asyncProperty(token, idSegment.filter(encodable), query, async (tok, id, q) => {
       const auth = `Bearer ${tok}`.replace(/[^\t\x20-\x7e]/g, "");
       check("GET conversations", await request(t.url).get("/api/widget/conversations").query(q).set("Authorization", auth));
-      check("GET messages", await request(t.url).get(`/api/widget/conversations/${encodeURIComponent(id)}/messages`).query(q).set("Authorization", auth));
+      check(
+        "GET messages",
+        await request(t.url)
+          .get(`/api/widget/conversations/${encodeURIComponent(id)}/messages`)
+          .query(q)
+          .set("Authorization", auth),
+      );
     }),
     { numRuns: 60, includeErrorInReport: true },
   );
@@ -126,10 +180,16 @@ test("malformed, oversized and non-JSON bodies get a 4xx JSON error", async () =
   ];
   for (const route of ["/api/auth/login", "/api/users", "/api/answers", "/api/widget/session"]) {
     for (const [type, body] of raw) {
-      const res = await request(t.url).post(route).set("Cookie", admin.cookie).set("x-csrf-token", admin.csrfToken).set("Content-Type", type).send(body);
+      const res = await request(t.url)
+        .post(route)
+        .set("Cookie", admin.cookie)
+        .set("x-csrf-token", admin.csrfToken)
+        .set("Content-Type", type)
+        .send(body);
       check(`POST ${route} ${type} ${body.slice(0, 40)}`, res);
       // An empty or unreadable body is a first visit for the widget (a new identity); elsewhere it is refused.
-      if (route !== "/api/widget/session") assert.ok(res.status >= 400, `POST ${route} with ${body.slice(0, 40)} should be refused, got ${res.status}`);
+      if (route !== "/api/widget/session")
+        assert.ok(res.status >= 400, `POST ${route} with ${body.slice(0, 40)} should be refused, got ${res.status}`);
     }
   }
   // The server shares this process: a prototype-pollution payload would show up here.
@@ -138,7 +198,11 @@ test("malformed, oversized and non-JSON bodies get a 4xx JSON error", async () =
 });
 
 test("operator injection in the login body never signs anyone in", async () => {
-  for (const body of [{ email: { $ne: null }, password: { $ne: null } }, { email: admin.user.email, password: { $gt: "" } }, { email: { $regex: ".*" }, password: "x" }]) {
+  for (const body of [
+    { email: { $ne: null }, password: { $ne: null } },
+    { email: admin.user.email, password: { $gt: "" } },
+    { email: { $regex: ".*" }, password: "x" },
+  ]) {
     const res = await request(t.url).post("/api/auth/login").send(body);
     check(`login ${JSON.stringify(body)}`, res);
     assert.ok(res.status === 400 || res.status === 429, `${res.status} ${JSON.stringify(res.body)}`);

@@ -19,7 +19,10 @@ export interface TestUser {
 }
 
 /** Creates a user with a password directly in the database (through the real command). */
-export async function createUser(role: Role = "agent", overrides: Partial<Pick<TestUser, "email" | "name" | "password">> = {}): Promise<TestUser> {
+export async function createUser(
+  role: Role = "agent",
+  overrides: Partial<Pick<TestUser, "email" | "name" | "password">> = {},
+): Promise<TestUser> {
   const email = overrides.email ?? `${role}-${crypto.randomBytes(4).toString("hex")}@example.test`;
   const name = overrides.name ?? `${role[0].toUpperCase()}${role.slice(1)} ${email.slice(role.length + 1, role.length + 5)}`;
   const password = overrides.password ?? TEST_PASSWORD;
@@ -54,10 +57,21 @@ export async function createAnswer(title = "Reset password", text = "Hi {{name}}
 /** A customer question and a bot reply to it (as if model `modelVersion` answered). */
 export async function seedBotExchange(
   ctx: AppContext,
-  opts: { question?: string; answerId?: string; confidence?: number; modelVersion?: string; customerName?: string; customerId?: string } = {},
+  opts: {
+    question?: string;
+    answerId?: string;
+    confidence?: number;
+    modelVersion?: string;
+    customerName?: string;
+    customerId?: string;
+  } = {},
 ) {
   const customerId = opts.customerId ?? `cust-${crypto.randomBytes(4).toString("hex")}`;
-  const asked = await recordCustomerMessage(ctx, { customerId, clientId: crypto.randomUUID(), text: opts.question ?? "How do I reset my password?" });
+  const asked = await recordCustomerMessage(ctx, {
+    customerId,
+    clientId: crypto.randomUUID(),
+    text: opts.question ?? "How do I reset my password?",
+  });
   if (opts.customerName) await Conversation.updateOne({ _id: asked.conversation._id }, { $set: { customerName: opts.customerName } });
   const answerId = opts.answerId ?? String((await createAnswer())._id);
   const replied = await recordBotReply(

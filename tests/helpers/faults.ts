@@ -25,7 +25,9 @@ export async function recordHardening(section: string, counts: Record<string, nu
     }
   }
   try {
-    const current = fs.existsSync(HARDENING_RESULTS) ? (JSON.parse(fs.readFileSync(HARDENING_RESULTS, "utf8")) as Record<string, unknown>) : {};
+    const current = fs.existsSync(HARDENING_RESULTS)
+      ? (JSON.parse(fs.readFileSync(HARDENING_RESULTS, "utf8")) as Record<string, unknown>)
+      : {};
     const sections = (current.sections ?? {}) as Record<string, Record<string, number | string>>;
     sections[section] = { ...counts, at: new Date().toISOString() };
     const sum = (key: string) => Object.values(sections).reduce((n, s) => n + (typeof s[key] === "number" ? (s[key] as number) : 0), 0);
@@ -62,7 +64,12 @@ export async function killHard(p: TestProcess): Promise<void> {
 export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 100): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
-    if (await Promise.resolve().then(check).catch(() => false)) return Date.now() - start;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return Date.now() - start;
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -25,7 +25,9 @@ async function ping(port: number): Promise<boolean> {
 export async function startTestRedis(): Promise<TestRedis> {
   const port = await freePort();
   const bin = process.env.REDIS_SERVER_BIN ?? "redis-server";
-  const child = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-4000));
   child.stdout!.on("data", keep);

@@ -13,10 +13,7 @@ export interface TestServer {
 }
 
 /** A real HTTP + socket.io server on a free port over a real FerretDB. */
-export async function startTestServer(
-  env: Record<string, string> = {},
-  opts: CreateServerOptions = {},
-): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: CreateServerOptions = {}): Promise<TestServer> {
   const db = await startTestDatabase();
   const server = await startServerOn(db, env, opts);
   return {

@@ -33,7 +33,11 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
     holdMs: 0,
     setSecret: (s) => (secret = s),
     keys: () => [...new Set(r.received.map((e) => e.key))],
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -41,7 +45,13 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
     req.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");
       const signatureOk = verifySignature(secret, req.headers[SIGNATURE_HEADER] as string, raw).ok;
-      if (r.status === 200) r.received.push({ key: String(req.headers["understudy-idempotency-key"]), event: String(req.headers["understudy-event"]), signatureOk, body: JSON.parse(raw) });
+      if (r.status === 200)
+        r.received.push({
+          key: String(req.headers["understudy-idempotency-key"]),
+          event: String(req.headers["understudy-event"]),
+          signatureOk,
+          body: JSON.parse(raw),
+        });
       const answer = () => !res.destroyed && res.writeHead(signatureOk ? r.status : 401).end();
       if (r.holdMs) setTimeout(answer, r.holdMs);
       else answer();

@@ -8,15 +8,38 @@ import type { EvalReport, SuiteMetrics } from "../../server/evals/types.js";
 const gate = trainerSettingsSchema.parse({}).gate;
 
 function suite(over: Partial<SuiteMetrics> = {}): SuiteMetrics {
-  return { count: 5000, accuracy: 0.9, macroF1: 0.88, coverage: 0.8, answeredPrecision: 0.95, coverageAtTarget: 0.8, ece: 0.05, bleu: 0.85, perLabelF1: {}, confusionPairs: [], ...over };
+  return {
+    count: 5000,
+    accuracy: 0.9,
+    macroF1: 0.88,
+    coverage: 0.8,
+    answeredPrecision: 0.95,
+    coverageAtTarget: 0.8,
+    ece: 0.05,
+    bleu: 0.85,
+    perLabelF1: {},
+    confusionPairs: [],
+    ...over,
+  };
 }
 
 function report(suites: EvalReport["suites"], failedMustPass: EvalReport["failedMustPass"] = []): EvalReport {
-  return { candidateVersion: "v2", activeVersion: "v1", targetPrecision: 0.9, suites, perLabelDelta: [], failedGolden: failedMustPass, failedMustPass };
+  return {
+    candidateVersion: "v2",
+    activeVersion: "v1",
+    targetPrecision: 0.9,
+    suites,
+    perLabelDelta: [],
+    failedGolden: failedMustPass,
+    failedMustPass,
+  };
 }
 
 test("a candidate as good as the active version passes", () => {
-  const r = promotionGate(report({ heldout: { candidate: suite(), active: suite() }, golden: { candidate: suite(), active: suite({ accuracy: 0.91 }) } }), gate);
+  const r = promotionGate(
+    report({ heldout: { candidate: suite(), active: suite() }, golden: { candidate: suite(), active: suite({ accuracy: 0.91 }) } }),
+    gate,
+  );
   assert.deepEqual(r, { passed: true, reasons: [] });
 });
 
@@ -41,9 +64,15 @@ test("a regression beyond epsilon on any compared metric rejects, within epsilon
 
 test("calibration error has its own tolerance: a better model whose ECE moved a few points is not blocked", () => {
   // Seen in bench:loop night 1: held-out accuracy 75.7% → 81.2%, ECE 9.5% → 12.1% on 149 cases.
-  const better = promotionGate(report({ heldout: { candidate: suite({ accuracy: 0.812, ece: 0.121 }), active: suite({ accuracy: 0.757, ece: 0.095 }) } }), gate);
+  const better = promotionGate(
+    report({ heldout: { candidate: suite({ accuracy: 0.812, ece: 0.121 }), active: suite({ accuracy: 0.757, ece: 0.095 }) } }),
+    gate,
+  );
   assert.deepEqual(better, { passed: true, reasons: [] });
-  const strict = promotionGate(report({ heldout: { candidate: suite({ ece: 0.121 }), active: suite({ ece: 0.095 }) } }), { ...gate, eceEpsilon: 0.02 });
+  const strict = promotionGate(report({ heldout: { candidate: suite({ ece: 0.121 }), active: suite({ ece: 0.095 }) } }), {
+    ...gate,
+    eceEpsilon: 0.02,
+  });
   assert.equal(strict.passed, false);
 });
 
@@ -84,14 +113,20 @@ test("gate settings reject nonsense values", () => {
 test("a drop within the suite's sampling noise is not a regression; the same drop on many cases is", () => {
   // A 2.9-point drop in macro-F1 on 142 cases, accuracy up 3 points.
   const few = (over: Partial<SuiteMetrics>) => suite({ count: 142, ...over });
-  const noisy = promotionGate(report({ heldout: { candidate: few({ macroF1: 0.837, accuracy: 0.669 }), active: few({ macroF1: 0.866, accuracy: 0.636 }) } }), gate);
+  const noisy = promotionGate(
+    report({ heldout: { candidate: few({ macroF1: 0.837, accuracy: 0.669 }), active: few({ macroF1: 0.866, accuracy: 0.636 }) } }),
+    gate,
+  );
   assert.deepEqual(noisy, { passed: true, reasons: [] });
   const real = promotionGate(report({ heldout: { candidate: suite({ macroF1: 0.837 }), active: suite({ macroF1: 0.866 }) } }), gate);
   assert.equal(real.passed, false);
   assert.match(real.reasons[0], /heldout macroF1 regressed from 86\.6% to 83\.7%/);
   const large = promotionGate(report({ heldout: { candidate: few({ accuracy: 0.7 }), active: few({ accuracy: 0.9 }) } }), gate);
   assert.equal(large.passed, false, "a 20-point drop is beyond the noise of 142 cases");
-  const fixed = promotionGate(report({ heldout: { candidate: few({ macroF1: 0.837 }), active: few({ macroF1: 0.866 }) } }), { ...gate, noiseZ: 0 });
+  const fixed = promotionGate(report({ heldout: { candidate: few({ macroF1: 0.837 }), active: few({ macroF1: 0.866 }) } }), {
+    ...gate,
+    noiseZ: 0,
+  });
   assert.equal(fixed.passed, false, "noiseZ 0 falls back to ε alone");
 });
 
@@ -109,7 +144,10 @@ test("answers must be right at the target precision, within the noise of how man
 
 test("coverage is compared as answered at each version's own threshold; the hindsight coverage is not gated", () => {
   // Seen in bench:loop night 1: golden coverage at 98 % precision, chosen in hindsight, fell 66.2 % → 36.4 % on 77 cases.
-  const golden = { candidate: suite({ count: 77, coverageAtTarget: 0.364, coverage: 0.68 }), active: suite({ count: 77, coverageAtTarget: 0.662, coverage: 0.66 }) };
+  const golden = {
+    candidate: suite({ count: 77, coverageAtTarget: 0.364, coverage: 0.68 }),
+    active: suite({ count: 77, coverageAtTarget: 0.662, coverage: 0.66 }),
+  };
   assert.deepEqual(promotionGate(report({ golden }), gate), { passed: true, reasons: [] });
 });
 
@@ -128,14 +166,20 @@ test("coverage has its own tolerance: answering 5 points less at a re-estimated 
 test("a candidate that answers more of the out-of-scope questions than the active version, beyond noise, is refused", () => {
   const rates = (answered: number, count: number) => ({ count, answered, answeredRate: answered / count });
   const base = report({ heldout: { candidate: suite(), active: suite() } });
-  const oos = (cand: number, act: number, n = 400) => ({ ...base, outOfScope: { marked: n / 2, novel: n / 2, novelAnswers: 3, candidate: rates(cand, n), active: rates(act, n) } });
+  const oos = (cand: number, act: number, n = 400) => ({
+    ...base,
+    outOfScope: { marked: n / 2, novel: n / 2, novelAnswers: 3, candidate: rates(cand, n), active: rates(act, n) },
+  });
   assert.equal(promotionGate(oos(12, 10), gate).passed, true, "within noise");
   const worse = promotionGate(oos(60, 10), gate);
   assert.equal(worse.passed, false);
   assert.match(worse.reasons.join("\n"), /^answers 15\.0% of 400 out-of-scope questions, the active version 2\.5% \(tolerance/m);
   assert.equal(promotionGate(oos(2, 10), gate).passed, true, "answering fewer is never a regression");
   // the first version has nothing to compare with
-  assert.equal(promotionGate({ ...base, outOfScope: { marked: 10, novel: 0, novelAnswers: 0, candidate: rates(9, 10), active: null } }, gate).passed, true);
+  assert.equal(
+    promotionGate({ ...base, outOfScope: { marked: 10, novel: 0, novelAnswers: 0, candidate: rates(9, 10), active: null } }, gate).passed,
+    true,
+  );
   // the tolerance is the admin's
   assert.equal(promotionGate(oos(60, 10), { ...gate, outOfScopeEpsilon: 0.2 }).passed, true);
 });

@@ -49,7 +49,10 @@ test("a crashed run's lease expires and the run is marked failed", async () => {
   const failed = await TrainingRun.findById(run._id).lean();
   assert.equal(failed?.state, "failed");
   assert.match(failed?.error ?? "", /stopped renewing its lease/);
-  assert.deepEqual(failed?.transitions.map((t) => t.state), ["queued", "training", "failed"]);
+  assert.deepEqual(
+    failed?.transitions.map((t) => t.state),
+    ["queued", "training", "failed"],
+  );
   assert.ok(failed?.finishedAt);
 });
 
@@ -104,7 +107,13 @@ test("a trainer whose server is gone takes no run; the supervised one does", asy
   const executedBy = (who: string) => async () => {
     throw new Error(`executed by ${who}`);
   };
-  const orphan = startNightlyWorker({ config, owner: "orphan", supervised: () => false, embedder: executedBy("orphan"), tickMs: 3_600_000 });
+  const orphan = startNightlyWorker({
+    config,
+    owner: "orphan",
+    supervised: () => false,
+    embedder: executedBy("orphan"),
+    tickMs: 3_600_000,
+  });
   await orphan.tick();
   await orphan.stop();
   let doc = await TrainingRun.findById(run._id).lean();

@@ -69,7 +69,10 @@ function worker(): NightlyWorker {
 before(async () => {
   t = await startTestServer();
   admin = await loginAs(t.url, "admin");
-  await updateTrainerSettings({ schedule: { cron: "0 2 * * *", timezone: "UTC" }, training: { method: "head" }, gate: { epsilon: 0.05 } }, null);
+  await updateTrainerSettings(
+    { schedule: { cron: "0 2 * * *", timezone: "UTC" }, training: { method: "head" }, gate: { epsilon: 0.05 } },
+    null,
+  );
 });
 after(async () => {
   for (const w of workers) await w.stop();
@@ -82,9 +85,12 @@ test("with no approved examples a run ends rejected with the reason, and the bot
   const run = await TrainingRun.findById(res.body.run.id).lean();
   assert.equal(run?.state, "rejected");
   assert.match(run!.reasons[0], /not enough approved examples to train/);
-  assert.deepEqual(run!.transitions.map((x) => x.state), ["queued", "snapshotting", "rejected"]);
+  assert.deepEqual(
+    run!.transitions.map((x) => x.state),
+    ["queued", "snapshotting", "rejected"],
+  );
   assert.equal(bot().activeVersion(), null);
-  assert.deepEqual((await bot().decide({ conversationId: "x", text: "hello" })), { kind: "handoff", reason: "no_model" });
+  assert.deepEqual(await bot().decide({ conversationId: "x", text: "hello" }), { kind: "handoff", reason: "no_model" });
 });
 
 // What v1 said, by question: the probes and every PIN question agents approve later.
@@ -106,7 +112,10 @@ test("at 02:00 on the injected clock two trainers queue one run, which trains, p
   const run = runs[0];
   assert.equal(run.triggerKey, "schedule:2026-11-28T02:00:00.000Z");
   assert.equal(run.state, "promoted", `run ended ${run.state}: ${run.reasons.join("; ")} ${run.error ?? ""}`);
-  assert.deepEqual(run.transitions.map((x) => x.state), ["queued", "snapshotting", "training", "evaluating", "promoted"]);
+  assert.deepEqual(
+    run.transitions.map((x) => x.state),
+    ["queued", "snapshotting", "training", "evaluating", "promoted"],
+  );
   assert.ok(run.epochs.length >= 1 && run.epochs.every((e) => typeof e.loss === "number" && typeof e.valAccuracy === "number"));
   assert.ok(run.logs.length >= 5);
 
@@ -124,11 +133,14 @@ test("at 02:00 on the injected clock two trainers queue one run, which trains, p
   await waitFor("bot on v1", () => bot().activeVersion() === "v1");
 
   const snap = await Snapshot.findOne({ hash: run.snapshotHash }).lean();
-  const trainTexts = (intent: string) => snap!.examples.filter((e) => e.split === "train" && e.label === answers[intent]).map((e) => e.text!);
+  const trainTexts = (intent: string) =>
+    snap!.examples.filter((e) => e.split === "train" && e.label === answers[intent]).map((e) => e.text!);
   const pinRows = loopRows().filter((r) => r.role === "later");
   const lostProbe = await firstAnswered(trainTexts("lost_or_stolen_card"), answers.lost_or_stolen_card);
   assert.ok(lostProbe, "v1 answers at least one of its own lost-card training questions");
-  PROBES = PROBE_INTENTS.map((intent) => (intent === "change_pin" ? pinRows[pinRows.length - 1].text : intent === "lost_or_stolen_card" ? lostProbe : trainTexts(intent)[0]));
+  PROBES = PROBE_INTENTS.map((intent) =>
+    intent === "change_pin" ? pinRows[pinRows.length - 1].text : intent === "lost_or_stolen_card" ? lostProbe : trainTexts(intent)[0],
+  );
   assert.ok(PROBES.every((p) => typeof p === "string" && p.length > 0));
   const replies = await decideAll();
   const later = pinRows.map((r) => r.text);
@@ -181,12 +193,18 @@ test("train now from the API: agents' new examples teach v2, replies change with
 
   // Every message got exactly one answer, first from v1, then from v2, never back.
   assert.ok(seen.length > 5);
-  assert.ok(seen.every((v) => v === "v1" || v === "v2"), seen.join(","));
+  assert.ok(
+    seen.every((v) => v === "v1" || v === "v2"),
+    seen.join(","),
+  );
   assert.equal(seen.indexOf("v2") > 0 ? seen.slice(seen.indexOf("v2")).includes("v1") : false, false, seen.join(","));
 
   // The PIN probe must have been a training example of v2 (splits are by a hash of the example id).
   const snap2 = await Snapshot.findOne({ hash: run!.snapshotHash }).lean();
-  const pinTrain = await firstAnswered(snap2!.examples.filter((e) => e.split === "train" && e.label === answers.change_pin).map((e) => e.text!), answers.change_pin);
+  const pinTrain = await firstAnswered(
+    snap2!.examples.filter((e) => e.split === "train" && e.label === answers.change_pin).map((e) => e.text!),
+    answers.change_pin,
+  );
   assert.ok(pinTrain, "v2 answers at least one of its PIN training questions with the PIN answer");
   PROBES[3] = pinTrain;
   const replies = await decideAll();
@@ -207,15 +225,27 @@ test("train now from the API: agents' new examples teach v2, replies change with
   assert.equal(typeof v2!.metrics.outOfScope_answered, "number");
   // The same report, but a candidate answering far more of them than the active version: the gate refuses it.
   const settings = await loadTrainerSettings();
-  const flipped: EvalReport = { ...report, outOfScope: { ...report.outOfScope, candidate: { count: 40, answered: 30, answeredRate: 0.75 }, active: { count: 40, answered: 2, answeredRate: 0.05 } } };
+  const flipped: EvalReport = {
+    ...report,
+    outOfScope: {
+      ...report.outOfScope,
+      candidate: { count: 40, answered: 30, answeredRate: 0.75 },
+      active: { count: 40, answered: 2, answeredRate: 0.05 },
+    },
+  };
   const refused = promotionGate(flipped, settings.gate);
   assert.equal(refused.passed, false);
-  assert.ok(refused.reasons.some((r) => /^answers 75\.0% of 40 out-of-scope questions, the active version 5\.0%/.test(r)), refused.reasons.join("\n"));
+  assert.ok(
+    refused.reasons.some((r) => /^answers 75\.0% of 40 out-of-scope questions, the active version 5\.0%/.test(r)),
+    refused.reasons.join("\n"),
+  );
   assert.ok(!promotionGate(report, settings.gate).reasons.some((r) => /out-of-scope/.test(r)), "v2 itself passed that check");
 });
 
 test("a candidate trained on shuffled labels is rejected with its report; the active version stays", async () => {
-  const pool = await Example.find({ golden: false, outOfScope: { $ne: true } }).sort({ _id: 1 }).lean();
+  const pool = await Example.find({ golden: false, outOfScope: { $ne: true } })
+    .sort({ _id: 1 })
+    .lean();
   const labels = pool.map((e) => String(e.answerId));
   let seed = 7;
   for (let i = labels.length - 1; i > 0; i--) {
@@ -233,7 +263,10 @@ test("a candidate trained on shuffled labels is rejected with its report; the ac
   // Which checks trip depends on how far the warm-started head moved; some check on the golden or held-out
   // suite must, and every reason is recorded on the run and the version.
   assert.ok(run!.reasons.length > 0);
-  assert.ok(run!.reasons.every((r) => /^(golden|heldout|held-out|replay|must-pass|answers)/.test(r)), run!.reasons.join("\n"));
+  assert.ok(
+    run!.reasons.every((r) => /^(golden|heldout|held-out|replay|must-pass|answers)/.test(r)),
+    run!.reasons.join("\n"),
+  );
 
   const v3 = await ModelVersion.findOne({ version: "v3" }).lean();
   assert.equal(v3?.status, "rejected");
@@ -262,7 +295,10 @@ test("rollback puts v1 back in under a second, restores its replies and is audit
   assert.equal(res.body.from, "v2");
   assert.equal(bot().activeVersion(), "v1");
   assert.ok(ms < 1000, `rollback took ${ms} ms`);
-  assert.deepEqual((await decideAll()).map(shape), PROBES.map((p) => v1Replies.get(p)));
+  assert.deepEqual(
+    (await decideAll()).map(shape),
+    PROBES.map((p) => v1Replies.get(p)),
+  );
   const entry = await AuditEntry.findOne({ action: "model.rollback" }).lean();
   assert.equal(entry?.targetId, "v1");
   assert.equal(entry?.actorEmail, admin.user.email);
@@ -270,10 +306,21 @@ test("rollback puts v1 back in under a second, restores its replies and is audit
 });
 
 test("two trainer processes started together produce one run", async () => {
-  const env = { ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent", MONGODB_URI: t.db.uri, MODELS_DIR: t.config.MODELS_DIR, DATA_DIR: t.config.DATA_DIR };
+  const env = {
+    ...process.env,
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    MONGODB_URI: t.db.uri,
+    MODELS_DIR: t.config.MODELS_DIR,
+    DATA_DIR: t.config.DATA_DIR,
+  };
   const start = () =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "server/nightly/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "server/nightly/main.ts"], {
+        cwd: root,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       child.stdout.on("data", (d) => (out += d));
       child.stderr.on("data", (d) => (out += d));

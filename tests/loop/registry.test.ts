@@ -74,7 +74,9 @@ const loader = async (dir: string): Promise<ModelPredictor> => {
 async function tamperStored(version: string, file: string) {
   const mv = await ModelVersion.findOne({ version }).lean();
   const f = mv!.artifact!.files.find((x) => x.name === file)!;
-  await mongoose.connection.db!.collection("artifacts.chunks").updateOne({ files_id: f.gridId }, { $set: { data: new mongoose.mongo.Binary(Buffer.from('{"label":"ev"}')) } });
+  await mongoose.connection
+    .db!.collection("artifacts.chunks")
+    .updateOne({ files_id: f.gridId }, { $set: { data: new mongoose.mongo.Binary(Buffer.from('{"label":"ev"}')) } });
 }
 
 test("an artifact goes to GridFS and comes back byte-identical, verified on every load", async () => {
@@ -97,7 +99,10 @@ test("a stored artifact whose bytes no longer match its sha256 is refused and no
   assert.deepEqual(fs.existsSync(modelsDir) ? fs.readdirSync(modelsDir) : [], []);
   // A manifest swapped for another is caught by the registry's own record of its hash.
   const other = await register("v2", "a2");
-  await assert.rejects(ensureLocalArtifact(modelsDir, "v2", { ...(other.artifact as never as object), manifestSha256: "f".repeat(64) } as never), /manifest sha256/);
+  await assert.rejects(
+    ensureLocalArtifact(modelsDir, "v2", { ...(other.artifact as never as object), manifestSha256: "f".repeat(64) } as never),
+    /manifest sha256/,
+  );
 });
 
 test("promote, pin and roll back move one pointer, each audited, with clear refusals", async () => {
@@ -112,11 +117,17 @@ test("promote, pin and roll back move one pointer, each audited, with clear refu
 
   // The nightly run compared its candidate with v1; if v1 is pinned it must not promote.
   await modelPinner({ actor, pinned: true });
-  await assert.rejects(modelPromoter({ version: "v2", actor: null, reason: "nightly", automatic: { expectedActive: "v1" } }), RegistryConflictError);
+  await assert.rejects(
+    modelPromoter({ version: "v2", actor: null, reason: "nightly", automatic: { expectedActive: "v1" } }),
+    RegistryConflictError,
+  );
   assert.equal((await readActivePointer()).version, "v1");
   await modelPinner({ actor, pinned: false });
   // …nor if someone else changed the active version meanwhile.
-  await assert.rejects(modelPromoter({ version: "v2", actor: null, reason: "nightly", automatic: { expectedActive: "v0" } }), /pinned or changed/);
+  await assert.rejects(
+    modelPromoter({ version: "v2", actor: null, reason: "nightly", automatic: { expectedActive: "v0" } }),
+    /pinned or changed/,
+  );
   await modelPromoter({ version: "v2", actor: null, reason: "nightly", automatic: { expectedActive: "v1" } });
   const p = await readActivePointer();
   assert.deepEqual([p.version, p.previousVersion], ["v2", "v1"]);
@@ -127,7 +138,14 @@ test("promote, pin and roll back move one pointer, each audited, with clear refu
   assert.deepEqual(await modelRollbacker({ actor }), { version: "v2", from: "v1" }, "rolling back a rollback goes forward again");
 
   const actions = (await AuditEntry.find({}).sort({ at: 1 }).lean()).map((a) => `${a.action}:${a.targetId}`);
-  assert.deepEqual(actions, ["model.promote:v1", "model.pin:v1", "model.unpin:v1", "model.promote:v2", "model.rollback:v1", "model.rollback:v2"]);
+  assert.deepEqual(actions, [
+    "model.promote:v1",
+    "model.pin:v1",
+    "model.unpin:v1",
+    "model.promote:v2",
+    "model.rollback:v1",
+    "model.rollback:v2",
+  ]);
 });
 
 test("the bot host follows the pointer, refuses a tampered version, keeps the previous one loaded", async () => {

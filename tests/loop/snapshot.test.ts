@@ -26,7 +26,14 @@ beforeEach(async () => {
 });
 
 const baseSettings = trainerSettingsSchema.parse({
-  snapshot: { nearDuplicateThreshold: 0.9, minChars: 3, maxChars: 200, minPerAnswer: 4, minExamples: 4, redactPatterns: [{ name: "order", pattern: "ORD-\\d{6}" }] },
+  snapshot: {
+    nearDuplicateThreshold: 0.9,
+    minChars: 3,
+    maxChars: 200,
+    minPerAnswer: 4,
+    minExamples: 4,
+    redactPatterns: [{ name: "order", pattern: "ORD-\\d{6}" }],
+  },
 }).snapshot;
 const allTrain = { ...baseSettings, heldoutPercent: 0, validationPercent: 0 };
 
@@ -36,8 +43,12 @@ async function seed() {
     { title: "Exchange rates", text: "We use the market rate." },
     { title: "Old promo", text: "Gone.", status: "retired" },
   ]);
-  const ex = (question: string, answer: typeof card, extra: Record<string, unknown> = {}) =>
-    ({ question, answerId: answer._id, source: { kind: "manual" }, ...extra });
+  const ex = (question: string, answer: typeof card, extra: Record<string, unknown> = {}) => ({
+    question,
+    answerId: answer._id,
+    source: { kind: "manual" },
+    ...extra,
+  });
   const docs = await Example.create([
     ex("When will my card arrive?", card),
     ex("When will my new card arrive?", card), // near duplicate (cosine ≈ 0.94)
@@ -91,7 +102,10 @@ test("approved examples become a deduplicated, redacted, conflict-free snapshot 
 
   // Golden: present for evaluation only.
   const golden = snap.examples.filter((e) => e.split === "golden");
-  assert.deepEqual(golden.map((e) => [e.exampleId, e.mustPass]), [[idOf(10), true]]);
+  assert.deepEqual(
+    golden.map((e) => [e.exampleId, e.mustPass]),
+    [[idOf(10), true]],
+  );
   assert.ok(snap.examples.filter((e) => e.split !== "golden").every((e) => !/sent yet/.test(e.text!)));
 
   // Negatives always train; lineage is carried per example.
@@ -100,7 +114,9 @@ test("approved examples become a deduplicated, redacted, conflict-free snapshot 
   assert.equal(byId.get(idOf(0))?.lineage?.sourceKind, "manual");
 
   // Balance: the exchange-rate answer is below the minimum and says so.
-  const rateBalance = (snap.balance as { answerId: string; total: number; belowMinimum: boolean }[]).find((b) => b.answerId === String(rate._id))!;
+  const rateBalance = (snap.balance as { answerId: string; total: number; belowMinimum: boolean }[]).find(
+    (b) => b.answerId === String(rate._id),
+  )!;
   assert.equal(rateBalance.belowMinimum, true);
   assert.ok(snap.warnings.some((w) => w.includes(String(rate._id)) && /minimum 4/.test(w)));
   assert.ok(snap.warnings.some((w) => /1 conflicting group/.test(w)));
@@ -128,9 +144,19 @@ test("snapshots are content-addressed and immutable: same content, same document
 test("questions marked not for the bot are kept without an answer, held out by their hash, and counted", async () => {
   const { rate } = await seed();
   const marks = await Example.create(
-    Array.from({ length: 30 }, (_, i) => ({ question: `I want to complain about branch number ${i} and its staff`, answerId: null, outOfScope: true, polarity: "negative", source: { kind: "agent_reply" } })),
+    Array.from({ length: 30 }, (_, i) => ({
+      question: `I want to complain about branch number ${i} and its staff`,
+      answerId: null,
+      outOfScope: true,
+      polarity: "negative",
+      source: { kind: "agent_reply" },
+    })),
   );
-  await Example.create({ question: "What rate do you give me for dollars today?", answerId: rate._id, source: { kind: "agent_reply", newAnswer: true } });
+  await Example.create({
+    question: "What rate do you give me for dollars today?",
+    answerId: rate._id,
+    source: { kind: "agent_reply", newAnswer: true },
+  });
   const snap = await snapshotBuilder({ settings: { ...baseSettings, heldoutPercent: 30, validationPercent: 0 }, embed });
   const oos = snap.examples.filter((e) => e.outOfScope);
   assert.equal(oos.length, 30, "no mark is lost to the answer-retired filter");

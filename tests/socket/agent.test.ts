@@ -49,7 +49,10 @@ test("open joins the conversation: its messages now, its new messages live; unre
   const id = String(conversation._id);
   const opened = await s.request("conversation:open", { conversationId: id });
   assert.equal(opened.ok, true);
-  assert.deepEqual(opened.messages.map((m: { role: string }) => m.role), ["customer", "system"]);
+  assert.deepEqual(
+    opened.messages.map((m: { role: string }) => m.role),
+    ["customer", "system"],
+  );
   assert.equal(opened.conversation.status, "waiting");
 
   const live = s.next("message:new", (m: { text: string }) => m.text === "<script>alert(1)</script>");

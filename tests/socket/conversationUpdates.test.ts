@@ -25,7 +25,10 @@ async function updatesOf(s: TestSocket, id: string, notice: string, act: () => P
   await act();
   await noticed;
   await new Promise((r) => setTimeout(r, 400));
-  return s.received<ConversationUpdate>("conversation:updated").slice(before).filter((c) => c.id === id);
+  return s
+    .received<ConversationUpdate>("conversation:updated")
+    .slice(before)
+    .filter((c) => c.id === id);
 }
 
 test("take over, hand back and close each send one conversation:updated, naming the agent the way REST does", async () => {
@@ -36,7 +39,9 @@ test("take over, hand back and close each send one conversation:updated, naming 
   const { conversation } = await seedWaitingConversation(t.server.ctx, "a person, please");
   const id = String(conversation._id);
 
-  const taken = await updatesOf(desk, id, "Ann Agent joined the conversation.", () => agent.post(`/api/conversations/${id}/takeover`).expect(200));
+  const taken = await updatesOf(desk, id, "Ann Agent joined the conversation.", () =>
+    agent.post(`/api/conversations/${id}/takeover`).expect(200),
+  );
   assert.equal(taken.length, 1, "one update for the take-over");
   assert.equal(taken[0].status, "agent");
   assert.equal(taken[0].assignedAgentName, "Ann Agent");
@@ -45,7 +50,9 @@ test("take over, hand back and close each send one conversation:updated, naming 
   assert.deepEqual(Object.keys(taken[0]).sort(), Object.keys(listed).sort(), "the socket sends REST's view");
 
   // The console merges the update into what it has: after a hand-back the list must not keep Ann's name.
-  const back = await updatesOf(desk, id, "You are chatting with our assistant again.", () => agent.post(`/api/conversations/${id}/handback`).expect(200));
+  const back = await updatesOf(desk, id, "You are chatting with our assistant again.", () =>
+    agent.post(`/api/conversations/${id}/handback`).expect(200),
+  );
   assert.equal(back.length, 1, "one update for the hand-back");
   assert.equal(back[0].status, "bot");
   assert.equal(back[0].assignedAgentId, null);
@@ -53,7 +60,9 @@ test("take over, hand back and close each send one conversation:updated, naming 
   const merged = { ...listed, ...back[0] };
   assert.equal(merged.assignedAgentName, null);
 
-  const closed = await updatesOf(desk, id, "This conversation has been closed.", () => agent.post(`/api/conversations/${id}/close`).expect(200));
+  const closed = await updatesOf(desk, id, "This conversation has been closed.", () =>
+    agent.post(`/api/conversations/${id}/close`).expect(200),
+  );
   assert.equal(closed.length, 1, "one update for the close");
   assert.equal(closed[0].status, "closed");
 });

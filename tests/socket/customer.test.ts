@@ -112,11 +112,14 @@ test("after a reconnect the widget gets every message since the last one it saw"
   const back = await customer(c.session);
   const sync = await back.request("conversation:sync", { conversationId: convId, afterSeq: 1 });
   assert.equal(sync.ok, true);
-  assert.deepEqual(sync.messages.map((m: any) => [m.seq, m.role]), [
-    [2, "system"],
-    [3, "customer"],
-    [4, "customer"],
-  ]);
+  assert.deepEqual(
+    sync.messages.map((m: any) => [m.seq, m.role]),
+    [
+      [2, "system"],
+      [3, "customer"],
+      [4, "customer"],
+    ],
+  );
   assert.equal(sync.conversation.lastSeq, 4);
   // The synced socket is in the room: new messages reach it live.
   const live = back.next("message:new", (m: any) => m.text === "five");
@@ -173,7 +176,15 @@ test("thumbs up/down is stored on bot replies only", async () => {
 test("a bot reply is stored with its model version and sent to the customer", async () => {
   const replying: Bot = {
     async decide() {
-      return { kind: "reply", answerId: "a1", text: "We ship in 2 days.", confidence: 0.93, modelVersion: "m-7", replyId: "rep-1", alternatives: [] };
+      return {
+        kind: "reply",
+        answerId: "a1",
+        text: "We ship in 2 days.",
+        confidence: 0.93,
+        modelVersion: "m-7",
+        replyId: "rep-1",
+        alternatives: [],
+      };
     },
     activeVersion: () => "m-7",
   };
@@ -210,7 +221,14 @@ test("a first message reuses an empty conversation left by a failed attempt inst
 test("a conversation whose first message failed after it was opened (summary written, no message) is reused from seq 1", async () => {
   const c = await customer();
   // What openConversation leaves when the message insert fails: the conversation with its summary, no message.
-  const left = await Conversation.create({ customerId: c.session.customerId, status: "bot", lastSeq: 1, unreadByAgents: 1, lastMessagePreview: "hello", lastMessageAt: new Date() });
+  const left = await Conversation.create({
+    customerId: c.session.customerId,
+    status: "bot",
+    lastSeq: 1,
+    unreadByAgents: 1,
+    lastMessagePreview: "hello",
+    lastMessageAt: new Date(),
+  });
   const ack = await c.request("message:send", { clientId: randomUUID(), text: "hello" });
   assert.equal(ack.conversation.id, String(left._id));
   assert.equal(ack.message.seq, 1);

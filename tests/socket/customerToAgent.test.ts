@@ -74,6 +74,10 @@ test("an agent takes over and replies: the widget hears it, and the bot stays si
   await customer.request("message:send", { conversationId, clientId: randomUUID(), text: "Thank you!" });
   await new Promise((res) => setTimeout(res, 300));
   const roles = (await Message.find({ conversationId }).sort({ seq: 1 }).lean()).map((m) => m.role);
-  assert.deepEqual(roles.filter((r) => r !== "system"), ["customer", "agent", "customer"], "no bot turn while the agent has it");
+  assert.deepEqual(
+    roles.filter((r) => r !== "system"),
+    ["customer", "agent", "customer"],
+    "no bot turn while the agent has it",
+  );
   assert.equal(roles.filter((r) => r === "system").length, 2, "the hand-off notice and the 'joined' notice");
 });

@@ -64,7 +64,8 @@ function timeUntilServing(procs: ChatProcess[], version: string, since: () => nu
       for (;;) {
         const model = await servedModel(p).catch(() => null);
         if (model === version) return Date.now() - since();
-        if (Date.now() > deadline) throw new Error(`${p.name} still serves ${model} ${timeoutMs} ms after ${version} went live:\n${p.output().slice(-3000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`${p.name} still serves ${model} ${timeoutMs} ms after ${version} went live:\n${p.output().slice(-3000)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     }),
@@ -141,41 +142,52 @@ test("a customer on process A and agents on processes B and C talk both ways, li
   assert.equal((await back).conversationId, conversationId);
 });
 
-test("two trainer processes wait; one training run happens, and every chat process swaps to its model", { timeout: 15 * 60_000 }, async (t) => {
-  const owners = await Promise.all(
-    trainers.map((p) => waitFor(`${p.name} to start`, async () => p.output().match(/Trainer (\S+) waiting/)?.[1], 120_000, 250)),
-  );
-  const answers = await seedAnswers();
-  await seedExamples(answers, ["train", "golden"]);
-  // This test is about processes, not model quality (tests/loop/loop.test.ts is): with no active version
-  // to regress from, no must-pass examples and zero minimums, the first candidate's promotion is certain.
-  await updateTrainerSettings({ training: { method: "head" }, gate: { minAccuracy: 0, minMacroF1: 0, minGoldenAccuracy: 0, epsilon: 0.05 } }, null);
+test(
+  "two trainer processes wait; one training run happens, and every chat process swaps to its model",
+  { timeout: 15 * 60_000 },
+  async (t) => {
+    const owners = await Promise.all(
+      trainers.map((p) => waitFor(`${p.name} to start`, async () => p.output().match(/Trainer (\S+) waiting/)?.[1], 120_000, 250)),
+    );
+    const answers = await seedAnswers();
+    await seedExamples(answers, ["train", "golden"]);
+    // This test is about processes, not model quality (tests/loop/loop.test.ts is): with no active version
+    // to regress from, no must-pass examples and zero minimums, the first candidate's promotion is certain.
+    await updateTrainerSettings(
+      { training: { method: "head" }, gate: { minAccuracy: 0, minMacroF1: 0, minGoldenAccuracy: 0, epsilon: 0.05 } },
+      null,
+    );
 
-  // "Train now" through a chat process; the trainers see the queued run through MongoDB.
-  admin = await loginAs(C.url, "admin");
-  const res = await admin.post("/api/runs").send({}).expect(201);
-  const runId = res.body.run.id as string;
-  const run = await waitFor(
-    "the run to finish",
-    async () => {
-      const r = await TrainingRun.findById(runId).lean();
-      return r && ["promoted", "rejected", "failed"].includes(r.state) ? r : null;
-    },
-    12 * 60_000,
-    500,
-  );
-  assert.equal(run.state, "promoted", `run ended ${run.state}: ${run.reasons.join("; ")} ${run.error ?? ""}\n${trainers.map((p) => p.output().slice(-2000)).join("\n")}`);
-  assert.equal(await TrainingRun.countDocuments({}), 1, "one run for two trainers");
-  assert.ok(owners.includes(run.owner!), `run owner ${run.owner} is one of the trainers ${owners.join(", ")}`);
-  for (const p of trainers) assert.equal(p.child.exitCode, null, `${p.name} keeps waiting for the next night`);
+    // "Train now" through a chat process; the trainers see the queued run through MongoDB.
+    admin = await loginAs(C.url, "admin");
+    const res = await admin.post("/api/runs").send({}).expect(201);
+    const runId = res.body.run.id as string;
+    const run = await waitFor(
+      "the run to finish",
+      async () => {
+        const r = await TrainingRun.findById(runId).lean();
+        return r && ["promoted", "rejected", "failed"].includes(r.state) ? r : null;
+      },
+      12 * 60_000,
+      500,
+    );
+    assert.equal(
+      run.state,
+      "promoted",
+      `run ended ${run.state}: ${run.reasons.join("; ")} ${run.error ?? ""}\n${trainers.map((p) => p.output().slice(-2000)).join("\n")}`,
+    );
+    assert.equal(await TrainingRun.countDocuments({}), 1, "one run for two trainers");
+    assert.ok(owners.includes(run.owner!), `run owner ${run.owner} is one of the trainers ${owners.join(", ")}`);
+    for (const p of trainers) assert.equal(p.child.exitCode, null, `${p.name} keeps waiting for the next night`);
 
-  // The trainer has no socket.io server, so the chat processes learn of its promotion by polling the pointer,
-  // and a version they never served must first be fetched from GridFS and loaded.
-  const pointer = await readActivePointer();
-  assert.equal(pointer.version, run.candidateVersion);
-  const ms = await timeUntilServing([A, B, C], pointer.version!, () => pointer.changedAt!.getTime(), 120_000);
-  t.diagnostic(`trainer promotion of a new version (poll + fetch + load + warm-up) reached A/B/C after ${ms.join(" / ")} ms`);
-});
+    // The trainer has no socket.io server, so the chat processes learn of its promotion by polling the pointer,
+    // and a version they never served must first be fetched from GridFS and loaded.
+    const pointer = await readActivePointer();
+    assert.equal(pointer.version, run.candidateVersion);
+    const ms = await timeUntilServing([A, B, C], pointer.version!, () => pointer.changedAt!.getTime(), 120_000);
+    t.diagnostic(`trainer promotion of a new version (poll + fetch + load + warm-up) reached A/B/C after ${ms.join(" / ")} ms`);
+  },
+);
 
 test("a promotion or rollback made on one chat process reaches all three within 2 s", { timeout: 5 * 60_000 }, async (t) => {
   const v1 = (await readActivePointer()).version;
@@ -185,7 +197,14 @@ test("a promotion or rollback made on one chat process reaches all three within 
   const stored = await ModelVersion.findOne({ version: v1 }).lean();
   const dir = await ensureLocalArtifact(path.join(scratch, "models"), v1, stored!.artifact as never);
   const v2 = await nextVersionName();
-  await modelRegistrar({ version: v2, dir, manifest: await verifyArtifact(dir), runId: stored!.runId!, parentVersion: v1, snapshotHash: stored!.snapshotHash });
+  await modelRegistrar({
+    version: v2,
+    dir,
+    manifest: await verifyArtifact(dir),
+    runId: stored!.runId!,
+    parentVersion: v1,
+    snapshotHash: stored!.snapshotHash,
+  });
 
   // Listen to the adapter's Redis channel: the process that moves the pointer announces it to the others.
   const listener = new Redis(redis.url);

@@ -1,19 +1,25 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { embed, initBackend, loadBaseModel, type BackendName } from '../../trainer/model/index.js';
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { embed, initBackend, loadBaseModel, type BackendName } from "../../trainer/model/index.js";
 
 // The same encoder on the native backend (TensorFlow's C++ kernels) and on wasm (XNNPACK) must give the same
 // sentence vectors, and both the float64 numpy reference's: the backend is a deployment choice, never a model change.
-const MODEL_DIR = process.env.BASE_MODEL_DIR ?? '.local/models/all-MiniLM-L6-v2';
-const FIXTURES = 'tests/fixtures/encoder';
-const sentences: { text: string; pair?: string | null }[] = JSON.parse(readFileSync(path.join(FIXTURES, 'sentences.json'), 'utf8'));
-const reference: { embedding: number[] }[] = JSON.parse(readFileSync(path.join(FIXTURES, 'reference.json'), 'utf8')).sentences;
+const MODEL_DIR = process.env.BASE_MODEL_DIR ?? ".local/models/all-MiniLM-L6-v2";
+const FIXTURES = "tests/fixtures/encoder";
+const sentences: { text: string; pair?: string | null }[] = JSON.parse(readFileSync(path.join(FIXTURES, "sentences.json"), "utf8"));
+const reference: { embedding: number[] }[] = JSON.parse(readFileSync(path.join(FIXTURES, "reference.json"), "utf8")).sentences;
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  let dot = 0,
+    na = 0,
+    nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
   return dot / Math.sqrt(na * nb);
 }
 
@@ -21,7 +27,11 @@ async function embedOn(backend: BackendName, batchSize: number): Promise<Float32
   await initBackend(backend);
   // loaded after the switch, so that its weights live on this backend
   const model = await loadBaseModel(MODEL_DIR);
-  return embed(model, sentences.map((s) => s.text), { pairs: sentences.map((s) => s.pair ?? null), batchSize });
+  return embed(
+    model,
+    sentences.map((s) => s.text),
+    { pairs: sentences.map((s) => s.pair ?? null), batchSize },
+  );
 }
 
 function assertClose(a: Float32Array[], b: ArrayLike<number>[], what: string): void {
@@ -32,13 +42,21 @@ function assertClose(a: Float32Array[], b: ArrayLike<number>[], what: string): v
   }
 }
 
-test('native and wasm sentence vectors agree with each other and the float64 reference (cosine ≥ 0.99999), batched and one at a time', async () => {
-  const wasm = await embedOn('wasm', 16);
-  assertClose(wasm, reference.map((r) => r.embedding), 'wasm vs reference');
+test("native and wasm sentence vectors agree with each other and the float64 reference (cosine ≥ 0.99999), batched and one at a time", async () => {
+  const wasm = await embedOn("wasm", 16);
+  assertClose(
+    wasm,
+    reference.map((r) => r.embedding),
+    "wasm vs reference",
+  );
   // TFJS_NATIVE=off is a set-up without the native binding: only the wasm half can run there.
-  if (process.env.TFJS_NATIVE === 'off') return;
-  const native = await embedOn('tensorflow', 16);
-  assertClose(native, reference.map((r) => r.embedding), 'native vs reference');
-  assertClose(native, wasm, 'native vs wasm');
-  assertClose(await embedOn('tensorflow', 1), native, 'native one at a time vs batched');
+  if (process.env.TFJS_NATIVE === "off") return;
+  const native = await embedOn("tensorflow", 16);
+  assertClose(
+    native,
+    reference.map((r) => r.embedding),
+    "native vs reference",
+  );
+  assertClose(native, wasm, "native vs wasm");
+  assertClose(await embedOn("tensorflow", 1), native, "native one at a time vs batched");
 });

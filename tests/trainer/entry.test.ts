@@ -39,7 +39,10 @@ test("server/, bench/ and scripts/ import the model library only through trainer
 test("the check sees a deep import, static or dynamic", () => {
   const dir = fs.mkdtempSync(path.join(root, "bench", ".entry-check-"));
   try {
-    fs.writeFileSync(path.join(dir, "a.ts"), `import { x } from "../../trainer/model/index.js";\nconst y = await import('../../trainer/index.js');\n`);
+    fs.writeFileSync(
+      path.join(dir, "a.ts"),
+      `import { x } from "../../trainer/model/index.js";\nconst y = await import('../../trainer/index.js');\n`,
+    );
     fs.writeFileSync(path.join(dir, "b.ts"), `const z = await import("../../trainer/train/random.js");\n`);
     const rel = path.relative(root, dir);
     assert.deepEqual(trainerInternalsImported([rel]).sort(), [

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test } from "node:test";
+import assert from "node:assert/strict";
 import {
   accuracy,
   confusionPairs,
@@ -8,17 +8,17 @@ import {
   macroF1,
   perLabelF1,
   thresholdForPrecision,
-} from '../../trainer/evals/metrics.js';
+} from "../../trainer/evals/metrics.js";
 
-const truth = ['a', 'a', 'a', 'b', 'b', 'c'];
-const predicted = ['a', 'a', 'b', 'b', 'c', 'c'];
+const truth = ["a", "a", "a", "b", "b", "c"];
+const predicted = ["a", "a", "b", "b", "c", "c"];
 
-test('accuracy counts exact label matches', () => {
+test("accuracy counts exact label matches", () => {
   assert.equal(accuracy(truth, predicted), 4 / 6);
-  assert.throws(() => accuracy(['a'], []), /differ in length/);
+  assert.throws(() => accuracy(["a"], []), /differ in length/);
 });
 
-test('perLabelF1 and macroF1 match hand-computed values', () => {
+test("perLabelF1 and macroF1 match hand-computed values", () => {
   const s = perLabelF1(truth, predicted);
   // a: tp 2, fp 0, fn 1 → p 1, r 2/3, f1 0.8
   assert.deepEqual(s.a, { precision: 1, recall: 2 / 3, f1: 0.8, support: 3 });
@@ -28,13 +28,13 @@ test('perLabelF1 and macroF1 match hand-computed values', () => {
   assert.ok(Math.abs(macroF1(truth, predicted) - (0.8 + 0.5 + 2 / 3) / 3) < 1e-12);
 });
 
-test('confusionPairs lists the most frequent mistakes first', () => {
-  const pairs = confusionPairs(['a', 'a', 'a', 'b'], ['b', 'b', 'c', 'a']);
-  assert.deepEqual(pairs[0], { truth: 'a', predicted: 'b', count: 2 });
+test("confusionPairs lists the most frequent mistakes first", () => {
+  const pairs = confusionPairs(["a", "a", "a", "b"], ["b", "b", "c", "a"]);
+  assert.deepEqual(pairs[0], { truth: "a", predicted: "b", count: 2 });
   assert.equal(pairs.length, 3);
 });
 
-test('thresholdForPrecision picks the lowest threshold that reaches the target', () => {
+test("thresholdForPrecision picks the lowest threshold that reaches the target", () => {
   const conf = [0.99, 0.95, 0.9, 0.8, 0.7, 0.6];
   const correct = [true, true, true, false, true, false];
   // top 3: 3/3; top 4: 3/4 = .75; top 5: 4/5 = .8; top 6: 4/6
@@ -46,12 +46,12 @@ test('thresholdForPrecision picks the lowest threshold that reaches the target',
   assert.equal(coverageAtPrecision([0.9], [false], 0.9), 0);
 });
 
-test('thresholdForPrecision never splits tied confidences', () => {
+test("thresholdForPrecision never splits tied confidences", () => {
   // the tie at 0.9 holds one right and one wrong answer: cutting inside it is impossible
   assert.equal(thresholdForPrecision([0.95, 0.9, 0.9], [true, true, false], 0.9), 0.95);
 });
 
-test('expectedCalibrationError is zero when confidence equals accuracy and large when overconfident', () => {
+test("expectedCalibrationError is zero when confidence equals accuracy and large when overconfident", () => {
   assert.equal(expectedCalibrationError([0.5, 0.5], [true, false], 10), 0);
   assert.ok(Math.abs(expectedCalibrationError([1, 1, 1, 1], [true, false, false, false], 10) - 0.75) < 1e-12);
 });

@@ -30,7 +30,8 @@ test("the command tally counts each command under the turn stage that sent it, p
       ]);
     }
     const report = tally.report();
-    const row = (stage: string, command: string) => report.rows.find((r) => r.stage === stage && r.command === command && r.collection === "tally_probe");
+    const row = (stage: string, command: string) =>
+      report.rows.find((r) => r.stage === stage && r.command === command && r.collection === "tally_probe");
     assert.equal(report.turns, 2);
     assert.equal(row("record", "find")?.count, 2);
     assert.equal(row("record", "insert")?.perTurn, 1);

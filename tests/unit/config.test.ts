@@ -41,12 +41,15 @@ const bad: [Record<string, string>, RegExp][] = [
 
 for (const [env, message] of bad) {
   test(`a bad ${Object.keys(env)[0]} fails at start naming the variable`, () => {
-    assert.throws(() => loadConfig(env), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /^Invalid configuration:/);
-      assert.match(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /^Invalid configuration:/);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
   });
 }
 
@@ -69,9 +72,18 @@ test("without SESSION_SECRET a secret is generated once, kept private, and reuse
     assert.equal(fs.readFileSync(file, "utf8").trim(), first);
     assert.equal(getServerSecret({ DATA_DIR: dataDir }), first);
     // A restart is a new process with an empty cache: the same file must give the same secret.
-    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", `import("./server/secrets.ts").then(m => process.stdout.write(m.getServerSecret({ DATA_DIR: ${JSON.stringify(dataDir)} })))`], {
-      cwd: path.resolve(import.meta.dirname, "../.."),
-    }).toString();
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import("./server/secrets.ts").then(m => process.stdout.write(m.getServerSecret({ DATA_DIR: ${JSON.stringify(dataDir)} })))`,
+      ],
+      {
+        cwd: path.resolve(import.meta.dirname, "../.."),
+      },
+    ).toString();
     assert.equal(out, first);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -83,6 +95,9 @@ test("the server refuses to start on bad configuration, naming the variable, wit
   const env = { PATH: process.env.PATH ?? "", PORT: "eighty", MONGODB_URI: "mysql://db" };
   const res = spawnSync(process.execPath, ["--import", "tsx", "server/index.ts"], { cwd: root, env, encoding: "utf8", timeout: 20000 });
   assert.equal(res.status, 1);
-  assert.match(res.stderr, /^Invalid configuration:\n {2}PORT: Expected number, received nan\n {2}MONGODB_URI: must start with mongodb:\/\//);
+  assert.match(
+    res.stderr,
+    /^Invalid configuration:\n {2}PORT: Expected number, received nan\n {2}MONGODB_URI: must start with mongodb:\/\//,
+  );
   assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/, "no stack trace for a configuration mistake");
 });

@@ -25,9 +25,20 @@ test("equality filters match what MongoDB matches: scalars, arrays holding the v
   const o1 = new mongoose.Types.ObjectId();
   const o2 = new mongoose.Types.ObjectId();
   await docs().insertMany([
-    { f: "a", n: 1 }, { f: ["a", "b"], n: 2 }, { f: { a: 1 }, n: 3 }, { f: o1, n: 4 }, { f: [o1, o2], n: 5 },
-    { f: String(o1), n: 6 }, { f: "a<b&c>", n: 7 }, { f: "é", n: 8 }, { g: "a", n: 9 }, { f: null, n: 10 },
-    { f: 'q"uo\\te', n: 11 }, { f: ["x", "é"], n: 12 }, { f: "A", n: 13 }, { f: "", n: 14 },
+    { f: "a", n: 1 },
+    { f: ["a", "b"], n: 2 },
+    { f: { a: 1 }, n: 3 },
+    { f: o1, n: 4 },
+    { f: [o1, o2], n: 5 },
+    { f: String(o1), n: 6 },
+    { f: "a<b&c>", n: 7 },
+    { f: "é", n: 8 },
+    { g: "a", n: 9 },
+    { f: null, n: 10 },
+    { f: 'q"uo\\te', n: 11 },
+    { f: ["x", "é"], n: 12 },
+    { f: "A", n: 13 },
+    { f: "", n: 14 },
   ]);
   const ns = async (filter: object) => (await docs().find(filter).toArray()).map((d) => d.n).sort((a, b) => a - b);
   assert.deepEqual(await ns({ f: "a" }), [1, 2]);
@@ -59,19 +70,27 @@ test("equality filters match what MongoDB matches: scalars, arrays holding the v
 test("on the embedded FerretDB, lookups by _id and by an indexed field search an index instead of scanning", async (t) => {
   const conversationId = new mongoose.Types.ObjectId();
   const m = await Message.create({ conversationId, seq: 1, role: "customer", text: "hello", clientId: "c-1" });
-  const plan = async (filter: object) => (await Message.collection.find(filter).explain()) as { serverInfo?: { ferretdbVersion?: string }; queryPlanner?: { Plan?: string[] } };
+  const plan = async (filter: object) =>
+    (await Message.collection.find(filter).explain()) as { serverInfo?: { ferretdbVersion?: string }; queryPlanner?: { Plan?: string[] } };
   const byId = await plan({ _id: m._id });
   if (!byId.serverInfo?.ferretdbVersion) return t.skip("not FerretDB: MongoDB plans its own queries");
   const other = new mongoose.Types.ObjectId();
   const filters = [
-    { _id: m._id }, { _id: m._id, "review.status": null }, { conversationId }, { conversationId, clientId: "c-1" },
+    { _id: m._id },
+    { _id: m._id, "review.status": null },
+    { conversationId },
+    { conversationId, clientId: "c-1" },
     // A resend is looked up across the customer's conversations (recordCustomerMessage).
-    { conversationId: { $in: [other, conversationId] }, clientId: "c-1" }, { _id: { $in: [m._id, other] } },
+    { conversationId: { $in: [other, conversationId] }, clientId: "c-1" },
+    { _id: { $in: [m._id, other] } },
   ];
   assert.equal((await Message.findOne(filters[4]!))?.id, m.id);
   for (const filter of filters) {
     const steps = (await plan(filter)).queryPlanner?.Plan ?? [];
-    assert.ok(steps.some((s) => /SEARCH .* USING (UNIQUE )?INDEX/.test(s)), `${JSON.stringify(filter)} → ${steps.join(" | ")}`);
+    assert.ok(
+      steps.some((s) => /SEARCH .* USING (UNIQUE )?INDEX/.test(s)),
+      `${JSON.stringify(filter)} → ${steps.join(" | ")}`,
+    );
     assert.ok(!steps.some((s) => /detail=SCAN /.test(s)), `${JSON.stringify(filter)} scans: ${steps.join(" | ")}`);
   }
 });
@@ -84,7 +103,10 @@ test("the slow-command log names the command, collection and filter keys, never 
     logSlowCommands(client as never, 0, (c) => seen.push(c));
     await client.db().collection("messages").findOne({ conversationId: new mongoose.Types.ObjectId(), clientId: "secret customer text" });
     const find = seen.find((c) => c.command === "find");
-    assert.deepEqual({ ...find, ms: 0 }, { command: "find", collection: "messages", keys: ["conversationId", "clientId"], ms: 0, ok: true });
+    assert.deepEqual(
+      { ...find, ms: 0 },
+      { command: "find", collection: "messages", keys: ["conversationId", "clientId"], ms: 0, ok: true },
+    );
     assert.ok(!JSON.stringify(seen).includes("secret customer text"));
   } finally {
     await client.close();
@@ -96,7 +118,10 @@ test("a write with w: 0 gets no reply, so the next command on that connection re
   const client = await mongoose.mongo.MongoClient.connect(db.uri, { maxPoolSize: 1 });
   try {
     const coll = client.db().collection<{ _id: string; v: number }>("unacknowledged_writes");
-    await coll.insertMany([{ _id: "a", v: 1 }, { _id: "b", v: 2 }]);
+    await coll.insertMany([
+      { _id: "a", v: 1 },
+      { _id: "b", v: 2 },
+    ]);
     await coll.deleteMany({ v: 99 }, { writeConcern: { w: 0 } });
     assert.deepEqual(await coll.findOne({ _id: "b" }), { _id: "b", v: 2 });
     assert.equal(await coll.countDocuments(), 2);
@@ -119,12 +144,19 @@ test("the embedded database's SQLite runs in WAL mode with synchronous NORMAL un
   if (process.env.TEST_MONGODB_URI) return t.skip("not the embedded database");
   // FerretDB opens its SQLite files with those pragmas (a bad one would fail the start) and writes through the log.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "understudy-sync full-"));
-  const full = await startEmbeddedMongo({ bin: process.env.FERRETDB_BIN ?? path.resolve(import.meta.dirname, "../../.local/bin/ferretdb"), dataDir: dir, synchronous: "FULL" });
+  const full = await startEmbeddedMongo({
+    bin: process.env.FERRETDB_BIN ?? path.resolve(import.meta.dirname, "../../.local/bin/ferretdb"),
+    dataDir: dir,
+    synchronous: "FULL",
+  });
   const client = await mongoose.mongo.MongoClient.connect(full.uri);
   try {
     await client.db().collection("probe").insertOne({ ok: 1 });
     assert.equal((await client.db().collection("probe").findOne({}))?.ok, 1);
-    assert.ok(fs.readdirSync(dir).some((f) => f.endsWith(".sqlite-wal")), fs.readdirSync(dir).join(", "));
+    assert.ok(
+      fs.readdirSync(dir).some((f) => f.endsWith(".sqlite-wal")),
+      fs.readdirSync(dir).join(", "),
+    );
   } finally {
     await client.close();
     await full.stop();

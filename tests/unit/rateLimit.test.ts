@@ -69,7 +69,10 @@ test("the socket limiter asks to disconnect after many refusals in a row, and fo
   c.advance(1000);
   assert.equal(limiter.check(false).ok, true);
   const again = [limiter.check(false), limiter.check(false), limiter.check(false)];
-  assert.deepEqual(again.map((v) => !v.ok && v.disconnect), [false, false, true]);
+  assert.deepEqual(
+    again.map((v) => !v.ok && v.disconnect),
+    [false, false, true],
+  );
 });
 
 test("a bucket rejects nonsense limits", () => {

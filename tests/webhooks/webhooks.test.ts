@@ -5,7 +5,13 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import mongoose from "mongoose";
 import type { Bot } from "../../server/bot/types.js";
-import { recordCustomerMessage, respondToCustomerMessage, recordAgentMessage, recordFeedback, recordBotReply } from "../../server/conversationLog/index.js";
+import {
+  recordCustomerMessage,
+  respondToCustomerMessage,
+  recordAgentMessage,
+  recordFeedback,
+  recordBotReply,
+} from "../../server/conversationLog/index.js";
 import { conversationAssigner } from "../../server/conversationLog/conversationAssigner.js";
 import { conversationCloser } from "../../server/conversationLog/conversationCloser.js";
 import { modelPromoter } from "../../server/registry/modelPromoter.js";
@@ -32,7 +38,10 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 
 before(async () => {
   receiver = await startWebhookReceiver();
-  t = await startTestServer({ OUTBOUND_ALLOWED_URLS: receiver.url, WEBHOOK_RETRY_BASE_MS: "100", WEBHOOK_MAX_ATTEMPTS: "4", WEBHOOK_DISABLE_AFTER: "6" }, { bot: noModel });
+  t = await startTestServer(
+    { OUTBOUND_ALLOWED_URLS: receiver.url, WEBHOOK_RETRY_BASE_MS: "100", WEBHOOK_MAX_ATTEMPTS: "4", WEBHOOK_DISABLE_AFTER: "6" },
+    { bot: noModel },
+  );
   admin = await loginAs(t.url, "admin");
 });
 after(async () => {
@@ -41,9 +50,30 @@ after(async () => {
 });
 
 test("every event of a conversation arrives signed, once per idempotency key, in order of the changes", async () => {
-  await admin.post("/api/webhooks").send({ url: "https://not-listed.example/hook", events: ["message.created"] }).expect(400);
-  await admin.post("/api/webhooks").send({ url: receiver.url, events: ["nope"] }).expect(400);
-  const created = await admin.post("/api/webhooks").send({ url: `${receiver.url}/hook`, events: ["conversation.created", "message.created", "conversation.handoff", "conversation.assigned", "conversation.resolved", "feedback.created", "model.promoted", "model.rolled_back"] }).expect(201);
+  await admin
+    .post("/api/webhooks")
+    .send({ url: "https://not-listed.example/hook", events: ["message.created"] })
+    .expect(400);
+  await admin
+    .post("/api/webhooks")
+    .send({ url: receiver.url, events: ["nope"] })
+    .expect(400);
+  const created = await admin
+    .post("/api/webhooks")
+    .send({
+      url: `${receiver.url}/hook`,
+      events: [
+        "conversation.created",
+        "message.created",
+        "conversation.handoff",
+        "conversation.assigned",
+        "conversation.resolved",
+        "feedback.created",
+        "model.promoted",
+        "model.rolled_back",
+      ],
+    })
+    .expect(201);
   receiver.setSecret(created.body.signingSecret);
   assert.ok(!JSON.stringify((await admin.get("/api/webhooks").expect(200)).body).includes("whsec_"), "the secret is shown once only");
   const agentUser = await createUser("agent", { name: "Ann Agent" });
@@ -56,7 +86,20 @@ test("every event of a conversation arrives signed, once per idempotency key, in
   const conversationId = String(first.conversation._id);
   await conversationAssigner(ctx, agent, conversationId);
   await recordAgentMessage(ctx, { conversationId, agentId: agent.id, clientId: crypto.randomUUID(), text: "Let me check." });
-  const bot = await recordBotReply(ctx, first.conversation, { kind: "reply", answerId: String(new mongoose.Types.ObjectId()), text: "Orders ship in 2 days.", confidence: 0.9, modelVersion: "v1", replyId: "r", alternatives: [] }, new mongoose.Types.ObjectId());
+  const bot = await recordBotReply(
+    ctx,
+    first.conversation,
+    {
+      kind: "reply",
+      answerId: String(new mongoose.Types.ObjectId()),
+      text: "Orders ship in 2 days.",
+      confidence: 0.9,
+      modelVersion: "v1",
+      replyId: "r",
+      alternatives: [],
+    },
+    new mongoose.Types.ObjectId(),
+  );
   assert.equal(bot, null, "the bot stays quiet while the agent has it");
   await conversationCloser(ctx, agent, conversationId);
 
@@ -65,11 +108,31 @@ test("every event of a conversation arrives signed, once per idempotency key, in
     { version: "v1", snapshotHash: "s1", artifact, status: "promoted", promotedAt: new Date() },
     { version: "v2", snapshotHash: "s2", artifact, status: "candidate" },
   ]);
-  await mongoose.connection.db!.collection("settings").updateOne({ _id: "activeModel" as never }, { $set: { value: { version: "v1", previousVersion: null, pinned: false } }, $inc: { seq: 1 } }, { upsert: true });
-  await modelPromoter({ version: "v2", actor: { id: agent.id, email: "admin@x" }, reason: "manual" } as Parameters<typeof modelPromoter>[0]);
+  await mongoose.connection
+    .db!.collection("settings")
+    .updateOne(
+      { _id: "activeModel" as never },
+      { $set: { value: { version: "v1", previousVersion: null, pinned: false } }, $inc: { seq: 1 } },
+      { upsert: true },
+    );
+  await modelPromoter({ version: "v2", actor: { id: agent.id, email: "admin@x" }, reason: "manual" } as Parameters<
+    typeof modelPromoter
+  >[0]);
   await modelRollbacker({ actor: null, reason: "worse" });
 
-  const expected = ["conversation.created", "message.created", "message.created", "conversation.handoff", "message.created", "conversation.assigned", "message.created", "message.created", "conversation.resolved", "model.promoted", "model.rolled_back"];
+  const expected = [
+    "conversation.created",
+    "message.created",
+    "message.created",
+    "conversation.handoff",
+    "message.created",
+    "conversation.assigned",
+    "message.created",
+    "message.created",
+    "conversation.resolved",
+    "model.promoted",
+    "model.rolled_back",
+  ];
   await until("all events", () => receiver.keys().length >= expected.length);
   await new Promise((r) => setTimeout(r, 300));
   // Deliveries go out in parallel, so arrival order is not guaranteed; the envelope's createdAt and the message
@@ -83,7 +146,10 @@ test("every event of a conversation arrives signed, once per idempotency key, in
   assert.ok(receiver.received.every((e) => e.key === e.body.id));
   const handoff = receiver.received.find((e) => e.event === "conversation.handoff")!.body.data;
   assert.equal(handoff.reason, "no_model");
-  assert.deepEqual(handoff.lastMessages.map((m: { text: string }) => m.text), ["where is my order?"]);
+  assert.deepEqual(
+    handoff.lastMessages.map((m: { text: string }) => m.text),
+    ["where is my order?"],
+  );
   assert.equal(receiver.received.find((e) => e.event === "conversation.assigned")!.body.data.agent.name, "Ann Agent");
   assert.deepEqual(receiver.received.find((e) => e.event === "model.rolled_back")!.body.data.version, "v1");
   const log = await admin.get(`/api/webhooks/${created.body.webhook.id}/deliveries?limit=100`).expect(200);
@@ -96,13 +162,29 @@ test("feedback events; a failing receiver is retried with back-off and the same 
   // Only this test's subscription from here on.
   await Webhook.updateMany({}, { $set: { status: "disabled" } });
   forgetSubscriptions();
-  const created = await admin.post("/api/webhooks").send({ url: receiver.url, events: ["feedback.created"] }).expect(201);
+  const created = await admin
+    .post("/api/webhooks")
+    .send({ url: receiver.url, events: ["feedback.created"] })
+    .expect(201);
   receiver.setSecret(created.body.signingSecret);
   receiver.received.length = 0;
   const ctx = t.server.ctx;
   const customerId = `cus_${crypto.randomBytes(12).toString("base64url")}`;
   const asked = await recordCustomerMessage(ctx, { customerId, clientId: crypto.randomUUID(), text: "hi" });
-  const reply = await recordBotReply(ctx, asked.conversation, { kind: "reply", answerId: String(new mongoose.Types.ObjectId()), text: "Hello!", confidence: 0.9, modelVersion: "v1", replyId: "r2", alternatives: [] }, asked.message._id);
+  const reply = await recordBotReply(
+    ctx,
+    asked.conversation,
+    {
+      kind: "reply",
+      answerId: String(new mongoose.Types.ObjectId()),
+      text: "Hello!",
+      confidence: 0.9,
+      modelVersion: "v1",
+      replyId: "r2",
+      alternatives: [],
+    },
+    asked.message._id,
+  );
   receiver.status = 503;
   await recordFeedback(ctx, { customerId, messageId: String(reply!.message._id), value: "down" });
   const deliveries = () => WebhookDelivery.find({ webhookId: created.body.webhook.id }).lean();
@@ -110,7 +192,10 @@ test("feedback events; a failing receiver is retried with back-off and the same 
   const failing = (await deliveries())[0];
   assert.equal(failing.lastError, "HTTP 503");
   // Between attempts it waits for its back-off (or a third attempt is under way right now).
-  assert.ok(failing.status === "delivering" || failing.nextAttemptAt.getTime() > failing.lastAttemptAt!.getTime(), "the next attempt is scheduled later");
+  assert.ok(
+    failing.status === "delivering" || failing.nextAttemptAt.getTime() > failing.lastAttemptAt!.getTime(),
+    "the next attempt is scheduled later",
+  );
   receiver.status = 200;
   await until("delivered", async () => (await deliveries())[0]?.status === "delivered");
   assert.equal(receiver.received.length, 1);
@@ -128,17 +213,29 @@ test("a subscription that keeps failing is disabled, with a notice for admins an
   receiver.status = 200;
   await Webhook.updateMany({}, { $set: { status: "disabled" } });
   forgetSubscriptions();
-  const created = await admin.post("/api/webhooks").send({ url: `${receiver.url}/broken`, events: ["message.created"] }).expect(201);
+  const created = await admin
+    .post("/api/webhooks")
+    .send({ url: `${receiver.url}/broken`, events: ["message.created"] })
+    .expect(201);
   receiver.setSecret("whsec_wrong"); // every delivery is refused (401)
   const ctx = t.server.ctx;
-  for (let i = 0; i < 3; i++) await recordCustomerMessage(ctx, { customerId: `cus_${crypto.randomBytes(12).toString("base64url")}`, clientId: crypto.randomUUID(), text: `hello ${i}` });
+  for (let i = 0; i < 3; i++)
+    await recordCustomerMessage(ctx, {
+      customerId: `cus_${crypto.randomBytes(12).toString("base64url")}`,
+      clientId: crypto.randomUUID(),
+      text: `hello ${i}`,
+    });
   await until("disabled", async () => (await Webhook.findById(created.body.webhook.id).lean())?.status === "disabled", 20_000);
   // the admin notice is written just after the status changes
   let list = await admin.get("/api/webhooks").expect(200);
-  await until("the notice", async () => {
-    list = await admin.get("/api/webhooks").expect(200);
-    return list.body.notices.some((n: { webhookId: string }) => n.webhookId === created.body.webhook.id);
-  }, 10_000);
+  await until(
+    "the notice",
+    async () => {
+      list = await admin.get("/api/webhooks").expect(200);
+      return list.body.notices.some((n: { webhookId: string }) => n.webhookId === created.body.webhook.id);
+    },
+    10_000,
+  );
   const notice = list.body.notices.find((n: { webhookId: string }) => n.webhookId === created.body.webhook.id);
   // Deliveries fail in parallel, so the count that tripped it may pass the threshold (6) by a few.
   const tripped = /^disabled after (\d+) failed attempts in a row \(last: HTTP 401\)$/.exec(notice.message);

@@ -6,18 +6,23 @@ function sameLength(a: unknown[], b: unknown[], what: string): void {
 }
 
 export function accuracy(truth: string[], predicted: string[]): number {
-  sameLength(truth, predicted, 'accuracy');
+  sameLength(truth, predicted, "accuracy");
   if (truth.length === 0) return 0;
   let hits = 0;
   for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) hits++;
   return hits / truth.length;
 }
 
-export interface LabelScore { precision: number; recall: number; f1: number; support: number }
+export interface LabelScore {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
 
 /** Per-label precision/recall/F1 over every label seen in truth or predictions (0 where undefined). */
 export function perLabelF1(truth: string[], predicted: string[]): Record<string, LabelScore> {
-  sameLength(truth, predicted, 'perLabelF1');
+  sameLength(truth, predicted, "perLabelF1");
   const tp = new Map<string, number>();
   const fp = new Map<string, number>();
   const fn = new Map<string, number>();
@@ -25,7 +30,10 @@ export function perLabelF1(truth: string[], predicted: string[]): Record<string,
   const labels = new Set<string>([...truth, ...predicted]);
   for (let i = 0; i < truth.length; i++) {
     if (truth[i] === predicted[i]) bump(tp, truth[i]);
-    else { bump(fp, predicted[i]); bump(fn, truth[i]); }
+    else {
+      bump(fp, predicted[i]);
+      bump(fn, truth[i]);
+    }
   }
   const out: Record<string, LabelScore> = {};
   for (const label of [...labels].sort()) {
@@ -48,11 +56,15 @@ export function macroF1(truth: string[], predicted: string[]): number {
   return present.reduce((s, l) => s + scores[l].f1, 0) / present.length;
 }
 
-export interface ConfusionPair { truth: string; predicted: string; count: number }
+export interface ConfusionPair {
+  truth: string;
+  predicted: string;
+  count: number;
+}
 
 /** Most frequent (truth → predicted) mistakes, largest first; ties broken by label names for stable output. */
 export function confusionPairs(truth: string[], predicted: string[], top = 10): ConfusionPair[] {
-  sameLength(truth, predicted, 'confusionPairs');
+  sameLength(truth, predicted, "confusionPairs");
   const counts = new Map<string, ConfusionPair>();
   for (let i = 0; i < truth.length; i++) {
     if (truth[i] === predicted[i]) continue;
@@ -71,7 +83,7 @@ export function confusionPairs(truth: string[], predicted: string[], top = 10): 
  * choosing the t that answers the most examples. Returns null when no non-empty set reaches the target.
  */
 export function thresholdForPrecision(confidences: number[], correct: boolean[], targetPrecision: number): number | null {
-  sameLength(confidences, correct, 'thresholdForPrecision');
+  sameLength(confidences, correct, "thresholdForPrecision");
   if (!(targetPrecision > 0 && targetPrecision <= 1)) throw new Error(`targetPrecision must be in (0, 1], got ${targetPrecision}`);
   const order = confidences.map((c, i) => i).sort((a, b) => confidences[b] - confidences[a]);
   let hits = 0;
@@ -95,7 +107,7 @@ export function coverageAtPrecision(confidences: number[], correct: boolean[], t
 
 /** Expected calibration error with equal-width confidence bins: Σ |bin| / n · |accuracy(bin) − mean confidence(bin)|. */
 export function expectedCalibrationError(confidences: number[], correct: boolean[], bins = 15): number {
-  sameLength(confidences, correct, 'expectedCalibrationError');
+  sameLength(confidences, correct, "expectedCalibrationError");
   if (confidences.length === 0) return 0;
   const count = new Array(bins).fill(0);
   const confSum = new Array(bins).fill(0);

@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
-import type { EncodedBatch } from './encodeBatch.js';
-import type { BaseModel } from './load.js';
-import type { LoraLayer } from './lora.js';
-import { flattenOverrides, layerWeights, loraFor, type LayerOverrides } from './overrides.js';
-import type { LayerWeights } from './weights.js';
+import * as tf from "@tensorflow/tfjs";
+import type { EncodedBatch } from "./encodeBatch.js";
+import type { BaseModel } from "./load.js";
+import type { LoraLayer } from "./lora.js";
+import { flattenOverrides, layerWeights, loraFor, type LayerOverrides } from "./overrides.js";
+import type { LayerWeights } from "./weights.js";
 
 /**
  * The native backend pays for every op with a call into TensorFlow (tens of µs: more than the arithmetic of a
@@ -13,7 +13,7 @@ import type { LayerWeights } from './weights.js';
  * the training path is the one the gradients were checked on).
  */
 function nativeInference(): boolean {
-  return tf.getBackend() === 'tensorflow' && !recordingGradient();
+  return tf.getBackend() === "tensorflow" && !recordingGradient();
 }
 
 // [hidden, 1] of 1/hidden, per backend: x · it is the mean over the last axis as one matMul, with no reshape.
@@ -56,7 +56,7 @@ function recordingGradient(): boolean {
 
 /** x [n, in] · w [in, out] + b */
 function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  if (!recordingGradient() && tf.getBackend() !== 'tensorflow') return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+  if (!recordingGradient() && tf.getBackend() !== "tensorflow") return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
   return tf.add(tf.matMul(x, w), b);
 }
 
@@ -76,7 +76,7 @@ export function embeddings(model: BaseModel, batch: EncodedBatch): tf.Tensor3D {
 /** 0 where attended, a large negative number on padding: [batch, 1, 1, seqLen] to add to attention scores. */
 function attentionBias(mask: tf.Tensor2D): tf.Tensor {
   const [n, len] = mask.shape;
-  return tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, 'float32')), -1e9), [n, 1, 1, len]);
+  return tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, "float32")), -1e9), [n, 1, 1, len]);
 }
 
 function encoderLayer(
@@ -90,7 +90,7 @@ function encoderLayer(
 ): tf.Tensor2D {
   const { hiddenSize: h, numHeads: heads, layerNormEps: eps } = model.config;
   const d = h / heads;
-  const loraDelta = (input: tf.Tensor2D, t: 'q' | 'k' | 'v' | 'o'): tf.Tensor2D | null => {
+  const loraDelta = (input: tf.Tensor2D, t: "q" | "k" | "v" | "o"): tf.Tensor2D | null => {
     let sum: tf.Tensor2D | null = null;
     for (const { layer, scale } of lora) {
       const ab = layer[t];
@@ -102,9 +102,9 @@ function encoderLayer(
   };
   const qkv = dense(x, w.qkvW, w.qkvB);
   let [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
-  const dq = loraDelta(x, 'q');
-  const dk = loraDelta(x, 'k');
-  const dv = loraDelta(x, 'v');
+  const dq = loraDelta(x, "q");
+  const dk = loraDelta(x, "k");
+  const dv = loraDelta(x, "v");
   if (dq) q = tf.add(q, dq) as tf.Tensor2D;
   if (dk) k = tf.add(k, dk) as tf.Tensor2D;
   if (dv) v = tf.add(v, dv) as tf.Tensor2D;
@@ -120,7 +120,7 @@ function encoderLayer(
     ctx = attentionContext(q, k, v, n, len, heads, d, bias);
   }
   let attnOut = dense(ctx, w.oW, w.oB);
-  const dO = loraDelta(ctx, 'o');
+  const dO = loraDelta(ctx, "o");
   if (dO) attnOut = tf.add(attnOut, dO) as tf.Tensor2D;
   const h1 = layerNorm(tf.add(attnOut, x), w.ln1G, w.ln1B, eps) as tf.Tensor2D;
   const ff = dense(gelu(dense(h1, w.ffInW, w.ffInB)) as tf.Tensor2D, w.ffOutW, w.ffOutB);
@@ -128,7 +128,16 @@ function encoderLayer(
 }
 
 /** softmax(q·kᵀ/√d + bias)·v per head, as rank-3 batched matMuls with explicit transposes (fast on wasm). */
-function attentionContext(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, n: number, len: number, heads: number, d: number, bias: tf.Tensor): tf.Tensor2D {
+function attentionContext(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  n: number,
+  len: number,
+  heads: number,
+  d: number,
+  bias: tf.Tensor,
+): tf.Tensor2D {
   const h = heads * d;
   // [n·len, h] → [n, heads, len, d]; k goes straight to [n, heads, d, len] so q·kᵀ needs no transpose flag
   const qh = tf.reshape(tf.transpose(tf.reshape(q, [n, len, heads, d]), [0, 2, 1, 3]), [n * heads, len, d]);
@@ -172,7 +181,7 @@ export function runLayers(
 /** Mean over real tokens (mask 1), then L2-normalised unless normalize is false. [batch, hidden] */
 export function meanPool(hidden: tf.Tensor3D, mask: tf.Tensor2D, normalize = true): tf.Tensor2D {
   return tf.tidy(() => {
-    const m = tf.expandDims(tf.cast(mask, 'float32'), 2);
+    const m = tf.expandDims(tf.cast(mask, "float32"), 2);
     const summed = tf.sum(tf.mul(hidden, m), 1);
     const counts = tf.maximum(tf.sum(m, 1), 1e-9);
     const mean = tf.div(summed, counts) as tf.Tensor2D;

@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
-import { forward } from './bert.js';
-import type { BaseModel } from './load.js';
-import { isUse, type AnyBaseModel } from './family.js';
-import { useForward, useTokens } from './use/forward.js';
-import type { LayerOverrides } from './overrides.js';
+import * as tf from "@tensorflow/tfjs";
+import { forward } from "./bert.js";
+import type { BaseModel } from "./load.js";
+import { isUse, type AnyBaseModel } from "./family.js";
+import { useForward, useTokens } from "./use/forward.js";
+import type { LayerOverrides } from "./overrides.js";
 
 export interface EmbedOptions {
   batchSize?: number;
@@ -24,14 +24,22 @@ export async function embed(model: AnyBaseModel, texts: string[], opts: EmbedOpt
   return embedBert(model, texts, opts, batchSize);
 }
 
-async function embedUse(model: Extract<AnyBaseModel, { family: 'use-multilingual' }>, texts: string[], pairs: (string | null)[] | null, batchSize: number): Promise<Float32Array[]> {
+async function embedUse(
+  model: Extract<AnyBaseModel, { family: "use-multilingual" }>,
+  texts: string[],
+  pairs: (string | null)[] | null,
+  batchSize: number,
+): Promise<Float32Array[]> {
   const ids = texts.map((t, i) => useTokens(model, t, pairs?.[i] ?? null));
   const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
   const out: Float32Array[] = new Array(texts.length);
   const h = model.config.hiddenSize;
   for (let s = 0; s < order.length; s += batchSize) {
     const idx = order.slice(s, s + batchSize);
-    const t = useForward(model, idx.map((j) => ids[j]));
+    const t = useForward(
+      model,
+      idx.map((j) => ids[j]),
+    );
     const data = (await t.data()) as Float32Array;
     t.dispose();
     idx.forEach((j, r) => (out[j] = data.slice(r * h, (r + 1) * h)));
@@ -60,9 +68,9 @@ async function embedBert(model: BaseModel, texts: string[], opts: EmbedOptions, 
     const pooled = tf.tidy(() => {
       const shape: [number, number] = [idx.length, len];
       const batch = {
-        ids: tf.tensor2d(ids, shape, 'int32'),
-        typeIds: tf.tensor2d(typeIds, shape, 'int32'),
-        mask: tf.tensor2d(mask, shape, 'int32'),
+        ids: tf.tensor2d(ids, shape, "int32"),
+        typeIds: tf.tensor2d(typeIds, shape, "int32"),
+        mask: tf.tensor2d(mask, shape, "int32"),
       };
       return forward(model, batch, opts.overrides);
     });

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import type { BaseModel } from './load.js';
+import * as tf from "@tensorflow/tfjs";
+import type { BaseModel } from "./load.js";
 
 /** int32 tensors [batch, seqLen], padded to the longest sequence of the batch; mask is 1 on real tokens. */
 export interface EncodedBatch {
@@ -20,9 +20,9 @@ export function encodeBatch(model: BaseModel, texts: string[], opts: EncodeBatch
   const b = model.tokenizer.encodeBatch(texts, { ...opts, maxLength });
   const shape: [number, number] = [b.batchSize, b.seqLen];
   return {
-    ids: tf.tensor2d(b.ids, shape, 'int32'),
-    typeIds: tf.tensor2d(b.typeIds, shape, 'int32'),
-    mask: tf.tensor2d(b.mask, shape, 'int32'),
+    ids: tf.tensor2d(b.ids, shape, "int32"),
+    typeIds: tf.tensor2d(b.typeIds, shape, "int32"),
+    mask: tf.tensor2d(b.mask, shape, "int32"),
   };
 }
 

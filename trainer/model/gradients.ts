@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from "@tensorflow/tfjs";
 
 let registered = false;
 
@@ -14,8 +14,8 @@ function batchMatMulGrad(): tf.GradConfig {
     return tf.transpose(x, perm);
   };
   return {
-    kernelName: 'BatchMatMul',
-    inputsToSave: ['a', 'b'],
+    kernelName: "BatchMatMul",
+    inputsToSave: ["a", "b"],
     gradFunc: (dy, saved, attrs) => {
       const [a, b] = saved;
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
@@ -34,21 +34,21 @@ function batchMatMulGrad(): tf.GradConfig {
  * exactly what an embedding-lookup gradient must do. Covers axis 0 without batch dims (embedding lookups).
  */
 function gatherGrad(): tf.GradConfig {
-  const original = tf.getGradient('GatherV2');
+  const original = tf.getGradient("GatherV2");
   return {
-    kernelName: 'GatherV2',
-    inputsToSave: ['x', 'indices'],
+    kernelName: "GatherV2",
+    inputsToSave: ["x", "indices"],
     gradFunc: (dy, saved, attrs) => {
       const [x, indices] = saved;
       const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
       if ((axis !== 0 && axis !== -x.rank) || batchDims) {
-        if (!original) throw new Error('no gradient for GatherV2 with axis != 0');
+        if (!original) throw new Error("no gradient for GatherV2 with axis != 0");
         return original.gradFunc(dy, saved, attrs);
       }
       return {
         x: () => {
           const n = indices.size;
-          const flatIdx = tf.reshape(tf.cast(indices, 'int32'), [n, 1]);
+          const flatIdx = tf.reshape(tf.cast(indices, "int32"), [n, 1]);
           const values = tf.reshape(dy as tf.Tensor, [n, ...x.shape.slice(1)]);
           return tf.scatterND(flatIdx, values, x.shape);
         },

@@ -29,15 +29,15 @@
  * getTrainableWeights: `layer.<i>.<param>` for top layers (param = one of LAYER_PARAMS) and
  * `lora.layer.<i>.<q|k|v|o>.<A|B>` for LoRA (A: [in, rank], B: [rank, out]).
  */
-export { initBackend, type BackendName } from './backend.js';
-export { readSafetensors, writeSafetensors, type TensorData, type SafetensorsFile } from './safetensors.js';
-export { WordPieceTokenizer, type Encoding, type EncodeOptions, type BatchEncoding } from './tokenizer.js';
-export { loadBaseModel, type BaseModel } from './load.js';
-export type { BertConfig, BertWeights, LayerWeights, EmbeddingWeights } from './weights.js';
-export { LAYER_PARAMS } from './weights.js';
-export { encodeBatch, disposeBatch, type EncodedBatch, type EncodeBatchOptions } from './encodeBatch.js';
-export { embeddings, runLayers, meanPool, forward } from './bert.js';
-export { embed, type EmbedOptions } from './embed.js';
+export { initBackend, type BackendName } from "./backend.js";
+export { readSafetensors, writeSafetensors, type TensorData, type SafetensorsFile } from "./safetensors.js";
+export { WordPieceTokenizer, type Encoding, type EncodeOptions, type BatchEncoding } from "./tokenizer.js";
+export { loadBaseModel, type BaseModel } from "./load.js";
+export type { BertConfig, BertWeights, LayerWeights, EmbeddingWeights } from "./weights.js";
+export { LAYER_PARAMS } from "./weights.js";
+export { encodeBatch, disposeBatch, type EncodedBatch, type EncodeBatchOptions } from "./encodeBatch.js";
+export { embeddings, runLayers, meanPool, forward } from "./bert.js";
+export { embed, type EmbedOptions } from "./embed.js";
 export {
   createTopLayers,
   type TopLayerWeights,
@@ -46,9 +46,18 @@ export {
   getTrainableWeights,
   setTrainableWeights,
   disposeOverrides,
-} from './overrides.js';
-export { createLora, mergeLora, type LoraAdapters, type LoraOptions, type LoraTarget } from './lora.js';
+} from "./overrides.js";
+export { createLora, mergeLora, type LoraAdapters, type LoraOptions, type LoraTarget } from "./lora.js";
 export {
-  loadAnyBaseModel, familyOf, familyOfDir, baseModelDirFor, parseFamily, isUse, BASE_FAMILIES, FAMILY_DIRS, type AnyBaseModel, type BaseFamily,
-} from './family.js';
-export type { UseModel } from './use/model.js';
+  loadAnyBaseModel,
+  familyOf,
+  familyOfDir,
+  baseModelDirFor,
+  parseFamily,
+  isUse,
+  BASE_FAMILIES,
+  FAMILY_DIRS,
+  type AnyBaseModel,
+  type BaseFamily,
+} from "./family.js";
+export type { UseModel } from "./use/model.js";

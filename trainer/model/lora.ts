@@ -1,11 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
-import type { BaseModel } from './load.js';
-import type { TopLayerWeights } from './overrides.js';
-import { layerWeights, flattenOverrides } from './overrides.js';
-import type { LayerWeights } from './weights.js';
+import * as tf from "@tensorflow/tfjs";
+import type { BaseModel } from "./load.js";
+import type { TopLayerWeights } from "./overrides.js";
+import { layerWeights, flattenOverrides } from "./overrides.js";
+import type { LayerWeights } from "./weights.js";
 
-export type LoraTarget = 'q' | 'k' | 'v' | 'o';
-const TARGETS: readonly LoraTarget[] = ['q', 'k', 'v', 'o'];
+export type LoraTarget = "q" | "k" | "v" | "o";
+const TARGETS: readonly LoraTarget[] = ["q", "k", "v", "o"];
 
 /** ΔW = (alpha/rank)·A·B with A [in, rank], B [rank, out]; B starts at zero so training starts from the base. */
 export interface LoraPair {
@@ -15,7 +15,7 @@ export interface LoraPair {
 export type LoraLayer = Partial<Record<LoraTarget, LoraPair>>;
 
 export interface LoraAdapters {
-  kind: 'lora';
+  kind: "lora";
   rank: number;
   alpha: number;
   /** alpha / rank */
@@ -39,7 +39,7 @@ export function createLora(model: BaseModel, opts: LoraOptions): LoraAdapters {
   if (!targets.length || targets.some((t) => !TARGETS.includes(t))) {
     throw new Error(`LoRA targets must be a non-empty subset of q, k, v, o; got [${targets}]`);
   }
-  if (!layers.length) throw new Error('LoRA needs at least one layer');
+  if (!layers.length) throw new Error("LoRA needs at least one layer");
   for (const l of layers) {
     if (!Number.isInteger(l) || l < 0 || l >= model.config.numLayers) {
       throw new Error(`LoRA layer ${l} is out of range: the model has layers 0..${model.config.numLayers - 1}`);
@@ -53,17 +53,17 @@ export function createLora(model: BaseModel, opts: LoraOptions): LoraAdapters {
     for (const t of targets) {
       // Kaiming-uniform-like A (as in the LoRA reference code), deterministic per (seed, position)
       const bound = 1 / Math.sqrt(h);
-      const A = tf.variable(tf.randomUniform([h, rank], -bound, bound, 'float32', seed * 1000 + n++), true);
+      const A = tf.variable(tf.randomUniform([h, rank], -bound, bound, "float32", seed * 1000 + n++), true);
       const B = tf.variable(tf.zeros([rank, h]), true);
       layer[t] = { A, B };
     }
     out.set(l, layer);
   }
-  return { kind: 'lora', rank, alpha, scale: alpha / rank, targets: [...targets], layers: out };
+  return { kind: "lora", rank, alpha, scale: alpha / rank, targets: [...targets], layers: out };
 }
 
 /** Column range of a target inside the fused qkv kernel. */
-function qkvColumns(t: 'q' | 'k' | 'v', h: number): number {
+function qkvColumns(t: "q" | "k" | "v", h: number): number {
   return { q: 0, k: h, v: 2 * h }[t];
 }
 
@@ -79,12 +79,12 @@ export function mergeLora(model: BaseModel, lora: LoraAdapters, under?: TopLayer
       const w = layerWeights(model, l, flattenOverrides(under));
       const delta = (t: LoraTarget) => tf.mul(tf.matMul(adapters[t]!.A, adapters[t]!.B), lora.scale);
       let qkvW: tf.Tensor2D = w.qkvW;
-      const parts = (['q', 'k', 'v'] as const).map((t) => {
+      const parts = (["q", "k", "v"] as const).map((t) => {
         const cols = tf.slice(w.qkvW, [0, qkvColumns(t, h)], [h, h]);
         return adapters[t] ? tf.add(cols, delta(t)) : cols;
       });
       if (adapters.q || adapters.k || adapters.v) qkvW = tf.concat(parts, 1) as tf.Tensor2D;
-      const oW = adapters.o ? (tf.add(w.oW, delta('o')) as tf.Tensor2D) : w.oW;
+      const oW = adapters.o ? (tf.add(w.oW, delta("o")) as tf.Tensor2D) : w.oW;
       // clone so the merged version owns every tensor it holds (disposeOverrides must not free the base)
       const copy = { ...w, qkvW, oW } as Record<keyof LayerWeights, tf.Tensor>;
       for (const k of Object.keys(copy) as (keyof LayerWeights)[]) copy[k] = tf.clone(copy[k]);
@@ -92,5 +92,5 @@ export function mergeLora(model: BaseModel, lora: LoraAdapters, under?: TopLayer
     });
     layers.set(l, merged as unknown as LayerWeights);
   }
-  return { kind: 'top', layers };
+  return { kind: "top", layers };
 }

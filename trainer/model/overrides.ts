@@ -1,15 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
-import type { BaseModel } from './load.js';
-import type { LoraAdapters, LoraLayer } from './lora.js';
-import { LAYER_PARAMS, type LayerWeights } from './weights.js';
-import type { TensorData } from './safetensors.js';
+import * as tf from "@tensorflow/tfjs";
+import type { BaseModel } from "./load.js";
+import type { LoraAdapters, LoraLayer } from "./lora.js";
+import { LAYER_PARAMS, type LayerWeights } from "./weights.js";
+import type { TensorData } from "./safetensors.js";
 
 /**
  * A fine-tuned version's own copies of some encoder layers. The base model stays untouched and shared;
  * runLayers uses these in place of the base weights for the layers they hold.
  */
 export interface TopLayerWeights {
-  kind: 'top';
+  kind: "top";
   layers: Map<number, LayerWeights>;
 }
 
@@ -35,7 +35,7 @@ export function createTopLayers(model: BaseModel, layers: number[], trainable = 
     for (const p of LAYER_PARAMS) copy[p] = tf.variable(base[p], trainable);
     out.set(l, copy as unknown as LayerWeights);
   }
-  return { kind: 'top', layers: out };
+  return { kind: "top", layers: out };
 }
 
 export function flattenOverrides(o?: LayerOverrides): (TopLayerWeights | LoraAdapters)[] {
@@ -46,19 +46,19 @@ export function flattenOverrides(o?: LayerOverrides): (TopLayerWeights | LoraAda
 /** Weights of layer i after the top-layer overrides (last one wins); LoRA is applied separately. */
 export function layerWeights(model: BaseModel, i: number, overrides: (TopLayerWeights | LoraAdapters)[]): LayerWeights {
   let w = model.weights.layers[i];
-  for (const o of overrides) if (o.kind === 'top' && o.layers.has(i)) w = o.layers.get(i)!;
+  for (const o of overrides) if (o.kind === "top" && o.layers.has(i)) w = o.layers.get(i)!;
   return w;
 }
 
 export function loraFor(i: number, overrides: (TopLayerWeights | LoraAdapters)[]): { layer: LoraLayer; scale: number }[] {
   const out: { layer: LoraLayer; scale: number }[] = [];
-  for (const o of overrides) if (o.kind === 'lora' && o.layers.has(i)) out.push({ layer: o.layers.get(i)!, scale: o.scale });
+  for (const o of overrides) if (o.kind === "lora" && o.layers.has(i)) out.push({ layer: o.layers.get(i)!, scale: o.scale });
   return out;
 }
 
 function namedTensors(o: TopLayerWeights | LoraAdapters): [string, tf.Tensor][] {
   const out: [string, tf.Tensor][] = [];
-  if (o.kind === 'top') {
+  if (o.kind === "top") {
     for (const [l, w] of o.layers) for (const p of LAYER_PARAMS) out.push([`layer.${l}.${p}`, w[p]]);
   } else {
     for (const [l, targets] of o.layers) {
@@ -96,14 +96,14 @@ export function setTrainableWeights(o: LayerOverrides, weights: Record<string, T
   if (missing.length || unknown.length) {
     throw new Error(
       `setTrainableWeights: names do not match` +
-        (missing.length ? `; missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}` : '') +
-        (unknown.length ? `; unexpected ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}` : ''),
+        (missing.length ? `; missing ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}` : "") +
+        (unknown.length ? `; unexpected ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}` : ""),
     );
   }
   for (const [name, t] of targets) {
     const w = weights[name];
     const data = w instanceof Float32Array ? w : w.data;
-    if (!(w instanceof Float32Array) && w.shape.join(',') !== t.shape.join(',')) {
+    if (!(w instanceof Float32Array) && w.shape.join(",") !== t.shape.join(",")) {
       throw new Error(`setTrainableWeights: '${name}' has shape [${w.shape}], expected [${t.shape}]`);
     }
     if (data.length !== t.size) throw new Error(`setTrainableWeights: '${name}' has ${data.length} values, expected ${t.size}`);

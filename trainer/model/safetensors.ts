@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from "node:fs";
 
 /** One tensor as plain data: row-major values, always float32 in memory. */
 export interface TensorData {
@@ -31,11 +31,11 @@ function f16ToF32(bits: number): number {
 function decode(dtype: string, bytes: Uint8Array, count: number): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
-  if (dtype === 'F32') {
+  if (dtype === "F32") {
     // Aligned data (the usual case: writers pad the header) is copied in one go; the host is little-endian.
     if (bytes.byteOffset % 4 === 0) out.set(new Float32Array(bytes.buffer, bytes.byteOffset, count));
     else for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
-  } else if (dtype === 'F16') {
+  } else if (dtype === "F16") {
     for (let i = 0; i < count; i++) out[i] = f16ToF32(view.getUint16(i * 2, true));
   } else {
     // BF16 is the top half of an F32
@@ -51,7 +51,7 @@ export interface ReadOptions {
 }
 
 /** Parses a safetensors buffer; every tensor is converted to Float32Array. `source` names the file in errors. */
-export function parseSafetensors(buf: Uint8Array, source = 'buffer', opts: ReadOptions = {}): SafetensorsFile {
+export function parseSafetensors(buf: Uint8Array, source = "buffer", opts: ReadOptions = {}): SafetensorsFile {
   if (buf.byteLength < 8) fail(source, `file is ${buf.byteLength} bytes, shorter than the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
@@ -64,22 +64,22 @@ export function parseSafetensors(buf: Uint8Array, source = 'buffer', opts: ReadO
   } catch (e) {
     fail(source, `header is not valid JSON (${(e as Error).message})`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail(source, 'header is not a JSON object');
+  if (header === null || typeof header !== "object" || Array.isArray(header)) fail(source, "header is not a JSON object");
   const dataStart = 8 + headerLen;
   const dataLen = buf.byteLength - dataStart;
   const tensors: Record<string, TensorData> = {};
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header)) {
-    if (name === '__metadata__') {
+    if (name === "__metadata__") {
       metadata = raw as Record<string, string>;
       continue;
     }
     const where = `${source}, tensor '${name}'`;
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!info || typeof info !== 'object') fail(where, 'entry is not an object');
+    if (!info || typeof info !== "object") fail(where, "entry is not an object");
     const { dtype, shape, data_offsets: offsets } = info;
     const wanted = opts.include ? opts.include(name) : true;
-    if (typeof dtype !== 'string' || (wanted && !(dtype in BYTES_PER_ELEMENT))) {
+    if (typeof dtype !== "string" || (wanted && !(dtype in BYTES_PER_ELEMENT))) {
       fail(where, `unsupported dtype ${JSON.stringify(dtype)} (supported: F32, F16, BF16)`);
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
@@ -120,13 +120,13 @@ export function serializeSafetensors(tensors: Record<string, TensorData>, metada
     if (count !== data.length) {
       throw new Error(`writeSafetensors: tensor '${name}' has shape [${shape}] (${count} values) but ${data.length} values`);
     }
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
+    header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + data.byteLength] };
     offset += data.byteLength;
   }
   let json = JSON.stringify(header);
   // Pad the header with spaces so the data section starts 8-byte aligned.
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const headerBytes = Buffer.from(json, 'utf8');
+  json += " ".repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const headerBytes = Buffer.from(json, "utf8");
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);

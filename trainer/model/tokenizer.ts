@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 /**
  * WordPiece tokenizer matching Hugging Face's BertTokenizer (and its fast twin) for uncased BERT models:
@@ -28,7 +28,7 @@ export interface BatchEncoding {
   lengths: number[];
 }
 
-const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+const SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 const MAX_CHARS_PER_WORD = 100;
 const DEFAULT_MAX_LENGTH = 128;
 
@@ -38,10 +38,15 @@ const isUnicodePunctuation = /\p{P}/u;
 const isNonSpacingMark = /\p{Mn}/u;
 
 // Per-character classes for ASCII, computed once: most support text is ASCII and regex tests per char are slow.
-const enum Ascii { Other, Space, Control, Punct }
+const enum Ascii {
+  Other,
+  Space,
+  Control,
+  Punct,
+}
 const ASCII_CLASS = new Uint8Array(128).map((_, cp) => {
   const ch = String.fromCharCode(cp);
-  if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') return Ascii.Space;
+  if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") return Ascii.Space;
   if (cp === 0 || isControlCategory.test(ch)) return Ascii.Control;
   if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return Ascii.Punct;
   return Ascii.Other;
@@ -50,11 +55,11 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const SPECIAL_PATTERN = /\[(?:PAD|UNK|CLS|SEP|MASK)\]/g;
 
 function isWhitespace(ch: string): boolean {
-  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || isSpaceSeparator.test(ch);
+  return ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || isSpaceSeparator.test(ch);
 }
 
 function isControl(ch: string): boolean {
-  if (ch === '\t' || ch === '\n' || ch === '\r') return false;
+  if (ch === "\t" || ch === "\n" || ch === "\r") return false;
   return isControlCategory.test(ch);
 }
 
@@ -112,21 +117,21 @@ export class WordPieceTokenizer {
       if (id === undefined) throw new Error(`vocabulary has no ${tok} token`);
       return id;
     };
-    this.padId = need('[PAD]');
-    this.unkId = need('[UNK]');
-    this.clsId = need('[CLS]');
-    this.sepId = need('[SEP]');
+    this.padId = need("[PAD]");
+    this.unkId = need("[UNK]");
+    this.clsId = need("[CLS]");
+    this.sepId = need("[SEP]");
   }
 
   /** Reads vocab.txt and (if present) tokenizer_config.json from a model folder. */
   static fromDir(dir: string): WordPieceTokenizer {
-    const vocabFile = path.join(dir, 'vocab.txt');
+    const vocabFile = path.join(dir, "vocab.txt");
     if (!existsSync(vocabFile)) throw new Error(`no vocab.txt in ${dir}`);
-    const lines = readFileSync(vocabFile, 'utf8').split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    const vocab = lines.map((l) => l.replace(/\r$/, ''));
-    const cfgFile = path.join(dir, 'tokenizer_config.json');
-    const cfg = existsSync(cfgFile) ? JSON.parse(readFileSync(cfgFile, 'utf8')) : {};
+    const lines = readFileSync(vocabFile, "utf8").split("\n");
+    if (lines[lines.length - 1] === "") lines.pop();
+    const vocab = lines.map((l) => l.replace(/\r$/, ""));
+    const cfgFile = path.join(dir, "tokenizer_config.json");
+    const cfg = existsSync(cfgFile) ? JSON.parse(readFileSync(cfgFile, "utf8")) : {};
     return new WordPieceTokenizer({
       vocab,
       doLowerCase: cfg.do_lower_case ?? true,
@@ -154,32 +159,32 @@ export class WordPieceTokenizer {
   }
 
   private basicTokenizePlain(text: string): string[] {
-    let cleaned = '';
+    let cleaned = "";
     for (const ch of text) {
       const cp = ch.codePointAt(0)!;
       if (cp < 128) {
         const cls = ASCII_CLASS[cp];
-        if (cls !== Ascii.Control) cleaned += cls === Ascii.Space ? ' ' : ch;
+        if (cls !== Ascii.Control) cleaned += cls === Ascii.Space ? " " : ch;
         continue;
       }
       if (cp === 0xfffd || isControl(ch)) continue;
-      if (isWhitespace(ch)) cleaned += ' ';
+      if (isWhitespace(ch)) cleaned += " ";
       else if (this.tokenizeChineseChars && isCjk(cp)) cleaned += ` ${ch} `;
       else cleaned += ch;
     }
     const words: string[] = [];
-    for (let word of cleaned.split(' ')) {
+    for (let word of cleaned.split(" ")) {
       if (!word) continue;
       if (this.doLowerCase) word = word.toLowerCase();
       const ascii = !NON_ASCII.test(word);
-      if (this.stripAccents && !ascii) word = [...word.normalize('NFD')].filter((c) => !isNonSpacingMark.test(c)).join('');
-      let current = '';
+      if (this.stripAccents && !ascii) word = [...word.normalize("NFD")].filter((c) => !isNonSpacingMark.test(c)).join("");
+      let current = "";
       for (const ch of word) {
         const cp = ch.charCodeAt(0);
         if (ascii ? ASCII_CLASS[cp] === Ascii.Punct : isPunctuation(ch)) {
           if (current) words.push(current);
           words.push(ch);
-          current = '';
+          current = "";
         } else {
           current += ch;
         }
@@ -205,7 +210,7 @@ export class WordPieceTokenizer {
       let found: number | undefined;
       while (start < end) {
         const piece = word.slice(offsets[start], offsets[end]);
-        const sub = start > 0 ? '##' + piece : piece;
+        const sub = start > 0 ? "##" + piece : piece;
         found = this.index.get(sub);
         if (found !== undefined) break;
         end--;
@@ -219,7 +224,7 @@ export class WordPieceTokenizer {
 
   /** Token ids without special tokens. */
   tokenize(text: string): number[] {
-    if (typeof text !== 'string') throw new TypeError(`tokenize expects a string, got ${typeof text}`);
+    if (typeof text !== "string") throw new TypeError(`tokenize expects a string, got ${typeof text}`);
     return this.basicTokenize(text).flatMap((w) => this.wordPiece(w));
   }
 
@@ -256,7 +261,7 @@ export class WordPieceTokenizer {
 
   /** Encodes and pads to the longest sequence in this batch (not to maxLength). */
   encodeBatch(texts: string[], opts: { pairs?: (string | null)[]; maxLength?: number } = {}): BatchEncoding {
-    if (!Array.isArray(texts) || texts.length === 0) throw new Error('encodeBatch needs a non-empty array of texts');
+    if (!Array.isArray(texts) || texts.length === 0) throw new Error("encodeBatch needs a non-empty array of texts");
     if (opts.pairs && opts.pairs.length !== texts.length) {
       throw new Error(`encodeBatch: ${texts.length} texts but ${opts.pairs.length} pairs`);
     }
@@ -278,7 +283,7 @@ export class WordPieceTokenizer {
 /** Splits raw text around exact occurrences of special tokens (HF matches them before normalisation). */
 function splitOnSpecialTokens(text: string): { text: string; special: boolean }[] {
   const out: { text: string; special: boolean }[] = [];
-  if (!text.includes('[')) return [{ text, special: false }];
+  if (!text.includes("[")) return [{ text, special: false }];
   let last = 0;
   for (const m of text.matchAll(SPECIAL_PATTERN)) {
     if (m.index! > last) out.push({ text: text.slice(last, m.index), special: false });

@@ -36,8 +36,19 @@ export function fitTemperature(logits: Float32Array[], truth: number[], minTempe
   let f1 = f(x1);
   let f2 = f(x2);
   for (let iter = 0; iter < 60; iter++) {
-    if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - phi * (hi - lo); f1 = f(x1); }
-    else { lo = x1; x1 = x2; f1 = f2; x2 = lo + phi * (hi - lo); f2 = f(x2); }
+    if (f1 < f2) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - phi * (hi - lo);
+      f1 = f(x1);
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + phi * (hi - lo);
+      f2 = f(x2);
+    }
   }
   return Math.exp((lo + hi) / 2);
 }

@@ -1,8 +1,20 @@
-import * as tf from '@tensorflow/tfjs';
-import { embeddings, encodeBatch, isUse, meanPool, runLayers, type AnyBaseModel, type BaseModel, type LayerOverrides } from '../model/index.js';
-import { useForward, useTokens } from '../model/use/forward.js';
+import * as tf from "@tensorflow/tfjs";
+import {
+  embeddings,
+  encodeBatch,
+  isUse,
+  meanPool,
+  runLayers,
+  type AnyBaseModel,
+  type BaseModel,
+  type LayerOverrides,
+} from "../model/index.js";
+import { useForward, useTokens } from "../model/use/forward.js";
 
-export interface ModelInput { text: string; previousTurn?: string | null }
+export interface ModelInput {
+  text: string;
+  previousTurn?: string | null;
+}
 
 export const MAX_TOKENS = 128;
 
@@ -28,9 +40,17 @@ export function lengthSortedBatches(lengths: number[], batchSize: number): numbe
  * one forward pass both families share (the predictor and the head recipe's cache).
  */
 export function sentenceVectors(base: AnyBaseModel, inputs: ModelInput[], overrides?: LayerOverrides): tf.Tensor2D {
-  if (isUse(base)) return useForward(base, inputs.map((x) => useTokens(base, x.text, x.previousTurn)));
+  if (isUse(base))
+    return useForward(
+      base,
+      inputs.map((x) => useTokens(base, x.text, x.previousTurn)),
+    );
   return tf.tidy(() => {
-    const enc = encodeBatch(base, inputs.map((x) => x.text), { pairs: inputs.map((x) => x.previousTurn ?? null), maxLength: MAX_TOKENS });
+    const enc = encodeBatch(
+      base,
+      inputs.map((x) => x.text),
+      { pairs: inputs.map((x) => x.previousTurn ?? null), maxLength: MAX_TOKENS },
+    );
     const hidden = runLayers(base, embeddings(base, enc), enc.mask, 0, base.config.numLayers, overrides);
     return meanPool(hidden, enc.mask) as tf.Tensor2D;
   });
@@ -38,7 +58,8 @@ export function sentenceVectors(base: AnyBaseModel, inputs: ModelInput[], overri
 
 /** The BERT family's own model, for the recipes that train its layers (lora, full). */
 export function bertOnly(base: AnyBaseModel, what: string): BaseModel {
-  if (isUse(base)) throw new Error(`${what} needs a BERT-family base model (minilm); ${base.dir} is use-multilingual: train it with method "head"`);
+  if (isUse(base))
+    throw new Error(`${what} needs a BERT-family base model (minilm); ${base.dir} is use-multilingual: train it with method "head"`);
   return base;
 }
 
@@ -56,14 +77,23 @@ export async function baseStates(
   const out = new Array<Float32Array>(inputs.length);
   let done = 0;
   for (const batch of lengthSortedBatches(lengths, opts.batchSize ?? 32)) {
-    const result = isUse(base) ? sentenceVectors(base, batch.map((i) => inputs[i])) : tf.tidy(() => {
-      const enc = encodeBatch(base, batch.map((i) => inputs[i].text), {
-        pairs: batch.map((i) => inputs[i].previousTurn ?? null),
-        maxLength: MAX_TOKENS,
-      });
-      const h = runLayers(base, embeddings(base, enc), enc.mask, 0, opts.toLayer);
-      return opts.pool ? meanPool(h, enc.mask) : h;
-    });
+    const result = isUse(base)
+      ? sentenceVectors(
+          base,
+          batch.map((i) => inputs[i]),
+        )
+      : tf.tidy(() => {
+          const enc = encodeBatch(
+            base,
+            batch.map((i) => inputs[i].text),
+            {
+              pairs: batch.map((i) => inputs[i].previousTurn ?? null),
+              maxLength: MAX_TOKENS,
+            },
+          );
+          const h = runLayers(base, embeddings(base, enc), enc.mask, 0, opts.toLayer);
+          return opts.pool ? meanPool(h, enc.mask) : h;
+        });
     const data = (await result.data()) as Float32Array;
     const seqLen = opts.pool || isUse(base) ? 1 : result.shape[1]!;
     result.dispose();
@@ -91,7 +121,7 @@ export function padStates(states: Float32Array[], hidden: number): { h: tf.Tenso
     h.set(s, r * maxLen * hidden);
     mask.fill(1, r * maxLen, r * maxLen + lengths[r]);
   });
-  return { h: tf.tensor3d(h, [states.length, maxLen, hidden]), mask: tf.tensor2d(mask, [states.length, maxLen], 'int32') };
+  return { h: tf.tensor3d(h, [states.length, maxLen, hidden]), mask: tf.tensor2d(mask, [states.length, maxLen], "int32") };
 }
 
 /**
@@ -107,13 +137,16 @@ export function sentenceFromStates(
   const hidden = base.config.hiddenSize;
   if (fromLayer >= base.config.numLayers) return tf.tensor2d(concat(states), [states.length, hidden]);
   const { h, mask } = padStates(states, hidden);
-  const top = runLayers(bertOnly(base, 'training encoder layers'), h, mask, fromLayer, base.config.numLayers, overrides);
+  const top = runLayers(bertOnly(base, "training encoder layers"), h, mask, fromLayer, base.config.numLayers, overrides);
   return meanPool(top, mask) as tf.Tensor2D;
 }
 
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from "@tensorflow/tfjs";
 
 /** Cosine logits: scale · cos(sentence, prototype). `sentence` is already L2-normalised by meanPool. */
 export function prototypeLogits(sentence: tf.Tensor2D, prototypes: tf.Tensor2D, scale: number): tf.Tensor2D {
@@ -16,7 +16,11 @@ export interface BatchTargets {
   outOfScope?: boolean[];
 }
 
-export interface ObjectiveWeights { contrastive: number; negative: number; outOfScope?: number }
+export interface ObjectiveWeights {
+  contrastive: number;
+  negative: number;
+  outOfScope?: number;
+}
 
 /**
  * Cross-entropy of the question against every answer prototype (the prototypes act as the in-batch negatives of a
@@ -39,7 +43,7 @@ export function recipeLoss(
   const nPos = positive.reduce((s, v) => s + v, 0);
   const nNeg = targets.negative.filter(Boolean).length;
   const nOut = outOfScope.filter(Boolean).length;
-  const oneHot = tf.oneHot(tf.tensor1d(targets.labels, 'int32'), numLabels).toFloat();
+  const oneHot = tf.oneHot(tf.tensor1d(targets.labels, "int32"), numLabels).toFloat();
   const logProbs = tf.logSoftmax(prototypeLogits(sentence, prototypes, scale));
   const labelLogProb = tf.sum(tf.mul(oneHot, logProbs), 1);
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from "@tensorflow/tfjs";
 
 // The out-of-scope signal: how close a question is to the nearest question the version was trained on (cosine of
 // sentence vectors), lowered when a question marked "not for the bot" is closer still. Chosen by measurement on
@@ -6,13 +6,17 @@ import * as tf from '@tensorflow/tfjs';
 // "has an answer" was 0.96 / 0.91 / 0.90 with 25 / 50 / 75 % of the intents known, against 0.91 / 0.83 / 0.81 for
 // the similarity to the answer prototypes, 0.86 / 0.82 / 0.81 for the softmax confidence and 0.90 / 0.83 / 0.78
 // for a Mahalanobis distance with a shrunk shared covariance.
-export const OPEN_WORLD_SIGNAL = 'nearest-question-cosine';
-export const OPEN_WORLD_FILE = 'openworld.safetensors';
-export const IN_SCOPE_BANK = 'inScope';
-export const OUT_OF_SCOPE_BANK = 'outOfScope';
+export const OPEN_WORLD_SIGNAL = "nearest-question-cosine";
+export const OPEN_WORLD_FILE = "openworld.safetensors";
+export const IN_SCOPE_BANK = "inScope";
+export const OUT_OF_SCOPE_BANK = "outOfScope";
 
 /** Rows of unit vectors, [n, hidden] row-major. */
-export interface VectorBank { data: Float32Array; rows: number; hidden: number }
+export interface VectorBank {
+  data: Float32Array;
+  rows: number;
+  hidden: number;
+}
 
 export function bankOf(vectors: Float32Array[], hidden: number): VectorBank {
   const data = new Float32Array(vectors.length * hidden);
@@ -51,8 +55,15 @@ export async function nearestSimilarities(queries: Float32Array[], bank: VectorB
 }
 
 /** One out-of-fold decision input: the calibrated confidence and in-scope score, and whether the label was right. */
-export interface InScopeCase { confidence: number; score: number; correct: boolean }
-export interface NovelCase { confidence: number; score: number }
+export interface InScopeCase {
+  confidence: number;
+  score: number;
+  correct: boolean;
+}
+export interface NovelCase {
+  confidence: number;
+  score: number;
+}
 
 export interface OpenWorldTargets {
   /** Of what the bot answers, at least this share is right; an answer to an out-of-scope question counts as wrong. */
@@ -86,12 +97,17 @@ export function fitOpenWorldThresholds(inScope: InScopeCase[], novel: NovelCase[
   const pi = novel.length ? t.outOfScopeShare : 0;
   const nIn = Math.max(1, inScope.length);
   const nNov = Math.max(1, novel.length);
-  const scoreCandidates = novel.length ? quantileCandidates([...novel.map((c) => c.score), ...inScope.map((c) => c.score)], 160) : [-Infinity];
+  const scoreCandidates = novel.length
+    ? quantileCandidates([...novel.map((c) => c.score), ...inScope.map((c) => c.score)], 160)
+    : [-Infinity];
   let best: OpenWorldThresholds | null = null;
   let bestValue = -1;
   for (const ts of scoreCandidates) {
     const ins = inScope.filter((c) => c.score >= ts).sort((a, b) => b.confidence - a.confidence);
-    const nov = novel.filter((c) => c.score >= ts).map((c) => c.confidence).sort((a, b) => b - a);
+    const nov = novel
+      .filter((c) => c.score >= ts)
+      .map((c) => c.confidence)
+      .sort((a, b) => b - a);
     let hits = 0;
     let novelAbove = 0;
     for (let k = 0; k < ins.length; k++) {
@@ -106,15 +122,29 @@ export function fitOpenWorldThresholds(inScope: InScopeCase[], novel: NovelCase[
       const precision = answered > 0 ? ((1 - pi) * rightIn) / answered : 0;
       if (precision < t.targetPrecision || (novel.length > 0 && novelAnswered > t.maxOutOfScopeAnswered)) continue;
       // most right answers first; then fewer novel questions answered, then fewer wrong answers
-      const better = rightIn > bestValue + 1e-12 || (Math.abs(rightIn - bestValue) <= 1e-12 && best !== null &&
-        (novelAnswered < best.estimates.outOfScopeAnswered - 1e-12 || (novelAnswered <= best.estimates.outOfScopeAnswered + 1e-12 && answeredIn < best.estimates.inScopeCoverage)));
+      const better =
+        rightIn > bestValue + 1e-12 ||
+        (Math.abs(rightIn - bestValue) <= 1e-12 &&
+          best !== null &&
+          (novelAnswered < best.estimates.outOfScopeAnswered - 1e-12 ||
+            (novelAnswered <= best.estimates.outOfScopeAnswered + 1e-12 && answeredIn < best.estimates.inScopeCoverage)));
       if (better) {
         bestValue = rightIn;
-        best = { threshold: tc, inScopeThreshold: ts, estimates: { inScopeCoverage: answeredIn, inScopePrecision: hits / (k + 1), outOfScopeAnswered: novelAnswered, precision } };
+        best = {
+          threshold: tc,
+          inScopeThreshold: ts,
+          estimates: { inScopeCoverage: answeredIn, inScopePrecision: hits / (k + 1), outOfScopeAnswered: novelAnswered, precision },
+        };
       }
     }
   }
-  return best ?? { threshold: NEVER, inScopeThreshold: Number.isFinite(scoreCandidates[0]) ? NEVER : -Infinity, estimates: { inScopeCoverage: 0, inScopePrecision: 0, outOfScopeAnswered: 0, precision: 0 } };
+  return (
+    best ?? {
+      threshold: NEVER,
+      inScopeThreshold: Number.isFinite(scoreCandidates[0]) ? NEVER : -Infinity,
+      estimates: { inScopeCoverage: 0, inScopePrecision: 0, outOfScopeAnswered: 0, precision: 0 },
+    }
+  );
 }
 
 /**
@@ -122,7 +152,11 @@ export function fitOpenWorldThresholds(inScope: InScopeCase[], novel: NovelCase[
  * the operating point of open-intent classification benchmarks (argmax label when in scope, else open). Reported,
  * not used by the bot, which also needs the answer to be confident.
  */
-export function openSetThreshold(inScope: (InScopeCase & { truth: number; predicted: number })[], novel: (NovelCase & { predicted: number })[], numLabels: number): number {
+export function openSetThreshold(
+  inScope: (InScopeCase & { truth: number; predicted: number })[],
+  novel: (NovelCase & { predicted: number })[],
+  numLabels: number,
+): number {
   if (!novel.length || !inScope.length) return -Infinity;
   let bestT = -Infinity;
   let bestF1 = -1;
@@ -134,10 +168,16 @@ export function openSetThreshold(inScope: (InScopeCase & { truth: number; predic
     for (const c of inScope) {
       const p = c.score >= ts ? c.predicted : open;
       if (p === c.truth) tp[p]++;
-      else { fp[p]++; fn[c.truth]++; }
+      else {
+        fp[p]++;
+        fn[c.truth]++;
+      }
     }
     for (const c of novel) {
-      if (c.score >= ts) { fp[c.predicted]++; fn[open]++; } else tp[open]++;
+      if (c.score >= ts) {
+        fp[c.predicted]++;
+        fn[open]++;
+      } else tp[open]++;
     }
     let f1 = 0;
     let present = 0;
@@ -147,7 +187,10 @@ export function openSetThreshold(inScope: (InScopeCase & { truth: number; predic
       f1 += (2 * tp[l]) / (2 * tp[l] + fp[l] + fn[l]);
     }
     const macro = present ? f1 / present : 0;
-    if (macro > bestF1) { bestF1 = macro; bestT = ts; }
+    if (macro > bestF1) {
+      bestF1 = macro;
+      bestT = ts;
+    }
   }
   return bestT;
 }

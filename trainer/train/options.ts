@@ -1,6 +1,6 @@
-import type { BackendName } from '../model/index.js';
-import type { Manifest, TrainMethod } from '../artifact.js';
-import type { TrainExample } from '../types.js';
+import type { BackendName } from "../model/index.js";
+import type { Manifest, TrainMethod } from "../artifact.js";
+import type { TrainExample } from "../types.js";
 
 export interface TrainOptions {
   examples: TrainExample[];
@@ -43,7 +43,7 @@ export interface TrainOptions {
 }
 
 export interface TrainProgress {
-  phase: 'loading' | 'caching' | 'training' | 'calibrating' | 'saving';
+  phase: "loading" | "caching" | "training" | "calibrating" | "saving";
   epoch?: number;
   epochs?: number;
   step?: number;
@@ -53,7 +53,10 @@ export interface TrainProgress {
   message?: string;
 }
 
-export interface TrainResult { outDir: string; manifest: Manifest }
+export interface TrainResult {
+  outDir: string;
+  manifest: Manifest;
+}
 
 export interface ResolvedOptions {
   method: TrainMethod;
@@ -77,28 +80,73 @@ export interface ResolvedOptions {
   cacheWorkers: number;
 }
 
-const METHODS: TrainMethod[] = ['head', 'lora', 'full'];
+const METHODS: TrainMethod[] = ["head", "lora", "full"];
 
 // Defaults chosen by measurement on BANKING77 (bench/model.ts; see bench/results/model.json).
-export const DEFAULTS: Record<TrainMethod, Omit<ResolvedOptions, 'method'>> = {
+export const DEFAULTS: Record<TrainMethod, Omit<ResolvedOptions, "method">> = {
   head: {
-    topLayers: 0, epochs: 30, batchSize: 64, learningRate: 0, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
-    logitScale: 20, contrastiveWeight: 0, negativeWeight: 1, patience: 5, validationFraction: 0.1, seed: 1,
-    targetPrecision: 0.95, outOfScopeShare: 0.2, maxOutOfScopeAnswered: 0.05, maxMinutes: 60, cacheWorkers: 2,
+    topLayers: 0,
+    epochs: 30,
+    batchSize: 64,
+    learningRate: 0,
+    headLearningRate: 5e-3,
+    loraRank: 0,
+    loraAlpha: 0,
+    logitScale: 20,
+    contrastiveWeight: 0,
+    negativeWeight: 1,
+    patience: 5,
+    validationFraction: 0.1,
+    seed: 1,
+    targetPrecision: 0.95,
+    outOfScopeShare: 0.2,
+    maxOutOfScopeAnswered: 0.05,
+    maxMinutes: 60,
+    cacheWorkers: 2,
   },
   lora: {
-    topLayers: 2, epochs: 6, batchSize: 32, learningRate: 1e-3, headLearningRate: 5e-3, loraRank: 8, loraAlpha: 16,
-    logitScale: 20, contrastiveWeight: 0.3, negativeWeight: 1, patience: 2, validationFraction: 0.1, seed: 1,
-    targetPrecision: 0.95, outOfScopeShare: 0.2, maxOutOfScopeAnswered: 0.05, maxMinutes: 60, cacheWorkers: 2,
+    topLayers: 2,
+    epochs: 6,
+    batchSize: 32,
+    learningRate: 1e-3,
+    headLearningRate: 5e-3,
+    loraRank: 8,
+    loraAlpha: 16,
+    logitScale: 20,
+    contrastiveWeight: 0.3,
+    negativeWeight: 1,
+    patience: 2,
+    validationFraction: 0.1,
+    seed: 1,
+    targetPrecision: 0.95,
+    outOfScopeShare: 0.2,
+    maxOutOfScopeAnswered: 0.05,
+    maxMinutes: 60,
+    cacheWorkers: 2,
   },
   full: {
-    topLayers: 1, epochs: 3, batchSize: 32, learningRate: 1e-4, headLearningRate: 5e-3, loraRank: 0, loraAlpha: 0,
-    logitScale: 20, contrastiveWeight: 0.3, negativeWeight: 1, patience: 2, validationFraction: 0.1, seed: 1,
-    targetPrecision: 0.95, outOfScopeShare: 0.2, maxOutOfScopeAnswered: 0.05, maxMinutes: 60, cacheWorkers: 2,
+    topLayers: 1,
+    epochs: 3,
+    batchSize: 32,
+    learningRate: 1e-4,
+    headLearningRate: 5e-3,
+    loraRank: 0,
+    loraAlpha: 0,
+    logitScale: 20,
+    contrastiveWeight: 0.3,
+    negativeWeight: 1,
+    patience: 2,
+    validationFraction: 0.1,
+    seed: 1,
+    targetPrecision: 0.95,
+    outOfScopeShare: 0.2,
+    maxOutOfScopeAnswered: 0.05,
+    maxMinutes: 60,
+    cacheWorkers: 2,
   },
 };
 
-export const DEFAULT_METHOD: TrainMethod = 'full';
+export const DEFAULT_METHOD: TrainMethod = "full";
 
 function check(cond: boolean, message: string): void {
   if (!cond) throw new Error(`invalid TrainOptions: ${message}`);
@@ -108,47 +156,64 @@ function check(cond: boolean, message: string): void {
  * Per base family, what differs from DEFAULTS. USE multilingual has only the head recipe (no attention layers to
  * adapt), so that is its default method.
  */
-export const FAMILY_DEFAULTS: Record<'minilm' | 'use-multilingual', { method: TrainMethod; head?: Partial<Omit<ResolvedOptions, 'method'>> }> = {
+export const FAMILY_DEFAULTS: Record<
+  "minilm" | "use-multilingual",
+  { method: TrainMethod; head?: Partial<Omit<ResolvedOptions, "method">> }
+> = {
   minilm: { method: DEFAULT_METHOD },
   // USE's cosines between questions of different intents sit closer together than MiniLM's: a sharper softmax
   // separates them. Chosen on a 10 % validation split of BANKING77's training set (accuracy at logitScale 20 / 30 /
   // 45: 90.05 / 91.44 / 92.04 %; 30 with headLearningRate 1e-2: 91.74 %).
-  'use-multilingual': { method: 'head', head: { logitScale: 45 } },
+  "use-multilingual": { method: "head", head: { logitScale: 45 } },
 };
 
-export function resolveOptions(opts: TrainOptions, numLayers: number, family: 'minilm' | 'use-multilingual' = 'minilm'): ResolvedOptions {
+export function resolveOptions(opts: TrainOptions, numLayers: number, family: "minilm" | "use-multilingual" = "minilm"): ResolvedOptions {
   const fam = FAMILY_DEFAULTS[family];
   const method = opts.method ?? fam.method;
-  check(METHODS.includes(method), `method must be one of ${METHODS.join(', ')}, got "${method}"`);
-  const d = { ...DEFAULTS[method], ...(method === 'head' ? fam.head : undefined) };
-  const pick = <K extends keyof typeof d>(k: K): (typeof d)[K] => ((opts as unknown as Record<string, unknown>)[k] ?? d[k]) as (typeof d)[K];
+  check(METHODS.includes(method), `method must be one of ${METHODS.join(", ")}, got "${method}"`);
+  const d = { ...DEFAULTS[method], ...(method === "head" ? fam.head : undefined) };
+  const pick = <K extends keyof typeof d>(k: K): (typeof d)[K] =>
+    ((opts as unknown as Record<string, unknown>)[k] ?? d[k]) as (typeof d)[K];
   const r: ResolvedOptions = {
     method,
-    topLayers: method === 'head' ? 0 : pick('topLayers'),
-    epochs: pick('epochs'), batchSize: pick('batchSize'), learningRate: pick('learningRate'),
-    headLearningRate: pick('headLearningRate'), loraRank: method === 'lora' ? pick('loraRank') : 0,
-    loraAlpha: method === 'lora' ? opts.loraAlpha ?? 2 * pick('loraRank') : 0, logitScale: pick('logitScale'),
-    contrastiveWeight: pick('contrastiveWeight'), negativeWeight: pick('negativeWeight'), patience: pick('patience'),
-    validationFraction: pick('validationFraction'), seed: pick('seed'), targetPrecision: pick('targetPrecision'),
-    outOfScopeShare: pick('outOfScopeShare'), maxOutOfScopeAnswered: pick('maxOutOfScopeAnswered'),
-    maxMinutes: pick('maxMinutes'), cacheWorkers: pick('cacheWorkers'),
+    topLayers: method === "head" ? 0 : pick("topLayers"),
+    epochs: pick("epochs"),
+    batchSize: pick("batchSize"),
+    learningRate: pick("learningRate"),
+    headLearningRate: pick("headLearningRate"),
+    loraRank: method === "lora" ? pick("loraRank") : 0,
+    loraAlpha: method === "lora" ? (opts.loraAlpha ?? 2 * pick("loraRank")) : 0,
+    logitScale: pick("logitScale"),
+    contrastiveWeight: pick("contrastiveWeight"),
+    negativeWeight: pick("negativeWeight"),
+    patience: pick("patience"),
+    validationFraction: pick("validationFraction"),
+    seed: pick("seed"),
+    targetPrecision: pick("targetPrecision"),
+    outOfScopeShare: pick("outOfScopeShare"),
+    maxOutOfScopeAnswered: pick("maxOutOfScopeAnswered"),
+    maxMinutes: pick("maxMinutes"),
+    cacheWorkers: pick("cacheWorkers"),
   };
   const int = (v: number) => Number.isInteger(v);
-  check(method === 'head' || (int(r.topLayers) && r.topLayers >= 1 && r.topLayers <= numLayers), `topLayers must be an integer in 1..${numLayers}`);
-  check(int(r.epochs) && r.epochs >= 1, 'epochs must be a positive integer');
-  check(int(r.batchSize) && r.batchSize >= 2, 'batchSize must be an integer ≥ 2');
-  check(method === 'head' || r.learningRate > 0, 'learningRate must be > 0');
-  check(r.headLearningRate >= 0, 'headLearningRate must be ≥ 0');
-  check(method !== 'lora' || (int(r.loraRank) && r.loraRank >= 1), 'loraRank must be a positive integer');
-  check(r.logitScale > 0, 'logitScale must be > 0');
-  check(r.contrastiveWeight >= 0 && r.negativeWeight >= 0, 'loss weights must be ≥ 0');
-  check(int(r.patience) && r.patience >= 1, 'patience must be a positive integer');
-  check(r.validationFraction > 0 && r.validationFraction < 1, 'validationFraction must be in (0, 1)');
-  check(int(r.seed), 'seed must be an integer');
-  check(r.targetPrecision > 0 && r.targetPrecision <= 1, 'targetPrecision must be in (0, 1]');
-  check(r.outOfScopeShare >= 0 && r.outOfScopeShare < 1, 'outOfScopeShare must be in [0, 1)');
-  check(r.maxOutOfScopeAnswered >= 0 && r.maxOutOfScopeAnswered <= 1, 'maxOutOfScopeAnswered must be in [0, 1]');
-  check(r.maxMinutes > 0, 'maxMinutes must be > 0');
-  check(int(r.cacheWorkers) && r.cacheWorkers >= 1, 'cacheWorkers must be a positive integer');
+  check(
+    method === "head" || (int(r.topLayers) && r.topLayers >= 1 && r.topLayers <= numLayers),
+    `topLayers must be an integer in 1..${numLayers}`,
+  );
+  check(int(r.epochs) && r.epochs >= 1, "epochs must be a positive integer");
+  check(int(r.batchSize) && r.batchSize >= 2, "batchSize must be an integer ≥ 2");
+  check(method === "head" || r.learningRate > 0, "learningRate must be > 0");
+  check(r.headLearningRate >= 0, "headLearningRate must be ≥ 0");
+  check(method !== "lora" || (int(r.loraRank) && r.loraRank >= 1), "loraRank must be a positive integer");
+  check(r.logitScale > 0, "logitScale must be > 0");
+  check(r.contrastiveWeight >= 0 && r.negativeWeight >= 0, "loss weights must be ≥ 0");
+  check(int(r.patience) && r.patience >= 1, "patience must be a positive integer");
+  check(r.validationFraction > 0 && r.validationFraction < 1, "validationFraction must be in (0, 1)");
+  check(int(r.seed), "seed must be an integer");
+  check(r.targetPrecision > 0 && r.targetPrecision <= 1, "targetPrecision must be in (0, 1]");
+  check(r.outOfScopeShare >= 0 && r.outOfScopeShare < 1, "outOfScopeShare must be in [0, 1)");
+  check(r.maxOutOfScopeAnswered >= 0 && r.maxOutOfScopeAnswered <= 1, "maxOutOfScopeAnswered must be in [0, 1]");
+  check(r.maxMinutes > 0, "maxMinutes must be > 0");
+  check(int(r.cacheWorkers) && r.cacheWorkers >= 1, "cacheWorkers must be a positive integer");
   return r;
 }

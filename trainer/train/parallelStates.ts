@@ -1,15 +1,15 @@
-import * as tf from '@tensorflow/tfjs';
-import type { BackendName, AnyBaseModel } from '../model/index.js';
-import { forkTs, fromChildError, type ChildError } from './childProcess.js';
-import type { CacheJob } from './cacheWorker.js';
-import { baseStates, tokenLength, type ModelInput } from './features.js';
+import * as tf from "@tensorflow/tfjs";
+import type { BackendName, AnyBaseModel } from "../model/index.js";
+import { forkTs, fromChildError, type ChildError } from "./childProcess.js";
+import type { CacheJob } from "./cacheWorker.js";
+import { baseStates, tokenLength, type ModelInput } from "./features.js";
 
 // Below this many inputs a helper process costs more (start-up + model load, ~2–3 s) than it saves.
 const MIN_INPUTS_FOR_HELPER = 400;
 
 /** Whether parallelBaseStates splits the work with a helper process on the current backend. */
 export function usesHelperProcess(workers: number, inputs: number, minInputsForHelper = MIN_INPUTS_FOR_HELPER): boolean {
-  return workers >= 2 && tf.getBackend() !== 'tensorflow' && inputs >= minInputsForHelper;
+  return workers >= 2 && tf.getBackend() !== "tensorflow" && inputs >= minInputsForHelper;
 }
 
 /**
@@ -22,7 +22,11 @@ export async function parallelBaseStates(
   base: AnyBaseModel,
   inputs: ModelInput[],
   opts: {
-    toLayer: number; pool: boolean; workers: number; backend?: BackendName; onProgress?: (done: number) => void;
+    toLayer: number;
+    pool: boolean;
+    workers: number;
+    backend?: BackendName;
+    onProgress?: (done: number) => void;
     minInputsForHelper?: number;
   },
 ): Promise<Float32Array[]> {
@@ -37,21 +41,40 @@ export async function parallelBaseStates(
   let theirDone = 0;
   const report = () => opts.onProgress?.(myDone + theirDone);
 
-  const child = forkTs(new URL('./cacheWorker.ts', import.meta.url).href);
-  const job: CacheJob = { baseModelDir: base.dir, backend: opts.backend, inputs: theirs.map((i) => inputs[i]), toLayer: opts.toLayer, pool: opts.pool };
+  const child = forkTs(new URL("./cacheWorker.ts", import.meta.url).href);
+  const job: CacheJob = {
+    baseModelDir: base.dir,
+    backend: opts.backend,
+    inputs: theirs.map((i) => inputs[i]),
+    toLayer: opts.toLayer,
+    pool: opts.pool,
+  };
   const helper = new Promise<Float32Array[]>((resolve, reject) => {
-    child.on('message', (msg: { type: string; done?: number; states?: Float32Array[]; error?: ChildError }) => {
-      if (msg.type === 'ready') child.send(job);
-      else if (msg.type === 'progress') { theirDone = msg.done!; report(); }
-      else if (msg.type === 'done') resolve(msg.states!);
-      else if (msg.type === 'error') reject(fromChildError(msg.error!));
+    child.on("message", (msg: { type: string; done?: number; states?: Float32Array[]; error?: ChildError }) => {
+      if (msg.type === "ready") child.send(job);
+      else if (msg.type === "progress") {
+        theirDone = msg.done!;
+        report();
+      } else if (msg.type === "done") resolve(msg.states!);
+      else if (msg.type === "error") reject(fromChildError(msg.error!));
     });
-    child.on('exit', (code) => reject(new Error(`cache helper process exited with code ${code} before finishing`)));
-    child.on('error', reject);
+    child.on("exit", (code) => reject(new Error(`cache helper process exited with code ${code} before finishing`)));
+    child.on("error", reject);
   });
   try {
     const [ownStates, helperStates] = await Promise.all([
-      baseStates(base, mine.map((i) => inputs[i]), { toLayer: opts.toLayer, pool: opts.pool, onBatch: (d) => { myDone = d; report(); } }),
+      baseStates(
+        base,
+        mine.map((i) => inputs[i]),
+        {
+          toLayer: opts.toLayer,
+          pool: opts.pool,
+          onBatch: (d) => {
+            myDone = d;
+            report();
+          },
+        },
+      ),
       helper,
     ]);
     const out = new Array<Float32Array>(inputs.length);
@@ -59,6 +82,6 @@ export async function parallelBaseStates(
     theirs.forEach((idx, k) => (out[idx] = helperStates[k]));
     return out;
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) child.kill("SIGKILL");
   }
 }

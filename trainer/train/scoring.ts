@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
-import type { AnyBaseModel, LayerOverrides } from '../model/index.js';
-import { lengthSortedBatches } from './features.js';
-import { sentenceFromStates } from './features.js';
-import { prototypeLogits } from './objective.js';
+import * as tf from "@tensorflow/tfjs";
+import type { AnyBaseModel, LayerOverrides } from "../model/index.js";
+import { lengthSortedBatches } from "./features.js";
+import { sentenceFromStates } from "./features.js";
+import { prototypeLogits } from "./objective.js";
 
 /** Raw (uncalibrated) logits for cached states, in input order. */
 export async function logitsFromStates(
@@ -17,8 +17,22 @@ export async function logitsFromStates(
   const hidden = base.config.hiddenSize;
   const out = new Array<Float32Array>(states.length);
   const numLabels = prototypes.shape[0];
-  for (const batch of lengthSortedBatches(states.map((s) => s.length / hidden), batchSize)) {
-    const logits = tf.tidy(() => prototypeLogits(sentenceFromStates(base, batch.map((i) => states[i]), fromLayer, overrides), prototypes, scale));
+  for (const batch of lengthSortedBatches(
+    states.map((s) => s.length / hidden),
+    batchSize,
+  )) {
+    const logits = tf.tidy(() =>
+      prototypeLogits(
+        sentenceFromStates(
+          base,
+          batch.map((i) => states[i]),
+          fromLayer,
+          overrides,
+        ),
+        prototypes,
+        scale,
+      ),
+    );
     const data = (await logits.data()) as Float32Array;
     logits.dispose();
     batch.forEach((idx, row) => (out[idx] = data.slice(row * numLabels, (row + 1) * numLabels)));
@@ -43,8 +57,18 @@ export async function sentenceVectorsFromStates(
   const hidden = base.config.hiddenSize;
   if (fromLayer >= base.config.numLayers) return states;
   const out = new Array<Float32Array>(states.length);
-  for (const batch of lengthSortedBatches(states.map((s) => s.length / hidden), batchSize)) {
-    const t = tf.tidy(() => sentenceFromStates(base, batch.map((i) => states[i]), fromLayer, overrides));
+  for (const batch of lengthSortedBatches(
+    states.map((s) => s.length / hidden),
+    batchSize,
+  )) {
+    const t = tf.tidy(() =>
+      sentenceFromStates(
+        base,
+        batch.map((i) => states[i]),
+        fromLayer,
+        overrides,
+      ),
+    );
     const data = (await t.data()) as Float32Array;
     t.dispose();
     batch.forEach((idx, row) => (out[idx] = data.slice(row * hidden, (row + 1) * hidden)));

@@ -1,5 +1,5 @@
-import type { TrainExample } from '../types.js';
-import { seededRandom, shuffleInPlace } from './random.js';
+import type { TrainExample } from "../types.js";
+import { seededRandom, shuffleInPlace } from "./random.js";
 
 /**
  * Stratified hold-out: about `fraction` of each label's positive examples go to validation, but a label keeps at
@@ -15,7 +15,10 @@ export function splitValidation(
   const byLabel = new Map<string, TrainExample[]>();
   const train: TrainExample[] = [];
   for (const ex of examples) {
-    if (ex.polarity === 'negative' || ex.outOfScope) { train.push(ex); continue; }
+    if (ex.polarity === "negative" || ex.outOfScope) {
+      train.push(ex);
+      continue;
+    }
     const list = byLabel.get(ex.label) ?? [];
     list.push(ex);
     byLabel.set(ex.label, list);

@@ -1,6 +1,6 @@
-import type { AnyBaseModel } from '../model/index.js';
-import type { ModelInput } from './features.js';
-import { parallelBaseStates } from './parallelStates.js';
+import type { AnyBaseModel } from "../model/index.js";
+import type { ModelInput } from "./features.js";
+import { parallelBaseStates } from "./parallelStates.js";
 
 // Sentence vectors of the frozen base, kept for the life of the process: a benchmark or a CLI session that trains
 // several heads on overlapping questions (seeds, known-intent draws, nightly retries) encodes each question once.
@@ -8,7 +8,7 @@ import { parallelBaseStates } from './parallelStates.js';
 const MAX_ENTRIES = 60_000;
 const memo = new Map<string, Float32Array>();
 
-const keyOf = (base: AnyBaseModel, x: ModelInput) => `${base.weightsSha256}\u0000${x.previousTurn ?? ''}\u0000${x.text}`;
+const keyOf = (base: AnyBaseModel, x: ModelInput) => `${base.weightsSha256}\u0000${x.previousTurn ?? ""}\u0000${x.text}`;
 
 export async function memoizedBaseStates(
   base: AnyBaseModel,
@@ -25,7 +25,11 @@ export async function memoizedBaseStates(
   });
   const cached = inputs.length - missing.length;
   if (missing.length) {
-    const fresh = await parallelBaseStates(base, missing.map((i) => inputs[i]), { ...opts, onProgress: (done) => opts.onProgress?.(cached + done) });
+    const fresh = await parallelBaseStates(
+      base,
+      missing.map((i) => inputs[i]),
+      { ...opts, onProgress: (done) => opts.onProgress?.(cached + done) },
+    );
     missing.forEach((i, k) => {
       out[i] = fresh[k];
       const key = keyOf(base, inputs[i]);

@@ -1,21 +1,34 @@
-import type * as tf from '@tensorflow/tfjs';
-import type { OpenWorldManifest } from '../artifact.js';
-import { accuracy, coverageAtPrecision, expectedCalibrationError, macroF1 } from '../evals/metrics.js';
-import type { AnyBaseModel, LayerOverrides, TensorData } from '../model/index.js';
-import type { TrainExample } from '../types.js';
-import { fitTemperature, nllAtTemperature, softmax, temperatureFloor } from './calibration.js';
+import type * as tf from "@tensorflow/tfjs";
+import type { OpenWorldManifest } from "../artifact.js";
+import { accuracy, coverageAtPrecision, expectedCalibrationError, macroF1 } from "../evals/metrics.js";
+import type { AnyBaseModel, LayerOverrides, TensorData } from "../model/index.js";
+import type { TrainExample } from "../types.js";
+import { fitTemperature, nllAtTemperature, softmax, temperatureFloor } from "./calibration.js";
 import {
-  bankOf, fitOpenWorldThresholds, inScopeScore, nearestSimilarities, openSetThreshold, IN_SCOPE_BANK, OPEN_WORLD_FILE,
-  OPEN_WORLD_SIGNAL, OUT_OF_SCOPE_BANK,
-} from './openWorld.js';
-import type { ResolvedOptions, TrainProgress } from './options.js';
-import { seededRandom, shuffleInPlace } from './random.js';
-import { argmax, logitsFromStates, sentenceVectorsFromStates } from './scoring.js';
+  bankOf,
+  fitOpenWorldThresholds,
+  inScopeScore,
+  nearestSimilarities,
+  openSetThreshold,
+  IN_SCOPE_BANK,
+  OPEN_WORLD_FILE,
+  OPEN_WORLD_SIGNAL,
+  OUT_OF_SCOPE_BANK,
+} from "./openWorld.js";
+import type { ResolvedOptions, TrainProgress } from "./options.js";
+import { seededRandom, shuffleInPlace } from "./random.js";
+import { argmax, logitsFromStates, sentenceVectorsFromStates } from "./scoring.js";
 
 /** Trains answer prototypes alone (frozen encoder) on `rows`, as the final head was trained; the caller disposes them. */
-export type HeadFitter = (rows: TrainExample[], states: Float32Array[], labelIndex: Map<string, number>, fromLayer: number, epochs: number) => Promise<tf.Variable<tf.Rank.R2>>;
+export type HeadFitter = (
+  rows: TrainExample[],
+  states: Float32Array[],
+  labelIndex: Map<string, number>,
+  fromLayer: number,
+  epochs: number,
+) => Promise<tf.Variable<tf.Rank.R2>>;
 
-export const isPositive = (e: TrainExample) => !e.outOfScope && e.polarity !== 'negative';
+export const isPositive = (e: TrainExample) => !e.outOfScope && e.polarity !== "negative";
 
 export interface CalibrationInput {
   state: { overrides: LayerOverrides | undefined; prototypes: tf.Variable<tf.Rank.R2> };
@@ -46,7 +59,13 @@ export interface CalibrationResult {
  * answers and `truth` indexes them (−1 when the fold has no answer for the question); `label` and `predicted` are
  * indices into the version's labels.
  */
-interface Scored { logits: Float32Array[]; scores: number[]; truth: number[]; label: number[]; predicted: number[] }
+interface Scored {
+  logits: Float32Array[];
+  scores: number[];
+  truth: number[];
+  label: number[];
+  predicted: number[];
+}
 const emptyScored = (): Scored => ({ logits: [], scores: [], truth: [], label: [], predicted: [] });
 
 const FOLDS = 5;
@@ -86,32 +105,97 @@ export async function calibrate(
   let markedScored: Scored | null = null;
   let novel: Scored | null = null;
   if (input.crossFit) {
-    const folds = await crossFitted(base, rows, input.allStates, vectors, positives, marked, labelIndex, labels, fromLayer, hidden, input.epochs, cfg, fitHead, onProgress);
+    const folds = await crossFitted(
+      base,
+      rows,
+      input.allStates,
+      vectors,
+      positives,
+      marked,
+      labelIndex,
+      labels,
+      fromLayer,
+      hidden,
+      input.epochs,
+      cfg,
+      fitHead,
+      onProgress,
+    );
     if (folds) ({ inScope, marked: markedScored, novel } = folds);
   }
   if (!inScope) {
     // the final model on the validation split, its neighbours among the training questions
     const trainPos = input.trainRows.map((e, i) => (isPositive(e) ? i : -1)).filter((i) => i >= 0);
     const trainMarked = input.trainRows.map((e, i) => (e.outOfScope ? i : -1)).filter((i) => i >= 0);
-    const banks = { in: bankOf(trainPos.map((i) => vectors[i]), hidden), out: bankOf(trainMarked.map((i) => vectors[i]), hidden) };
+    const banks = {
+      in: bankOf(
+        trainPos.map((i) => vectors[i]),
+        hidden,
+      ),
+      out: bankOf(
+        trainMarked.map((i) => vectors[i]),
+        hidden,
+      ),
+    };
     const valVectors = vectors.slice(valStart, valStart + input.valRows.length);
-    inScope = { logits: valLogits, truth: valTruth, label: valTruth, predicted: valLogits.map(argmax), scores: await scoresAgainst(valVectors, banks, hidden) };
+    inScope = {
+      logits: valLogits,
+      truth: valTruth,
+      label: valTruth,
+      predicted: valLogits.map(argmax),
+      scores: await scoresAgainst(valVectors, banks, hidden),
+    };
     const oosVectors = vectors.slice(valStart + input.valRows.length);
-    const oosLogits = await logitsFromStates(base, input.allStates.slice(valStart + input.valRows.length), fromLayer, state.overrides, state.prototypes, cfg.logitScale);
-    markedScored = { logits: oosLogits, truth: oosLogits.map(() => -1), label: oosLogits.map(() => -1), predicted: oosLogits.map(argmax), scores: await scoresAgainst(oosVectors, banks, hidden) };
-    novel = await leaveAnswersOut(base, rows, vectors, positives, marked, labels, labelIndex, vectorLayer, hidden, input.epochs, cfg, fitHead, onProgress);
+    const oosLogits = await logitsFromStates(
+      base,
+      input.allStates.slice(valStart + input.valRows.length),
+      fromLayer,
+      state.overrides,
+      state.prototypes,
+      cfg.logitScale,
+    );
+    markedScored = {
+      logits: oosLogits,
+      truth: oosLogits.map(() => -1),
+      label: oosLogits.map(() => -1),
+      predicted: oosLogits.map(argmax),
+      scores: await scoresAgainst(oosVectors, banks, hidden),
+    };
+    novel = await leaveAnswersOut(
+      base,
+      rows,
+      vectors,
+      positives,
+      marked,
+      labels,
+      labelIndex,
+      vectorLayer,
+      hidden,
+      input.epochs,
+      cfg,
+      fitHead,
+      onProgress,
+    );
   }
 
   const rawCorrect = inScope.logits.map((l, i) => argmax(l) === inScope!.truth[i]);
   const rawAccuracy = rawCorrect.filter(Boolean).length / Math.max(1, rawCorrect.length);
   const temperature = fitTemperature(inScope.logits, inScope.truth, temperatureFloor(rawAccuracy));
   const confidence = (l: Float32Array) => Math.max(...softmax(l, temperature));
-  const inCases = inScope.logits.map((l, i) => ({ confidence: confidence(l), score: inScope!.scores[i], correct: rawCorrect[i], truth: inScope!.label[i], predicted: inScope!.predicted[i] }));
+  const inCases = inScope.logits.map((l, i) => ({
+    confidence: confidence(l),
+    score: inScope!.scores[i],
+    correct: rawCorrect[i],
+    truth: inScope!.label[i],
+    predicted: inScope!.predicted[i],
+  }));
   const novelCases = [...(novel ? [novel] : []), ...(markedScored ? [markedScored] : [])].flatMap((s) =>
     s.logits.map((l, i) => ({ confidence: confidence(l), score: s.scores[i], predicted: s.predicted[i] })),
   );
   const fitted = fitOpenWorldThresholds(inCases, novelCases, {
-    targetPrecision: cfg.targetPrecision, outOfScopeShare: cfg.outOfScopeShare, maxOutOfScopeAnswered: cfg.maxOutOfScopeAnswered,
+    targetPrecision: cfg.targetPrecision,
+    outOfScopeShare: cfg.outOfScopeShare,
+    maxOutOfScopeAnswered: cfg.maxOutOfScopeAnswered,
   });
   const inScopeThreshold = Number.isFinite(fitted.inScopeThreshold) ? fitted.inScopeThreshold : NO_FILTER;
   const openSet = openSetThreshold(inCases, novelCases, labels.length);
@@ -125,8 +209,14 @@ export async function calibrate(
     entry[1]++;
   });
 
-  const bankIn = bankOf(positives.map((i) => vectors[i]), hidden);
-  const bankOut = bankOf(marked.map((i) => vectors[i]), hidden);
+  const bankIn = bankOf(
+    positives.map((i) => vectors[i]),
+    hidden,
+  );
+  const bankOut = bankOf(
+    marked.map((i) => vectors[i]),
+    hidden,
+  );
   const banks: Record<string, TensorData> = { [IN_SCOPE_BANK]: { shape: [bankIn.rows, hidden], data: bankIn.data } };
   if (bankOut.rows) banks[OUT_OF_SCOPE_BANK] = { shape: [bankOut.rows, hidden], data: bankOut.data };
 
@@ -167,7 +257,11 @@ export async function calibrate(
   };
 }
 
-async function scoresAgainst(queries: Float32Array[], banks: { in: ReturnType<typeof bankOf>; out: ReturnType<typeof bankOf> }, hidden: number): Promise<number[]> {
+async function scoresAgainst(
+  queries: Float32Array[],
+  banks: { in: ReturnType<typeof bankOf>; out: ReturnType<typeof bankOf> },
+  hidden: number,
+): Promise<number[]> {
   const near = await nearestSimilarities(queries, banks.in, hidden);
   const far = await nearestSimilarities(queries, banks.out, hidden);
   return Array.from(near, (n, i) => inScopeScore(n, far[i]));
@@ -183,9 +277,20 @@ async function scoresAgainst(queries: Float32Array[], banks: { in: ReturnType<ty
  * could not learn them). Null when too few questions are held out.
  */
 async function crossFitted(
-  base: AnyBaseModel, rows: TrainExample[], states: Float32Array[], vectors: Float32Array[], positives: number[], marked: number[],
-  labelIndex: Map<string, number>, labels: string[], fromLayer: number, hidden: number, epochs: number,
-  cfg: ResolvedOptions, fitHead: HeadFitter, onProgress: (p: TrainProgress) => void,
+  base: AnyBaseModel,
+  rows: TrainExample[],
+  states: Float32Array[],
+  vectors: Float32Array[],
+  positives: number[],
+  marked: number[],
+  labelIndex: Map<string, number>,
+  labels: string[],
+  fromLayer: number,
+  hidden: number,
+  epochs: number,
+  cfg: ResolvedOptions,
+  fitHead: HeadFitter,
+  onProgress: (p: TrainProgress) => void,
 ): Promise<{ inScope: Scored; marked: Scored; novel: Scored | null } | null> {
   const random = seededRandom(cfg.seed ^ 0xf01d);
   const fold = new Array<number>(rows.length).fill(-1);
@@ -201,7 +306,8 @@ async function crossFitted(
   if (positives.filter((i) => fold[i] >= 0).length < 2 * FOLDS) return null;
   // answer groups: with fewer than three answers a fold could not keep two to learn from
   const groupOf = new Map<string, number>();
-  if (labels.length >= 3) shuffleInPlace([...labels], seededRandom(cfg.seed ^ 0x0be7)).forEach((l, k) => groupOf.set(l, k % Math.min(FOLDS, labels.length)));
+  if (labels.length >= 3)
+    shuffleInPlace([...labels], seededRandom(cfg.seed ^ 0x0be7)).forEach((l, k) => groupOf.set(l, k % Math.min(FOLDS, labels.length)));
 
   const inScope = emptyScored();
   const markedOut = emptyScored();
@@ -215,21 +321,50 @@ async function crossFitted(
     const heldNovel = positives.filter(unseen);
     const heldMarked = marked.filter((i) => fold[i] === f);
     if (!heldIn.length && !heldMarked.length && !heldNovel.length) continue;
-    onProgress({ phase: 'calibrating', message: `cross-fitting fold ${f + 1}/${FOLDS}` });
-    const prototypes = await fitHead(fit.map((i) => rows[i]), fit.map((i) => states[i]), foldIndex, fromLayer, epochs);
+    onProgress({ phase: "calibrating", message: `cross-fitting fold ${f + 1}/${FOLDS}` });
+    const prototypes = await fitHead(
+      fit.map((i) => rows[i]),
+      fit.map((i) => states[i]),
+      foldIndex,
+      fromLayer,
+      epochs,
+    );
     try {
       const banks = {
-        in: bankOf(fit.filter((i) => isPositive(rows[i]) && foldIndex.has(rows[i].label)).map((i) => vectors[i]), hidden),
-        out: bankOf(fit.filter((i) => rows[i].outOfScope).map((i) => vectors[i]), hidden),
+        in: bankOf(
+          fit.filter((i) => isPositive(rows[i]) && foldIndex.has(rows[i].label)).map((i) => vectors[i]),
+          hidden,
+        ),
+        out: bankOf(
+          fit.filter((i) => rows[i].outOfScope).map((i) => vectors[i]),
+          hidden,
+        ),
       };
-      for (const [held, into] of [[heldIn, inScope], [heldMarked, markedOut], [heldNovel, novel]] as const) {
+      for (const [held, into] of [
+        [heldIn, inScope],
+        [heldMarked, markedOut],
+        [heldNovel, novel],
+      ] as const) {
         if (!held.length || !into) continue;
-        const logits = await logitsFromStates(base, held.map((i) => states[i]), fromLayer, undefined, prototypes, cfg.logitScale);
+        const logits = await logitsFromStates(
+          base,
+          held.map((i) => states[i]),
+          fromLayer,
+          undefined,
+          prototypes,
+          cfg.logitScale,
+        );
         into.logits.push(...logits);
         into.predicted.push(...logits.map((l) => labelIndex.get(foldLabels[argmax(l)])!));
         into.truth.push(...held.map((i) => foldIndex.get(rows[i].label) ?? -1));
         into.label.push(...held.map((i) => labelIndex.get(rows[i].label) ?? -1));
-        into.scores.push(...(await scoresAgainst(held.map((i) => vectors[i]), banks, hidden)));
+        into.scores.push(
+          ...(await scoresAgainst(
+            held.map((i) => vectors[i]),
+            banks,
+            hidden,
+          )),
+        );
       }
     } finally {
       prototypes.dispose();
@@ -245,9 +380,19 @@ async function crossFitted(
  * than three answers (a fold must keep two to learn anything).
  */
 async function leaveAnswersOut(
-  base: AnyBaseModel, rows: TrainExample[], vectors: Float32Array[], positives: number[], marked: number[], labels: string[],
-  labelIndex: Map<string, number>, vectorLayer: number, hidden: number, epochs: number,
-  cfg: ResolvedOptions, fitHead: HeadFitter, onProgress: (p: TrainProgress) => void,
+  base: AnyBaseModel,
+  rows: TrainExample[],
+  vectors: Float32Array[],
+  positives: number[],
+  marked: number[],
+  labels: string[],
+  labelIndex: Map<string, number>,
+  vectorLayer: number,
+  hidden: number,
+  epochs: number,
+  cfg: ResolvedOptions,
+  fitHead: HeadFitter,
+  onProgress: (p: TrainProgress) => void,
 ): Promise<Scored | null> {
   if (labels.length < 3) return null;
   const groups = Math.min(FOLDS, labels.length);
@@ -260,19 +405,44 @@ async function leaveAnswersOut(
     const fit = rows.map((_, i) => i).filter((i) => rows[i].outOfScope || foldIndex.has(rows[i].label));
     const held = positives.filter((i) => heldLabels.has(rows[i].label));
     if (!held.length) continue;
-    onProgress({ phase: 'calibrating', message: `leave-answers-out fold ${g + 1}/${groups}` });
-    const prototypes = await fitHead(fit.map((i) => rows[i]), fit.map((i) => vectors[i]), foldIndex, vectorLayer, epochs);
+    onProgress({ phase: "calibrating", message: `leave-answers-out fold ${g + 1}/${groups}` });
+    const prototypes = await fitHead(
+      fit.map((i) => rows[i]),
+      fit.map((i) => vectors[i]),
+      foldIndex,
+      vectorLayer,
+      epochs,
+    );
     try {
-      const logits = await logitsFromStates(base, held.map((i) => vectors[i]), vectorLayer, undefined, prototypes, cfg.logitScale);
+      const logits = await logitsFromStates(
+        base,
+        held.map((i) => vectors[i]),
+        vectorLayer,
+        undefined,
+        prototypes,
+        cfg.logitScale,
+      );
       out.logits.push(...logits);
       out.predicted.push(...logits.map((l) => labelIndex.get(foldLabels[argmax(l)])!));
       out.truth.push(...held.map(() => -1));
       out.label.push(...held.map((i) => labelIndex.get(rows[i].label)!));
       const banks = {
-        in: bankOf(fit.filter((i) => isPositive(rows[i])).map((i) => vectors[i]), hidden),
-        out: bankOf(marked.map((i) => vectors[i]), hidden),
+        in: bankOf(
+          fit.filter((i) => isPositive(rows[i])).map((i) => vectors[i]),
+          hidden,
+        ),
+        out: bankOf(
+          marked.map((i) => vectors[i]),
+          hidden,
+        ),
       };
-      out.scores.push(...(await scoresAgainst(held.map((i) => vectors[i]), banks, hidden)));
+      out.scores.push(
+        ...(await scoresAgainst(
+          held.map((i) => vectors[i]),
+          banks,
+          hidden,
+        )),
+      );
     } finally {
       prototypes.dispose();
     }

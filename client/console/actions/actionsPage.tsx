@@ -39,17 +39,43 @@ const parseHeaders = (text: string) =>
       const value = rest.join(":").trim();
       return { name: name.trim(), secret, ...(value || !secret ? { value } : {}) };
     });
-const parseSlots = (text: string) => Object.fromEntries(text.split("\n").map((l) => l.split("=").map((s) => s.trim())).filter((kv) => kv[0] && kv.length === 2));
+const parseSlots = (text: string) =>
+  Object.fromEntries(
+    text
+      .split("\n")
+      .map((l) => l.split("=").map((s) => s.trim()))
+      .filter((kv) => kv[0] && kv.length === 2),
+  );
 
 export function ActionsPage() {
   const [actions, setActions] = useState<ActionView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  const [form, setForm] = useState({ name: "", url: "", method: "GET", headers: "", fields: "order.status:string\norder.eta:string", replyFields: "order.status, order.eta", timeoutMs: "3000", verified: false });
-  const load = () => get<{ actions: ActionView[] }>("/api/actions").then((r) => setActions(r.actions), (err) => setError(errorText(err)));
+  const [form, setForm] = useState({
+    name: "",
+    url: "",
+    method: "GET",
+    headers: "",
+    fields: "order.status:string\norder.eta:string",
+    replyFields: "order.status, order.eta",
+    timeoutMs: "3000",
+    verified: false,
+  });
+  const load = () =>
+    get<{ actions: ActionView[] }>("/api/actions").then(
+      (r) => setActions(r.actions),
+      (err) => setError(errorText(err)),
+    );
   useEffect(() => void load(), []);
-  const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).type === "checkbox" ? (e.currentTarget as HTMLInputElement).checked : (e.currentTarget as HTMLInputElement).value });
+  const set = (k: keyof typeof form) => (e: Event) =>
+    setForm({
+      ...form,
+      [k]:
+        (e.currentTarget as HTMLInputElement).type === "checkbox"
+          ? (e.currentTarget as HTMLInputElement).checked
+          : (e.currentTarget as HTMLInputElement).value,
+    });
   const create = async (e: Event) => {
     e.preventDefault();
     setError(null);
@@ -61,7 +87,10 @@ export function ActionsPage() {
         headers: parseHeaders(form.headers),
         timeoutMs: Number(form.timeoutMs),
         fields: parseFields(form.fields),
-        replyFields: form.replyFields.split(",").map((s) => s.trim()).filter(Boolean),
+        replyFields: form.replyFields
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
         requiresVerifiedCustomer: form.verified,
       });
       setSecret(res.signingSecret);
@@ -84,7 +113,13 @@ export function ActionsPage() {
         <form class="card" onSubmit={create} data-testid="action-form">
           <h3>New action</h3>
           <input placeholder="name (order_status)" value={form.name} onInput={set("name")} required aria-label="Name" />
-          <input placeholder="https://api.shop.example/orders/{{order_number}}" value={form.url} onInput={set("url")} required aria-label="URL" />
+          <input
+            placeholder="https://api.shop.example/orders/{{order_number}}"
+            value={form.url}
+            onInput={set("url")}
+            required
+            aria-label="URL"
+          />
           <select value={form.method} onChange={set("method")} aria-label="Method">
             <option>GET</option>
             <option>POST</option>
@@ -97,7 +132,12 @@ export function ActionsPage() {
             Response fields (<code>path:type</code>, <code>?</code> = optional)
             <textarea rows={3} value={form.fields} onInput={set("fields")} aria-label="Fields" />
           </label>
-          <input placeholder="reply fields, comma-separated" value={form.replyFields} onInput={set("replyFields")} aria-label="Reply fields" />
+          <input
+            placeholder="reply fields, comma-separated"
+            value={form.replyFields}
+            onInput={set("replyFields")}
+            aria-label="Reply fields"
+          />
           <input type="number" min={100} max={5000} value={form.timeoutMs} onInput={set("timeoutMs")} aria-label="Timeout (ms)" />
           <label class="small">
             <input type="checkbox" checked={form.verified} onChange={set("verified")} /> Only for verified customers
@@ -112,7 +152,11 @@ export function ActionsPage() {
             <strong>Signing secret</strong> (shown once; give it to the service that receives the calls): <code>{secret}</code>
           </div>
         )}
-        {selected ? <ActionDetail key={selected} action={actions.find((a) => a.id === selected) ?? null} onChange={load} /> : <p class="muted">Pick an action.</p>}
+        {selected ? (
+          <ActionDetail key={selected} action={actions.find((a) => a.id === selected) ?? null} onChange={load} />
+        ) : (
+          <p class="muted">Pick an action.</p>
+        )}
       </section>
     </div>
   );
@@ -122,17 +166,27 @@ function ActionDetail({ action, onChange }: { action: ActionView | null; onChang
   const [slots, setSlots] = useState("order_number=4321");
   const [conversationId, setConversationId] = useState("");
   const [template, setTemplate] = useState("Order {{order_number}} is {{order.status}}.");
-  const [result, setResult] = useState<{ result: { ok: boolean; outcome?: string; durationMs?: number; detail?: string | null }; rendered: string | null } | null>(null);
+  const [result, setResult] = useState<{
+    result: { ok: boolean; outcome?: string; durationMs?: number; detail?: string | null };
+    rendered: string | null;
+  } | null>(null);
   const [calls, setCalls] = useState<ActionCallView[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const loadCalls = () => action && get<{ calls: ActionCallView[] }>(`/api/actions/calls?actionId=${action.id}&limit=20`).then((r) => setCalls(r.calls));
+  const loadCalls = () =>
+    action && get<{ calls: ActionCallView[] }>(`/api/actions/calls?actionId=${action.id}&limit=20`).then((r) => setCalls(r.calls));
   useEffect(() => void loadCalls(), [action?.id]);
   if (!action) return null;
   const preview = async (e: Event) => {
     e.preventDefault();
     setError(null);
     try {
-      setResult(await post(`/api/actions/${action.id}/preview`, { slots: parseSlots(slots), template, ...(conversationId ? { conversationId } : {}) }));
+      setResult(
+        await post(`/api/actions/${action.id}/preview`, {
+          slots: parseSlots(slots),
+          template,
+          ...(conversationId ? { conversationId } : {}),
+        }),
+      );
       await loadCalls();
     } catch (err) {
       setError(errorText(err));
@@ -172,13 +226,19 @@ function ActionDetail({ action, onChange }: { action: ActionView | null; onChang
           Slots (<code>name=value</code> per line)
           <textarea rows={2} value={slots} onInput={(e) => setSlots(e.currentTarget.value)} aria-label="Slots" />
         </label>
-        <input placeholder="test conversation id (optional)" value={conversationId} onInput={(e) => setConversationId(e.currentTarget.value)} aria-label="Conversation" />
+        <input
+          placeholder="test conversation id (optional)"
+          value={conversationId}
+          onInput={(e) => setConversationId(e.currentTarget.value)}
+          aria-label="Conversation"
+        />
         <input value={template} onInput={(e) => setTemplate(e.currentTarget.value)} aria-label="Reply template" />
         <button type="submit">Call it</button>
         <ErrorNote error={error} />
         {result && (
           <div data-testid="preview-result">
-            <Badge tone={result.result.ok ? "bot" : "waiting"}>{result.result.ok ? "ok" : result.result.outcome}</Badge> {result.result.durationMs} ms {result.result.detail ?? ""}
+            <Badge tone={result.result.ok ? "bot" : "waiting"}>{result.result.ok ? "ok" : result.result.outcome}</Badge>{" "}
+            {result.result.durationMs} ms {result.result.detail ?? ""}
             {result.rendered && <p class="text">{result.rendered}</p>}
           </div>
         )}

@@ -18,7 +18,10 @@ export interface ActionCallView {
 export function ActionCallsPanel({ conversationId, refreshKey }: { conversationId: string; refreshKey: number }) {
   const [calls, setCalls] = useState<ActionCallView[]>([]);
   useEffect(() => {
-    void get<{ calls: ActionCallView[] }>(`/api/actions/calls?conversationId=${conversationId}`).then((r) => setCalls(r.calls.reverse()), () => setCalls([]));
+    void get<{ calls: ActionCallView[] }>(`/api/actions/calls?conversationId=${conversationId}`).then(
+      (r) => setCalls(r.calls.reverse()),
+      () => setCalls([]),
+    );
   }, [conversationId, refreshKey]);
   if (calls.length === 0) return null;
   return <CallList calls={calls} />;
@@ -31,7 +34,8 @@ export function CallList({ calls }: { calls: ActionCallView[] }) {
       <ul>
         {calls.map((c) => (
           <li key={c.id} data-testid="action-call">
-            {time(c.at)} <code>{c.action}</code> <Badge tone={c.outcome === "ok" ? "bot" : "waiting"}>{c.outcome}</Badge> {c.httpStatus ?? ""} · {c.durationMs} ms
+            {time(c.at)} <code>{c.action}</code> <Badge tone={c.outcome === "ok" ? "bot" : "waiting"}>{c.outcome}</Badge>{" "}
+            {c.httpStatus ?? ""} · {c.durationMs} ms
             {c.detail ? ` · ${c.detail}` : ""}
             {c.preview ? " · preview" : ""}
           </li>

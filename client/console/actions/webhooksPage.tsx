@@ -2,7 +2,16 @@ import { useEffect, useState } from "preact/hooks";
 import { get, patch, post } from "../api.js";
 import { Badge, ErrorNote, errorText, when } from "../ui.js";
 
-const EVENTS = ["conversation.created", "message.created", "conversation.handoff", "conversation.assigned", "conversation.resolved", "feedback.created", "model.promoted", "model.rolled_back"];
+const EVENTS = [
+  "conversation.created",
+  "message.created",
+  "conversation.handoff",
+  "conversation.assigned",
+  "conversation.resolved",
+  "feedback.created",
+  "model.promoted",
+  "model.rolled_back",
+];
 
 interface WebhookView {
   id: string;
@@ -74,10 +83,21 @@ export function WebhooksPage() {
         ))}
         <form class="card" onSubmit={create}>
           <h3>New subscription</h3>
-          <input placeholder="https://hooks.example/understudy" value={url} onInput={(e) => setUrl(e.currentTarget.value)} required aria-label="Webhook URL" />
+          <input
+            placeholder="https://hooks.example/understudy"
+            value={url}
+            onInput={(e) => setUrl(e.currentTarget.value)}
+            required
+            aria-label="Webhook URL"
+          />
           {EVENTS.map((ev) => (
             <label key={ev} class="small">
-              <input type="checkbox" checked={events.includes(ev)} onChange={(e) => setEvents(e.currentTarget.checked ? [...events, ev] : events.filter((x) => x !== ev))} /> {ev}
+              <input
+                type="checkbox"
+                checked={events.includes(ev)}
+                onChange={(e) => setEvents(e.currentTarget.checked ? [...events, ev] : events.filter((x) => x !== ev))}
+              />{" "}
+              {ev}
             </label>
           ))}
           <ErrorNote error={error} />
@@ -87,7 +107,8 @@ export function WebhooksPage() {
       <section class="detail">
         {secret && (
           <div class="card" data-testid="webhook-secret">
-            <strong>Signing secret</strong> (shown once; the receiver checks <code>Understudy-Signature</code> with it): <code>{secret}</code>
+            <strong>Signing secret</strong> (shown once; the receiver checks <code>Understudy-Signature</code> with it):{" "}
+            <code>{secret}</code>
           </div>
         )}
         {hook ? <Deliveries key={hook.id} hook={hook} onChange={load} /> : <p class="muted">Pick a subscription to see its deliveries.</p>}
@@ -99,7 +120,11 @@ export function WebhooksPage() {
 function Deliveries({ hook, onChange }: { hook: WebhookView; onChange: () => void }) {
   const [deliveries, setDeliveries] = useState<DeliveryView[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const load = () => get<{ deliveries: DeliveryView[] }>(`/api/webhooks/${hook.id}/deliveries?limit=100`).then((r) => setDeliveries(r.deliveries), (err) => setError(errorText(err)));
+  const load = () =>
+    get<{ deliveries: DeliveryView[] }>(`/api/webhooks/${hook.id}/deliveries?limit=100`).then(
+      (r) => setDeliveries(r.deliveries),
+      (err) => setError(errorText(err)),
+    );
   useEffect(() => {
     void load();
     const timer = setInterval(load, 3000);
@@ -120,7 +145,12 @@ function Deliveries({ hook, onChange }: { hook: WebhookView; onChange: () => voi
       <h2>
         {hook.url} <Badge>{hook.status}</Badge>
       </h2>
-      <button class="secondary" onClick={() => run(() => patch(`/api/webhooks/${hook.id}`, { version: hook.version, status: hook.status === "active" ? "disabled" : "active" }))}>
+      <button
+        class="secondary"
+        onClick={() =>
+          run(() => patch(`/api/webhooks/${hook.id}`, { version: hook.version, status: hook.status === "active" ? "disabled" : "active" }))
+        }
+      >
         {hook.status === "active" ? "Disable" : "Enable"}
       </button>
       <ErrorNote error={error} />

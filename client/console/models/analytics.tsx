@@ -10,7 +10,15 @@ export function ModelAnalytics({ rows }: { rows: DailyStats[] }) {
   const label = (x: number) => days[x]?.slice(5) ?? "";
   return (
     <div class="charts" data-testid="analytics">
-      <LineChart testId="containment-chart" title="Containment" yMin={0} yMax={1} format={pct} xLabels={label} series={series("containment")} />
+      <LineChart
+        testId="containment-chart"
+        title="Containment"
+        yMin={0}
+        yMax={1}
+        format={pct}
+        xLabels={label}
+        series={series("containment")}
+      />
       <LineChart title="Hand-off rate" yMin={0} yMax={1} format={pct} xLabels={label} series={series("handoffRate")} />
       <LineChart title="Thumbs-up rate" yMin={0} yMax={1} format={pct} xLabels={label} series={series("thumbsUpRate")} />
     </div>

@@ -91,4 +91,5 @@ export function LineChart({
 }
 
 export const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
-export const signedPct = (v: number | null | undefined) => (v === null || v === undefined ? "" : `${v >= 0 ? "+" : ""}${(v * 100).toFixed(1)}`);
+export const signedPct = (v: number | null | undefined) =>
+  v === null || v === undefined ? "" : `${v >= 0 ? "+" : ""}${(v * 100).toFixed(1)}`;

@@ -25,7 +25,11 @@ export function ModelsPage() {
   const [runDetail, setRunDetail] = useState<{ run: Run; snapshot: SnapshotSummary | null } | null>(null);
   const [selectedVersion, setSelectedVersion] = useState<string | null>(null);
   const [detail, setDetail] = useState<VersionDetail | null>(null);
-  const [settings, setSettings] = useState<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion } | null>(null);
+  const [settings, setSettings] = useState<{
+    settings: TrainerSettings;
+    nextRunAt: string | null;
+    baseModelSuggestion?: BaseModelSuggestion;
+  } | null>(null);
   const [analytics, setAnalytics] = useState<DailyStats[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -43,8 +47,14 @@ export function ModelsPage() {
 
   useEffect(() => {
     void refresh();
-    get<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion }>("/api/trainer/settings").then(setSettings, (e) => setError(errorText(e)));
-    get<{ rows: DailyStats[] }>("/api/analytics/models?days=14").then((a) => setAnalytics(a.rows), (e) => setError(errorText(e)));
+    get<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion }>("/api/trainer/settings").then(
+      setSettings,
+      (e) => setError(errorText(e)),
+    );
+    get<{ rows: DailyStats[] }>("/api/analytics/models?days=14").then(
+      (a) => setAnalytics(a.rows),
+      (e) => setError(errorText(e)),
+    );
   }, [refresh]);
 
   // While a run is in progress, follow it every second (progress, then the new version when it lands).
@@ -64,7 +74,10 @@ export function ModelsPage() {
   useEffect(() => {
     const v = selectedVersion ?? models?.active.version ?? models?.versions[0]?.version;
     if (!v) return;
-    get<{ version: VersionDetail }>(`/api/models/${v}`).then((d) => setDetail(d.version), (e) => setError(errorText(e)));
+    get<{ version: VersionDetail }>(`/api/models/${v}`).then(
+      (d) => setDetail(d.version),
+      (e) => setError(errorText(e)),
+    );
   }, [selectedVersion, models]);
 
   async function act(label: string, fn: () => Promise<unknown>) {
@@ -90,17 +103,29 @@ export function ModelsPage() {
     <div class="page">
       <h2>Models</h2>
       <ErrorNote error={error} />
-      {notice ? <p class="notice" role="status">{notice}</p> : null}
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
       <section class="active-version" data-testid="active-version">
         <p>
           Answering customers: <strong data-testid="active-name">{pointer?.version ?? "no model (every message goes to an agent)"}</strong>
           {pointer?.pinned ? " (pinned: nightly runs will not replace it)" : ""}
           {models && models.serving !== pointer?.version ? <em> — this server is switching…</em> : null}
         </p>
-        <button disabled={busy || !pointer?.previousVersion} data-testid="rollback" onClick={() => act(`Rolled back to ${pointer?.previousVersion}`, () => post("/api/models/rollback", {}))}>
+        <button
+          disabled={busy || !pointer?.previousVersion}
+          data-testid="rollback"
+          onClick={() => act(`Rolled back to ${pointer?.previousVersion}`, () => post("/api/models/rollback", {}))}
+        >
           Roll back{pointer?.previousVersion ? ` to ${pointer.previousVersion}` : ""}
         </button>{" "}
-        <button disabled={busy || !pointer?.version} data-testid="pin" onClick={() => act(pointer?.pinned ? "Unpinned" : "Pinned", () => post("/api/models/pin", { pinned: !pointer?.pinned }))}>
+        <button
+          disabled={busy || !pointer?.version}
+          data-testid="pin"
+          onClick={() => act(pointer?.pinned ? "Unpinned" : "Pinned", () => post("/api/models/pin", { pinned: !pointer?.pinned }))}
+        >
           {pointer?.pinned ? "Unpin" : "Pin"}
         </button>{" "}
         <button disabled={busy || running} data-testid="train-now" onClick={() => act("Training run queued", () => post("/api/runs", {}))}>
@@ -136,7 +161,11 @@ export function ModelsPage() {
           settings={settings.settings}
           nextRunAt={settings.nextRunAt}
           suggestion={settings.baseModelSuggestion ?? null}
-          onSaved={() => get<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion }>("/api/trainer/settings").then(setSettings)}
+          onSaved={() =>
+            get<{ settings: TrainerSettings; nextRunAt: string | null; baseModelSuggestion?: BaseModelSuggestion }>(
+              "/api/trainer/settings",
+            ).then(setSettings)
+          }
         />
       ) : null}
     </div>

@@ -13,9 +13,10 @@ function ActionsPart({ a, answerTitle }: { a: ActionsReport; answerTitle: (id: s
     <div data-testid="actions-report">
       <h4>Answers with actions</h4>
       <p>
-        <strong data-testid="action-failures">{a.actionFailures}</strong> action failure{a.actionFailures === 1 ? "" : "s"} in the last {a.days} days (hand-offs after the model
-        picked the answer{a.actionFailures ? `: ${counts(a.live.actionHandoffsByReason)}` : ""}) — not model errors, and not gated; {a.live.calls} call{a.live.calls === 1 ? "" : "s"}, {a.live.failedCalls}{" "}
-        failed{a.live.failedCalls ? ` (${counts(a.live.byOutcome)})` : ""}. The model's own hand-offs meanwhile: {a.live.modelHandoffs}.
+        <strong data-testid="action-failures">{a.actionFailures}</strong> action failure{a.actionFailures === 1 ? "" : "s"} in the last{" "}
+        {a.days} days (hand-offs after the model picked the answer{a.actionFailures ? `: ${counts(a.live.actionHandoffsByReason)}` : ""}) —
+        not model errors, and not gated; {a.live.calls} call{a.live.calls === 1 ? "" : "s"}, {a.live.failedCalls} failed
+        {a.live.failedCalls ? ` (${counts(a.live.byOutcome)})` : ""}. The model's own hand-offs meanwhile: {a.live.modelHandoffs}.
       </p>
       <p>
         Model errors on these answers (golden and held-out): <strong data-testid="action-model-errors">{a.modelErrors}</strong>
@@ -60,7 +61,8 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
         {v.parentVersion ? <small> (from {v.parentVersion})</small> : null}
       </h3>
       <p class="muted">
-        snapshot {v.snapshotHash.slice(0, 12)} · code {v.codeVersion ?? "?"} · method {String(v.hyperParameters.method ?? "?")} · {v.labels} answers
+        snapshot {v.snapshotHash.slice(0, 12)} · code {v.codeVersion ?? "?"} · method {String(v.hyperParameters.method ?? "?")} · {v.labels}{" "}
+        answers
       </p>
       {v.gate.reasons.length ? (
         <div class="reasons">
@@ -73,8 +75,22 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
         </div>
       ) : null}
       <div class="charts">
-        <LineChart testId="loss-chart" title="Training loss per epoch" series={[{ name: "loss", points: v.history.map((h) => ({ x: h.epoch, y: h.loss })) }, { name: "validation loss", points: v.history.map((h) => ({ x: h.epoch, y: h.valLoss })) }]} />
-        <LineChart testId="val-chart" title="Validation accuracy per epoch" yMin={0} yMax={1} format={pct} series={[{ name: "val accuracy", points: v.history.map((h) => ({ x: h.epoch, y: h.valAccuracy })) }]} />
+        <LineChart
+          testId="loss-chart"
+          title="Training loss per epoch"
+          series={[
+            { name: "loss", points: v.history.map((h) => ({ x: h.epoch, y: h.loss })) },
+            { name: "validation loss", points: v.history.map((h) => ({ x: h.epoch, y: h.valLoss })) },
+          ]}
+        />
+        <LineChart
+          testId="val-chart"
+          title="Validation accuracy per epoch"
+          yMin={0}
+          yMax={1}
+          format={pct}
+          series={[{ name: "val accuracy", points: v.history.map((h) => ({ x: h.epoch, y: h.valAccuracy })) }]}
+        />
       </div>
       {r ? (
         <>
@@ -99,7 +115,12 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
                   {(["accuracy", "macroF1", "coverage", "answeredPrecision", "ece", "bleu"] as const).map((k) => (
                     <td key={k}>
                       {pct(s.candidate[k])}
-                      {s.active ? <small> ({r.activeVersion}: {pct(s.active[k])})</small> : null}
+                      {s.active ? (
+                        <small>
+                          {" "}
+                          ({r.activeVersion}: {pct(s.active[k])})
+                        </small>
+                      ) : null}
                     </td>
                   ))}
                 </tr>
@@ -108,10 +129,15 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
           </table>
           {r.outOfScope ? (
             <p data-testid="out-of-scope">
-              <strong>Out of scope:</strong> answers {pct(r.outOfScope.candidate.answeredRate)} of {r.outOfScope.candidate.count} questions no answer
-              should get ({r.outOfScope.marked} marked “not for the bot”, {r.outOfScope.novel} of {r.outOfScope.novelAnswers} answer(s) newer than the
-              active version)
-              {r.outOfScope.active ? <small> ({r.activeVersion}: {pct(r.outOfScope.active.answeredRate)})</small> : null}
+              <strong>Out of scope:</strong> answers {pct(r.outOfScope.candidate.answeredRate)} of {r.outOfScope.candidate.count} questions
+              no answer should get ({r.outOfScope.marked} marked “not for the bot”, {r.outOfScope.novel} of {r.outOfScope.novelAnswers}{" "}
+              answer(s) newer than the active version)
+              {r.outOfScope.active ? (
+                <small>
+                  {" "}
+                  ({r.activeVersion}: {pct(r.outOfScope.active.answeredRate)})
+                </small>
+              ) : null}
             </p>
           ) : null}
           {r.actions ? <ActionsPart a={r.actions} answerTitle={answerTitle} /> : null}
@@ -142,7 +168,8 @@ export function VersionReport({ v, answerTitle }: { v: VersionDetail; answerTitl
             <ul data-testid="failed-golden">
               {r.failedGolden.map((f) => (
                 <li key={f.exampleId}>
-                  {f.mustPass ? <strong>must-pass </strong> : null}“{f.text}”: expected {answerTitle(f.expected)}, got {answerTitle(f.predicted)} ({pct(f.confidence)})
+                  {f.mustPass ? <strong>must-pass </strong> : null}“{f.text}”: expected {answerTitle(f.expected)}, got{" "}
+                  {answerTitle(f.predicted)} ({pct(f.confidence)})
                 </li>
               ))}
             </ul>

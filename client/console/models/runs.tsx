@@ -58,8 +58,18 @@ export function RunDetail({ run, snapshot }: { run: Run; snapshot: SnapshotSumma
       ) : null}
       {run.error ? <p class="error">{run.error}</p> : null}
       <div class="charts">
-        <LineChart testId="run-loss-chart" title="Loss per epoch" series={[{ name: "loss", points: run.epochs.map((e) => ({ x: e.epoch, y: e.loss })) }]} />
-        <LineChart title="Validation accuracy per epoch" yMin={0} yMax={1} format={pct} series={[{ name: "val accuracy", points: run.epochs.map((e) => ({ x: e.epoch, y: e.valAccuracy })) }]} />
+        <LineChart
+          testId="run-loss-chart"
+          title="Loss per epoch"
+          series={[{ name: "loss", points: run.epochs.map((e) => ({ x: e.epoch, y: e.loss })) }]}
+        />
+        <LineChart
+          title="Validation accuracy per epoch"
+          yMin={0}
+          yMax={1}
+          format={pct}
+          series={[{ name: "val accuracy", points: run.epochs.map((e) => ({ x: e.epoch, y: e.valAccuracy })) }]}
+        />
       </div>
       {snapshot?.warnings?.length ? (
         <details open>

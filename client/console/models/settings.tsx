@@ -8,7 +8,17 @@ export const BASE_MODEL_NAMES: Record<BaseFamily, string> = {
   "use-multilingual": "USE multilingual (Chinese, Japanese, Korean, 13 more)",
 };
 
-export function ScheduleSettings({ settings, nextRunAt, suggestion, onSaved }: { settings: TrainerSettings; nextRunAt: string | null; suggestion: BaseModelSuggestion | null; onSaved: () => void }) {
+export function ScheduleSettings({
+  settings,
+  nextRunAt,
+  suggestion,
+  onSaved,
+}: {
+  settings: TrainerSettings;
+  nextRunAt: string | null;
+  suggestion: BaseModelSuggestion | null;
+  onSaved: () => void;
+}) {
   const [cron, setCron] = useState(settings.schedule.cron);
   const [timezone, setTimezone] = useState(settings.schedule.timezone);
   const [enabled, setEnabled] = useState(settings.schedule.enabled);
@@ -50,7 +60,8 @@ export function ScheduleSettings({ settings, nextRunAt, suggestion, onSaved }: {
         Time zone <input value={timezone} onInput={(e) => setTimezone((e.target as HTMLInputElement).value)} name="timezone" />
       </label>
       <label>
-        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled((e.target as HTMLInputElement).checked)} /> nightly training enabled
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled((e.target as HTMLInputElement).checked)} /> nightly training
+        enabled
       </label>
       <label>
         Gate ε <input value={epsilon} onInput={(e) => setEpsilon((e.target as HTMLInputElement).value)} size={5} />
@@ -71,7 +82,8 @@ export function ScheduleSettings({ settings, nextRunAt, suggestion, onSaved }: {
       </label>
       {suggestion && suggestion.family !== settings.training.baseModel ? (
         <p class="muted" data-testid="base-model-suggestion">
-          Suggested: {BASE_MODEL_NAMES[suggestion.family]}. {suggestion.reason}. A new base model starts a new lineage and passes the same gate.
+          Suggested: {BASE_MODEL_NAMES[suggestion.family]}. {suggestion.reason}. A new base model starts a new lineage and passes the same
+          gate.
         </p>
       ) : null}
       <button type="submit">Save</button> {saved ? <span class="muted">Saved.</span> : null}

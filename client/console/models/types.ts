@@ -58,7 +58,15 @@ export interface Run {
 
 export interface TrainerSettings {
   schedule: { cron: string; timezone: string; enabled: boolean };
-  gate: { minAccuracy: number; minMacroF1: number; minGoldenAccuracy: number; epsilon: number; eceEpsilon: number; coverageEpsilon: number; noiseZ: number };
+  gate: {
+    minAccuracy: number;
+    minMacroF1: number;
+    minGoldenAccuracy: number;
+    epsilon: number;
+    eceEpsilon: number;
+    coverageEpsilon: number;
+    noiseZ: number;
+  };
   snapshot: { nearDuplicateThreshold: number; minPerAnswer: number };
   evals: { replayDays: number; replayMax: number; targetPrecision: number };
   training: { method: string; baseModel: BaseFamily };
@@ -66,7 +74,12 @@ export interface TrainerSettings {
 
 export type BaseFamily = "minilm" | "use-multilingual";
 
-export interface BaseModelSuggestion { family: BaseFamily; nonLatinShare: number; sampled: number; reason: string }
+export interface BaseModelSuggestion {
+  family: BaseFamily;
+  nonLatinShare: number;
+  sampled: number;
+  reason: string;
+}
 
 export interface DailyStats {
   day: string;

@@ -14,7 +14,8 @@ const COLUMNS: [string, string][] = [
 ];
 // lower is better
 const INVERTED = new Set(["heldout_ece", "outOfScope_answered"]);
-const metricOf = (v: VersionRow, key: string) => (key === "outOfScope_answered" ? (v.metrics[key] ?? v.metrics.outOfScopeAnsweredEstimate) : v.metrics[key]);
+const metricOf = (v: VersionRow, key: string) =>
+  key === "outOfScope_answered" ? (v.metrics[key] ?? v.metrics.outOfScopeAnsweredEstimate) : v.metrics[key];
 
 export function VersionsTable({
   versions,
@@ -57,19 +58,32 @@ export function VersionsTable({
               {v.previous ? <span class="badge"> previous</span> : null}
             </td>
             <td data-testid="status">{v.status}</td>
-            <td data-testid="base-model" title={v.baseModel === "use-multilingual" ? "Universal Sentence Encoder multilingual v3" : "all-MiniLM-L6-v2"}>
+            <td
+              data-testid="base-model"
+              title={v.baseModel === "use-multilingual" ? "Universal Sentence Encoder multilingual v3" : "all-MiniLM-L6-v2"}
+            >
               {v.baseModel === "use-multilingual" ? "USE multilingual" : "MiniLM"}
             </td>
             {COLUMNS.map(([key]) => (
               <td key={key} data-metric={key}>
                 {pct(metricOf(v, key))}
-                {key === "outOfScope_answered" && v.metrics[key] === undefined && v.metrics.outOfScopeAnsweredEstimate !== undefined ? <small title="out-of-fold estimate of the trainer"> est.</small> : null}
+                {key === "outOfScope_answered" && v.metrics[key] === undefined && v.metrics.outOfScopeAnsweredEstimate !== undefined ? (
+                  <small title="out-of-fold estimate of the trainer"> est.</small>
+                ) : null}
                 {v.diff && key in v.diff ? (
                   <small class={(INVERTED.has(key) ? -v.diff[key] : v.diff[key]) >= 0 ? "up" : "down"}> {signedPct(v.diff[key])}</small>
                 ) : null}
               </td>
             ))}
-            <td title={v.gate.reasons.join("\n")}>{v.integrityError ? "integrity failed" : v.gate.passed ? "passed" : v.gate.reasons.length ? `failed (${v.gate.reasons.length})` : "—"}</td>
+            <td title={v.gate.reasons.join("\n")}>
+              {v.integrityError
+                ? "integrity failed"
+                : v.gate.passed
+                  ? "passed"
+                  : v.gate.reasons.length
+                    ? `failed (${v.gate.reasons.length})`
+                    : "—"}
+            </td>
             <td>
               {!v.active && v.canRollBackTo ? (
                 <button disabled={busy} data-testid={`rollback-to-${v.version}`} onClick={() => onRollbackTo(v.version)}>

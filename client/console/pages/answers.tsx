@@ -12,10 +12,16 @@ export function AnswersPage({ canManageActions = false }: { canManageActions?: b
   const [text, setText] = useState("");
   const action = useAction();
   const { error, setError } = action;
-  const load = () => get<{ answers: Answer[] }>("/api/answers").then((r) => setAnswers(r.answers), (err) => setError(errorText(err)));
+  const load = () =>
+    get<{ answers: Answer[] }>("/api/answers").then(
+      (r) => setAnswers(r.answers),
+      (err) => setError(errorText(err)),
+    );
   useEffect(() => {
     void load();
-    void get<{ placeholders: { token: string; description: string }[] }>("/api/answers/placeholders").then((r) => setPlaceholders(r.placeholders));
+    void get<{ placeholders: { token: string; description: string }[] }>("/api/answers/placeholders").then((r) =>
+      setPlaceholders(r.placeholders),
+    );
   }, []);
   const create = (e: Event) => {
     e.preventDefault();
@@ -32,7 +38,8 @@ export function AnswersPage({ canManageActions = false }: { canManageActions?: b
         <h2>Reply bank</h2>
         {answers.map((a) => (
           <a key={a.id} class={`row ${a.id === selected ? "active" : ""}`} onClick={() => setSelected(a.id)}>
-            <strong>{a.title}</strong> <Badge>{a.exampleCount ?? 0} phrasings</Badge> {a.action && <Badge tone="bot">{a.action.name}</Badge>}
+            <strong>{a.title}</strong> <Badge>{a.exampleCount ?? 0} phrasings</Badge>{" "}
+            {a.action && <Badge tone="bot">{a.action.name}</Badge>}
             <div class="preview">{a.text}</div>
           </a>
         ))}
@@ -45,12 +52,28 @@ export function AnswersPage({ canManageActions = false }: { canManageActions?: b
           <button type="submit">Create</button>
         </form>
       </aside>
-      <section class="detail">{selected ? <AnswerDetail key={selected} id={selected} answers={answers} onChange={load} canManageActions={canManageActions} /> : <p class="muted">Pick an answer.</p>}</section>
+      <section class="detail">
+        {selected ? (
+          <AnswerDetail key={selected} id={selected} answers={answers} onChange={load} canManageActions={canManageActions} />
+        ) : (
+          <p class="muted">Pick an answer.</p>
+        )}
+      </section>
     </div>
   );
 }
 
-function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string; answers: Answer[]; onChange: () => void; canManageActions: boolean }) {
+function AnswerDetail({
+  id,
+  answers,
+  onChange,
+  canManageActions,
+}: {
+  id: string;
+  answers: Answer[];
+  onChange: () => void;
+  canManageActions: boolean;
+}) {
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [examples, setExamples] = useState<Example[]>([]);
   const [title, setTitle] = useState("");
@@ -98,7 +121,12 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
       {[...new Set(["zh-CN", ...Object.keys(translated)])].map((lang) => (
         <label key={lang}>
           Text in {lang === "zh-CN" ? "Chinese (zh-CN)" : lang} <small class="muted">sent to customers who write in it</small>
-          <textarea rows={3} name={`translation-${lang}`} value={translated[lang] ?? ""} onInput={(e) => setTranslated({ ...translated, [lang]: e.currentTarget.value })} />
+          <textarea
+            rows={3}
+            name={`translation-${lang}`}
+            value={translated[lang] ?? ""}
+            onInput={(e) => setTranslated({ ...translated, [lang]: e.currentTarget.value })}
+          />
         </label>
       ))}
       <div class="actions">
@@ -106,8 +134,12 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
           onClick={() =>
             run(() =>
               patch(`/api/answers/${id}`, {
-                version: answer.version, title, text,
-                translations: Object.entries(translated).filter(([, t]) => t.trim()).map(([language, t]) => ({ language, text: t })),
+                version: answer.version,
+                title,
+                text,
+                translations: Object.entries(translated)
+                  .filter(([, t]) => t.trim())
+                  .map(([language, t]) => ({ language, text: t })),
               }),
             )
           }
@@ -152,7 +184,8 @@ function AnswerDetail({ id, answers, onChange, canManageActions }: { id: string;
       <ul>
         {examples.map((e) => (
           <li key={e.id}>
-            {e.question} {e.golden && <Badge tone="agent">golden</Badge>} {e.polarity === "negative" && <Badge tone="waiting">negative</Badge>}
+            {e.question} {e.golden && <Badge tone="agent">golden</Badge>}{" "}
+            {e.polarity === "negative" && <Badge tone="waiting">negative</Badge>}
           </li>
         ))}
       </ul>

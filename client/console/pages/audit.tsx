@@ -17,7 +17,10 @@ export function AuditPage() {
   const [action, setAction] = useState("");
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void get<{ entries: AuditEntry[] }>(`/api/audit${action ? `?action=${encodeURIComponent(action)}` : ""}`).then((r) => setEntries(r.entries), (err) => setError(errorText(err)));
+    void get<{ entries: AuditEntry[] }>(`/api/audit${action ? `?action=${encodeURIComponent(action)}` : ""}`).then(
+      (r) => setEntries(r.entries),
+      (err) => setError(errorText(err)),
+    );
   }, [action]);
   return (
     <div class="page">

@@ -79,7 +79,13 @@ export function ConversationsPage({ me, openId }: { me: User; openId: string | n
         <ErrorNote error={error} />
         {list.length === 0 && <p class="muted">No open conversations.</p>}
         {list.map((c) => (
-          <a key={c.id} href={`#/conversations/${c.id}`} class={`row ${c.id === openId ? "active" : ""} ${c.status}`} data-testid="conversation-row" data-status={c.status}>
+          <a
+            key={c.id}
+            href={`#/conversations/${c.id}`}
+            class={`row ${c.id === openId ? "active" : ""} ${c.status}`}
+            data-testid="conversation-row"
+            data-status={c.status}
+          >
             <div class="row-top">
               <strong>{c.customerName ?? `Visitor ${c.customerId.slice(-6)}`}</strong>
               <Badge tone={c.status}>{STATUS_LABEL[c.status]}</Badge>
@@ -98,7 +104,11 @@ export function ConversationsPage({ me, openId }: { me: User; openId: string | n
         ))}
       </aside>
       <section class="detail">
-        {openId ? <ConversationView key={openId} id={openId} me={me} summary={byId.get(openId) ?? null} /> : <p class="muted">Pick a conversation.</p>}
+        {openId ? (
+          <ConversationView key={openId} id={openId} me={me} summary={byId.get(openId) ?? null} />
+        ) : (
+          <p class="muted">Pick a conversation.</p>
+        )}
       </section>
     </div>
   );

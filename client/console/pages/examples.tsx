@@ -8,7 +8,11 @@ export function ExamplesPage() {
   const [filter, setFilter] = useState("");
   const action = useAction();
   const { error, setError } = action;
-  const load = () => get<{ examples: Example[] }>(`/api/examples${filter}`).then((r) => setExamples(r.examples), (err) => setError(errorText(err)));
+  const load = () =>
+    get<{ examples: Example[] }>(`/api/examples${filter}`).then(
+      (r) => setExamples(r.examples),
+      (err) => setError(errorText(err)),
+    );
   useEffect(() => void load(), [filter]);
   const toggleGolden = (e: Example) =>
     action.run(
@@ -51,12 +55,18 @@ export function ExamplesPage() {
           {examples.map((e) => (
             <tr key={e.id} data-testid="example-row">
               <td>
-                {e.question} {e.outOfScope ? <Badge tone="waiting">not for the bot</Badge> : e.polarity === "negative" && <Badge tone="waiting">negative</Badge>}
+                {e.question}{" "}
+                {e.outOfScope ? (
+                  <Badge tone="waiting">not for the bot</Badge>
+                ) : (
+                  e.polarity === "negative" && <Badge tone="waiting">negative</Badge>
+                )}
               </td>
               <td>{e.outOfScope ? "—" : e.answerTitle}</td>
               <td class="small muted">
                 {e.lineage.kind}
-                {e.lineage.line != null && ` line ${e.lineage.line} of ${e.lineage.fileSha256?.slice(0, 12) ?? "file"}`} · model {e.lineage.modelVersion ?? "—"} · by {e.lineage.approvedByName ?? "—"} · {when(e.lineage.approvedAt)}
+                {e.lineage.line != null && ` line ${e.lineage.line} of ${e.lineage.fileSha256?.slice(0, 12) ?? "file"}`} · model{" "}
+                {e.lineage.modelVersion ?? "—"} · by {e.lineage.approvedByName ?? "—"} · {when(e.lineage.approvedAt)}
                 {e.lineage.conversationId && (
                   <>
                     {" "}

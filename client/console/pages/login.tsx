@@ -30,7 +30,14 @@ export function LoginPage({ onLogin }: { onLogin: (user: User, csrfToken: string
       </label>
       <label>
         Password
-        <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+        <input
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          required
+        />
       </label>
       <ErrorNote error={error} />
       <button type="submit" disabled={busy}>
@@ -66,7 +73,14 @@ export function InvitePage({ token }: { token: string }) {
       <h1>Choose a password</h1>
       <label>
         Password (at least 10 characters)
-        <input type="password" autocomplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required minLength={10} />
+        <input
+          type="password"
+          autocomplete="new-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          required
+          minLength={10}
+        />
       </label>
       <ErrorNote error={error} />
       <button type="submit">Set password</button>

@@ -44,9 +44,15 @@ export function ReviewsPage() {
       <ErrorNote error={error} />
       {kind === "pending" && <PendingExamples />}
       {kind !== "pending" && items.length === 0 && <p class="muted">Nothing to review.</p>}
-      {kind !== "pending" && items.map((item) => (
-        <ReviewCard key={item.reply.id} item={item} answers={answers} onDone={() => setItems((xs) => xs.filter((x) => x.reply.id !== item.reply.id))} />
-      ))}
+      {kind !== "pending" &&
+        items.map((item) => (
+          <ReviewCard
+            key={item.reply.id}
+            item={item}
+            answers={answers}
+            onDone={() => setItems((xs) => xs.filter((x) => x.reply.id !== item.reply.id))}
+          />
+        ))}
     </div>
   );
 }
@@ -60,7 +66,11 @@ function ReviewCard({ item, answers, onDone }: { item: Item; answers: Answer[]; 
   const isBot = item.reply.role === "bot";
   const act = async (action: "approve" | "edit" | "reject" | "not-for-bot") => {
     const body =
-      action === "reject" || action === "not-for-bot" ? {} : action === "edit" ? { ...(sameAs ? { answerId: sameAs } : { text }), golden } : { ...(sameAs ? { answerId: sameAs } : {}), golden };
+      action === "reject" || action === "not-for-bot"
+        ? {}
+        : action === "edit"
+          ? { ...(sameAs ? { answerId: sameAs } : { text }), golden }
+          : { ...(sameAs ? { answerId: sameAs } : {}), golden };
     await run(async () => {
       await post(`/api/reviews/${item.reply.id}/${action}`, body);
       onDone();
@@ -85,9 +95,7 @@ function ReviewCard({ item, answers, onDone }: { item: Item; answers: Answer[]; 
         <strong>{isBot ? "Bot" : "Agent"}:</strong> <span data-testid="review-reply">{item.reply.text}</span>
       </p>
       {item.answer && <p class="muted small">Answer: {item.answer.title}</p>}
-      {mode === "edit" && (
-        <textarea data-testid="edit-text" value={text} onInput={(e) => setText(e.currentTarget.value)} rows={3} />
-      )}
+      {mode === "edit" && <textarea data-testid="edit-text" value={text} onInput={(e) => setText(e.currentTarget.value)} rows={3} />}
       <div class="actions">
         <label class="small">
           Same as answer{" "}

@@ -11,7 +11,11 @@ export function UsersPage({ me }: { me: User }) {
   const [inviteUrl, setInviteUrl] = useState<string | null>(null);
   const action = useAction();
   const { error, setError } = action;
-  const load = () => get<{ users: User[] }>("/api/users").then((r) => setUsers(r.users), (err) => setError(errorText(err)));
+  const load = () =>
+    get<{ users: User[] }>("/api/users").then(
+      (r) => setUsers(r.users),
+      (err) => setError(errorText(err)),
+    );
   useEffect(() => void load(), []);
   const run = (fn: () => Promise<unknown>) =>
     action.run(async () => {
@@ -49,7 +53,11 @@ export function UsersPage({ me }: { me: User }) {
               </td>
               <td>{u.email}</td>
               <td>
-                <select value={u.role} disabled={u.id === me.id} onChange={(e) => run(() => patch(`/api/users/${u.id}`, { role: e.currentTarget.value }))}>
+                <select
+                  value={u.role}
+                  disabled={u.id === me.id}
+                  onChange={(e) => run(() => patch(`/api/users/${u.id}`, { role: e.currentTarget.value }))}
+                >
                   <option value="agent">agent</option>
                   <option value="admin">admin</option>
                 </select>
@@ -57,7 +65,10 @@ export function UsersPage({ me }: { me: User }) {
               <td>{when(u.lastLoginAt)}</td>
               <td>
                 {u.id !== me.id && (
-                  <button class={u.disabled ? "secondary" : "danger"} onClick={() => run(() => patch(`/api/users/${u.id}`, { disabled: !u.disabled }))}>
+                  <button
+                    class={u.disabled ? "secondary" : "danger"}
+                    onClick={() => run(() => patch(`/api/users/${u.id}`, { disabled: !u.disabled }))}
+                  >
                     {u.disabled ? "Enable" : "Disable"}
                   </button>
                 )}

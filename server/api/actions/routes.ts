@@ -17,12 +17,55 @@ const MANAGE = "actions.manage" as const;
 
 documentRoutes([
   { method: "get", path: "/api/actions", tag: "actions", summary: "HTTP actions answers may call", access: MANAGE },
-  { method: "post", path: "/api/actions", tag: "actions", summary: "Define an action (returns its signing secret once)", access: MANAGE, ...s.create, status: 201 },
-  { method: "get", path: "/api/actions/calls", tag: "actions", summary: "Logged action calls (of a conversation or an action)", access: "conversations.read", ...s.calls },
-  { method: "get", path: "/api/actions/:id", tag: "actions", summary: "One action (secret header values withheld)", access: MANAGE, ...s.get },
-  { method: "patch", path: "/api/actions/:id", tag: "actions", summary: "Change an action (409 on a stale version)", access: MANAGE, ...s.update },
-  { method: "post", path: "/api/actions/:id/rotate-secret", tag: "actions", summary: "New signing secret (returned once)", access: MANAGE, ...s.rotate },
-  { method: "post", path: "/api/actions/:id/preview", tag: "actions", summary: "Call an action for real against a test conversation", access: MANAGE, ...s.preview },
+  {
+    method: "post",
+    path: "/api/actions",
+    tag: "actions",
+    summary: "Define an action (returns its signing secret once)",
+    access: MANAGE,
+    ...s.create,
+    status: 201,
+  },
+  {
+    method: "get",
+    path: "/api/actions/calls",
+    tag: "actions",
+    summary: "Logged action calls (of a conversation or an action)",
+    access: "conversations.read",
+    ...s.calls,
+  },
+  {
+    method: "get",
+    path: "/api/actions/:id",
+    tag: "actions",
+    summary: "One action (secret header values withheld)",
+    access: MANAGE,
+    ...s.get,
+  },
+  {
+    method: "patch",
+    path: "/api/actions/:id",
+    tag: "actions",
+    summary: "Change an action (409 on a stale version)",
+    access: MANAGE,
+    ...s.update,
+  },
+  {
+    method: "post",
+    path: "/api/actions/:id/rotate-secret",
+    tag: "actions",
+    summary: "New signing secret (returned once)",
+    access: MANAGE,
+    ...s.rotate,
+  },
+  {
+    method: "post",
+    path: "/api/actions/:id/preview",
+    tag: "actions",
+    summary: "Call an action for real against a test conversation",
+    access: MANAGE,
+    ...s.preview,
+  },
 ]);
 
 export function actionsRouter(ctx: AppContext): Router {
@@ -82,7 +125,9 @@ export function actionsRouter(ctx: AppContext): Router {
       preview: true,
     });
     const rendered =
-      result.ok && body.template ? renderActionReply(body.template, result.fields, body.slots, conversation ?? { customerName: null, customerEmail: null }) : null;
+      result.ok && body.template
+        ? renderActionReply(body.template, result.fields, body.slots, conversation ?? { customerName: null, customerEmail: null })
+        : null;
     res.json({ result, rendered });
   });
 

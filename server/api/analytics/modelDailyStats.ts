@@ -28,7 +28,9 @@ export interface DailyModelStats {
  */
 export async function modelDailyStats(days: number, now = new Date()): Promise<DailyModelStats[]> {
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (days - 1) * 86400000);
-  const switches = await AuditEntry.find({ action: { $in: ["model.promote", "model.rollback"] } }, { at: 1, targetId: 1 }).sort({ at: 1 }).lean();
+  const switches = await AuditEntry.find({ action: { $in: ["model.promote", "model.rollback"] } }, { at: 1, targetId: 1 })
+    .sort({ at: 1 })
+    .lean();
   const versionAt = (t: Date): string | null => {
     let v: string | null = null;
     for (const s of switches) {
@@ -50,7 +52,20 @@ export async function modelDailyStats(days: number, now = new Date()): Promise<D
     const key = `${day}\u0000${version}`;
     let r = rows.get(key);
     if (!r) {
-      r = { day, version, replies: 0, handoffs: 0, handoffRate: null, conversations: 0, contained: 0, containment: null, thumbsUp: 0, thumbsDown: 0, thumbsUpRate: null, actionFailures: 0 };
+      r = {
+        day,
+        version,
+        replies: 0,
+        handoffs: 0,
+        handoffRate: null,
+        conversations: 0,
+        contained: 0,
+        containment: null,
+        thumbsUp: 0,
+        thumbsDown: 0,
+        thumbsUpRate: null,
+        actionFailures: 0,
+      };
       rows.set(key, r);
     }
     return r;
@@ -94,6 +109,11 @@ export async function modelDailyStats(days: number, now = new Date()): Promise<D
   }
   const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
   return [...rows.values()]
-    .map((r) => ({ ...r, handoffRate: ratio(r.handoffs, r.replies + r.handoffs), containment: ratio(r.contained, r.conversations), thumbsUpRate: ratio(r.thumbsUp, r.thumbsUp + r.thumbsDown) }))
+    .map((r) => ({
+      ...r,
+      handoffRate: ratio(r.handoffs, r.replies + r.handoffs),
+      containment: ratio(r.contained, r.conversations),
+      thumbsUpRate: ratio(r.thumbsUp, r.thumbsUp + r.thumbsDown),
+    }))
     .sort((a, b) => a.day.localeCompare(b.day) || a.version.localeCompare(b.version, undefined, { numeric: true }));
 }

@@ -23,13 +23,17 @@ export function answersRouter(_ctx: AppContext): Router {
     const filter: Record<string, unknown> = query.status === "all" ? {} : { status: query.status };
     if (query.q) filter.title = { $regex: escapeRegex(query.q), $options: "i" };
     const answers = await Answer.find(filter).sort({ title: 1 }).limit(query.limit).lean();
-    const counts = await Promise.all(answers.map((a) => Example.countDocuments({ answerId: a._id, status: "active", polarity: "positive" })));
+    const counts = await Promise.all(
+      answers.map((a) => Example.countDocuments({ answerId: a._id, status: "active", polarity: "positive" })),
+    );
     res.json({ answers: answers.map((a, i) => presentAnswer(a, { exampleCount: counts[i] })) });
   });
 
   // The placeholders an answer may use; the console lists them next to the editor.
   router.get("/placeholders", guard("answers.read"), (_req, res) => {
-    res.json({ placeholders: Object.entries(PLACEHOLDERS).map(([name, p]) => ({ name, token: `{{${name}}}`, description: p.description })) });
+    res.json({
+      placeholders: Object.entries(PLACEHOLDERS).map(([name, p]) => ({ name, token: `{{${name}}}`, description: p.description })),
+    });
   });
 
   // Validates and renders a draft against a conversation (or placeholder defaults), without saving.
@@ -46,7 +50,10 @@ export function answersRouter(_ctx: AppContext): Router {
     const answer = await Answer.findById(params.id).lean();
     if (!answer) throw notFound("Answer");
     // "One answer, many phrasings": the customer questions that map to it.
-    const examples = await Example.find({ answerId: answer._id, status: { $ne: "deleted" } }).sort({ approvedAt: -1 }).limit(200).lean();
+    const examples = await Example.find({ answerId: answer._id, status: { $ne: "deleted" } })
+      .sort({ approvedAt: -1 })
+      .limit(200)
+      .lean();
     res.json({ answer: presentAnswer(answer, { exampleCount: examples.length }), examples: await presentExamples(examples) });
   });
 

@@ -15,7 +15,11 @@ export const answerActionBody = z
         z
           .object({
             name: z.string().regex(SLOT_NAME, "lower case letters, digits and _"),
-            pattern: z.string().min(1).max(200).refine((p) => compileSlotPattern(p) !== null, "is not a valid regular expression"),
+            pattern: z
+              .string()
+              .min(1)
+              .max(200)
+              .refine((p) => compileSlotPattern(p) !== null, "is not a valid regular expression"),
             prompt: z.string().trim().min(1).max(500),
           })
           .strict(),
@@ -36,11 +40,22 @@ export const answerTranslations = z
   .array(z.object({ language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "a language tag such as zh-CN or en"), text }).strict())
   .max(20)
   .refine((list) => new Set(list.map((t) => t.language.toLowerCase())).size === list.length, "one text per language");
-export const createAnswerBody = z.object({ title, text, translations: answerTranslations.optional(), action: answerActionBody.nullable().optional() }).strict();
+export const createAnswerBody = z
+  .object({ title, text, translations: answerTranslations.optional(), action: answerActionBody.nullable().optional() })
+  .strict();
 export const updateAnswerBody = z
-  .object({ version, title: title.optional(), text: text.optional(), translations: answerTranslations.optional(), action: answerActionBody.nullable().optional() })
+  .object({
+    version,
+    title: title.optional(),
+    text: text.optional(),
+    translations: answerTranslations.optional(),
+    action: answerActionBody.nullable().optional(),
+  })
   .strict()
-  .refine((b) => b.title !== undefined || b.text !== undefined || b.translations !== undefined || b.action !== undefined, "Give a new title, text, translations or action");
+  .refine(
+    (b) => b.title !== undefined || b.text !== undefined || b.translations !== undefined || b.action !== undefined,
+    "Give a new title, text, translations or action",
+  );
 export const retireAnswerBody = z.object({ version }).strict();
 export const mergeAnswerBody = z.object({ intoId: objectId }).strict();
 export const previewAnswerBody = z.object({ text, conversationId: objectId.optional() }).strict();

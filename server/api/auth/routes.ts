@@ -49,15 +49,21 @@ export function authRouter(ctx: AppContext): Router {
       if (err) return next(err);
       if (!user) {
         // Wrong password, unknown email and disabled account answer alike.
-        return void loginThrottle.failed(address).then(
-          () =>
-            next(
-              admission.addressLimited
-                ? new AppError(429, "rate_limited", "Too many failed sign-ins from this address; only a correct password gets through for now")
-                : new AppError(401, "invalid_credentials", "Wrong email or password"),
-            ),
-          next,
-        );
+        return void loginThrottle
+          .failed(address)
+          .then(
+            () =>
+              next(
+                admission.addressLimited
+                  ? new AppError(
+                      429,
+                      "rate_limited",
+                      "Too many failed sign-ins from this address; only a correct password gets through for now",
+                    )
+                  : new AppError(401, "invalid_credentials", "Wrong email or password"),
+              ),
+            next,
+          );
       }
       // passport regenerates the session here: a session id planted before login is worthless after it.
       void loginThrottle.succeeded(body.email, address).then(

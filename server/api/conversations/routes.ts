@@ -39,7 +39,10 @@ export function conversationsRouter(ctx: AppContext): Router {
     const conversation = await Conversation.findById(params.id).lean();
     if (!conversation) throw notFound("Conversation");
     const messages = await messagesSince(conversation._id, 0);
-    res.json({ conversation: await presentConversationForAgent(conversation as ConversationLike), messages: messages.map(presentMessageForAgent) });
+    res.json({
+      conversation: await presentConversationForAgent(conversation as ConversationLike),
+      messages: messages.map(presentMessageForAgent),
+    });
   });
 
   router.get("/:id/messages", guard("conversations.read"), validate(s.messages), async (req, res) => {

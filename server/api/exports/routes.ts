@@ -10,9 +10,30 @@ import { valid, validate } from "../../errors.js";
 import { exportsSchemas as s } from "./schema.js";
 
 documentRoutes([
-  { method: "get", path: "/api/exports/reply-bank", tag: "exports", summary: "The reply bank as JSONL (plain or OpenAI chat fine-tuning) or CSV, with its content hash", access: "data.export", ...s.replyBank },
-  { method: "get", path: "/api/exports/snapshots", tag: "exports", summary: "Dataset snapshots that can be exported", access: "data.export", ...s.snapshots },
-  { method: "get", path: "/api/exports/snapshots/:hash", tag: "exports", summary: "A dataset snapshot as JSONL (plain or OpenAI) or CSV, named by its content hash", access: "data.export", ...s.snapshot },
+  {
+    method: "get",
+    path: "/api/exports/reply-bank",
+    tag: "exports",
+    summary: "The reply bank as JSONL (plain or OpenAI chat fine-tuning) or CSV, with its content hash",
+    access: "data.export",
+    ...s.replyBank,
+  },
+  {
+    method: "get",
+    path: "/api/exports/snapshots",
+    tag: "exports",
+    summary: "Dataset snapshots that can be exported",
+    access: "data.export",
+    ...s.snapshots,
+  },
+  {
+    method: "get",
+    path: "/api/exports/snapshots/:hash",
+    tag: "exports",
+    summary: "A dataset snapshot as JSONL (plain or OpenAI) or CSV, named by its content hash",
+    access: "data.export",
+    ...s.snapshot,
+  },
 ]);
 
 function send(res: Response, set: ExportSet, format: ExportFormat, golden: GoldenChoice) {
@@ -41,13 +62,25 @@ export function exportsRouter(_ctx: AppContext): Router {
   router.get("/snapshots", guard("data.export"), validate(s.snapshots), async (req, res) => {
     const { query } = valid(req, s.snapshots);
     const snaps = await Snapshot.find({}, { hash: 1, name: 1, counts: 1, createdAt: 1 }).sort({ createdAt: -1 }).limit(query.limit).lean();
-    res.json({ snapshots: snaps.map((x) => ({ hash: x.hash, name: x.name, counts: x.counts ?? {}, createdAt: x.createdAt ? new Date(x.createdAt).toISOString() : null })) });
+    res.json({
+      snapshots: snaps.map((x) => ({
+        hash: x.hash,
+        name: x.name,
+        counts: x.counts ?? {},
+        createdAt: x.createdAt ? new Date(x.createdAt).toISOString() : null,
+      })),
+    });
   });
 
   router.get("/snapshots/:hash", guard("data.export"), validate(s.snapshot), async (req, res) => {
     const { params, query } = valid(req, s.snapshot);
     const set = await snapshotRows(params.hash);
-    await audit(currentUser(req), "export.snapshot", { type: "snapshot", id: params.hash }, { format: query.format, rows: set.rows.length });
+    await audit(
+      currentUser(req),
+      "export.snapshot",
+      { type: "snapshot", id: params.hash },
+      { format: query.format, rows: set.rows.length },
+    );
     send(res, set, query.format, query.golden);
   });
 

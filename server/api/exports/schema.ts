@@ -7,5 +7,8 @@ const golden = z.enum(["include", "exclude", "only"]).default("exclude");
 export const exportsSchemas = {
   replyBank: { query: z.object({ format, golden }).strict() },
   snapshots: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict() },
-  snapshot: { params: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, "must be a snapshot's sha256") }), query: z.object({ format, golden }).strict() },
+  snapshot: {
+    params: z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/, "must be a snapshot's sha256") }),
+    query: z.object({ format, golden }).strict(),
+  },
 };

@@ -18,11 +18,16 @@ import { z } from "zod";
 const raw = express.raw({ type: (req) => !String(req.headers["content-type"] ?? "").includes("json"), limit: IMPORT_LIMITS.maxBytes });
 const rawFile: RequestHandler = (req, res, next) =>
   raw(req, res, (err?: unknown) =>
-    next((err as { type?: string } | undefined)?.type === "entity.too.large" ? tooLarge(`The file is over the ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB limit per import (split it into several files)`) : err),
+    next(
+      (err as { type?: string } | undefined)?.type === "entity.too.large"
+        ? tooLarge(`The file is over the ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB limit per import (split it into several files)`)
+        : err,
+    ),
   );
 
 function fileOf(req: express.Request): Buffer {
-  if (!Buffer.isBuffer(req.body)) throw badRequest("Send the file itself as the request body (Content-Type: application/octet-stream or text/csv), not JSON");
+  if (!Buffer.isBuffer(req.body))
+    throw badRequest("Send the file itself as the request body (Content-Type: application/octet-stream or text/csv), not JSON");
   return req.body;
 }
 
@@ -37,12 +42,58 @@ const sourceOf = (q: FileQuery, bytes: Buffer): ImportSource => ({
 });
 
 documentRoutes([
-  { method: "post", path: "/api/imports/columns", tag: "imports", summary: "The columns of a CSV/TSV file (raw body) and the mapping that would be used", access: "data.import", ...s.columns },
-  { method: "post", path: "/api/imports/dry-run", tag: "imports", summary: "What importing the file (raw body) would do; writes nothing", access: "data.import", ...s.dryRun },
-  { method: "post", path: "/api/imports", tag: "imports", summary: "Apply an import (raw body): 202, then poll the import for progress", access: "data.import", ...s.apply, response: z.object({ import: importView }), status: 202 },
-  { method: "get", path: "/api/imports", tag: "imports", summary: "Recent imports", access: "data.import", ...s.list, response: z.object({ imports: z.array(importView) }) },
-  { method: "get", path: "/api/imports/:id", tag: "imports", summary: "One import with its progress", access: "data.import", ...s.show, response: z.object({ import: importView }) },
-  { method: "post", path: "/api/imports/:id/undo", tag: "imports", summary: "Take an import out again (its answers and examples)", access: "data.import", ...s.undo },
+  {
+    method: "post",
+    path: "/api/imports/columns",
+    tag: "imports",
+    summary: "The columns of a CSV/TSV file (raw body) and the mapping that would be used",
+    access: "data.import",
+    ...s.columns,
+  },
+  {
+    method: "post",
+    path: "/api/imports/dry-run",
+    tag: "imports",
+    summary: "What importing the file (raw body) would do; writes nothing",
+    access: "data.import",
+    ...s.dryRun,
+  },
+  {
+    method: "post",
+    path: "/api/imports",
+    tag: "imports",
+    summary: "Apply an import (raw body): 202, then poll the import for progress",
+    access: "data.import",
+    ...s.apply,
+    response: z.object({ import: importView }),
+    status: 202,
+  },
+  {
+    method: "get",
+    path: "/api/imports",
+    tag: "imports",
+    summary: "Recent imports",
+    access: "data.import",
+    ...s.list,
+    response: z.object({ imports: z.array(importView) }),
+  },
+  {
+    method: "get",
+    path: "/api/imports/:id",
+    tag: "imports",
+    summary: "One import with its progress",
+    access: "data.import",
+    ...s.show,
+    response: z.object({ import: importView }),
+  },
+  {
+    method: "post",
+    path: "/api/imports/:id/undo",
+    tag: "imports",
+    summary: "Take an import out again (its answers and examples)",
+    access: "data.import",
+    ...s.undo,
+  },
 ]);
 
 export function importsRouter(_ctx: AppContext, conversations?: ItemReader): Router {
@@ -60,7 +111,11 @@ export function importsRouter(_ctx: AppContext, conversations?: ItemReader): Rou
 
   router.post("/", guard("data.import"), validate(s.apply), rawFile, async (req, res) => {
     const { query } = valid(req, s.apply);
-    const result = await importApplier(currentUser(req), { ...sourceOf(query, fileOf(req)), mode: query.mode, expectSha256: query.expectSha256 }, conversations);
+    const result = await importApplier(
+      currentUser(req),
+      { ...sourceOf(query, fileOf(req)), mode: query.mode, expectSha256: query.expectSha256 },
+      conversations,
+    );
     res.status(202).json({ import: presentImport(result.import), report: result.report });
   });
 

@@ -5,7 +5,14 @@ const column = z.string().trim().min(1).max(200);
 // Several question columns: repeated (?questions=a&questions=b) or comma-separated.
 const columns = z
   .union([column, z.array(column).max(50)])
-  .transform((v) => (Array.isArray(v) ? v : v.split(",").map((s) => s.trim()).filter(Boolean)))
+  .transform((v) =>
+    Array.isArray(v)
+      ? v
+      : v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+  )
   .optional();
 
 // The file travels as the raw request body; what it is and how to read it, in the query string.
@@ -28,7 +35,10 @@ export const importFileQuery = z
 
 export const applyImportQuery = importFileQuery.innerType().extend({
   mode: z.enum(["approved", "review"]),
-  expectSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a sha256 hex digest").optional(),
+  expectSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "must be a sha256 hex digest")
+    .optional(),
 });
 
 export const columnsQuery = z.object({ format: z.enum(["csv", "tsv"]) }).strict();

@@ -26,7 +26,9 @@ export function modelVersionsRouter(ctx: AppContext): Router {
   router.get("/", guard("models.read"), async (_req, res) => {
     const pointer = await readActivePointer();
     const versions = await ModelVersion.find({}, { report: 0 }).sort({ createdAt: -1 }).limit(200).lean();
-    const active = versions.find((v) => v.version === pointer.version) ?? (pointer.version ? await ModelVersion.findOne({ version: pointer.version }, { report: 0 }).lean() : null);
+    const active =
+      versions.find((v) => v.version === pointer.version) ??
+      (pointer.version ? await ModelVersion.findOne({ version: pointer.version }, { report: 0 }).lean() : null);
     res.json({ ...(await state(ctx)), versions: versions.map((v) => presentVersion(v, pointer, active)) });
   });
 

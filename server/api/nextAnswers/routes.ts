@@ -10,8 +10,23 @@ import { valid, validate } from "../../errors.js";
 import { nextAnswersSchemas as s } from "./schema.js";
 
 documentRoutes([
-  { method: "get", path: "/api/next-answers", tag: "next-answers", summary: "What to answer next: handed-off questions no answer covers, clustered, with counts and trend", access: "answers.read", ...s.list },
-  { method: "post", path: "/api/next-answers", tag: "next-answers", summary: "Create an answer for a cluster; its questions become pending examples to review", access: "answers.write", ...s.create, status: 201 },
+  {
+    method: "get",
+    path: "/api/next-answers",
+    tag: "next-answers",
+    summary: "What to answer next: handed-off questions no answer covers, clustered, with counts and trend",
+    access: "answers.read",
+    ...s.list,
+  },
+  {
+    method: "post",
+    path: "/api/next-answers",
+    tag: "next-answers",
+    summary: "Create an answer for a cluster; its questions become pending examples to review",
+    access: "answers.write",
+    ...s.create,
+    status: 201,
+  },
 ]);
 
 export function nextAnswersRouter(ctx: AppContext): Router {

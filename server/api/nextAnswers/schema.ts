@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { objectId } from "../schemas.js";
 
-
 export const nextAnswersSchemas = {
   list: {
     query: z

@@ -4,7 +4,13 @@ import type { AppContext } from "../../context.js";
 import { currentUser, guard } from "../../auth/index.js";
 import { auditedChange } from "../../audit/index.js";
 import { Lease } from "../../models/lease.js";
-import { loadTrainerSettings, planTrainerSettings, writeTrainerSettings, type TrainerSettings, type TrainerSettingsPlan } from "../../nightly/settings.js";
+import {
+  loadTrainerSettings,
+  planTrainerSettings,
+  writeTrainerSettings,
+  type TrainerSettings,
+  type TrainerSettingsPlan,
+} from "../../nightly/settings.js";
 import { nextSlot } from "../../nightly/scheduler.js";
 import { suggestBaseModel } from "../../nightly/baseModelSuggestion.js";
 import { TRAINER_LEASE } from "../../nightly/lease.js";
@@ -21,7 +27,8 @@ export function nightlySettingsRouter(ctx: AppContext): Router {
 
   router.get("/settings", guard("models.read"), async (_req, res) => {
     const lease = await Lease.findById(TRAINER_LEASE).lean();
-    const held = lease && lease.expiresAt > new Date() ? { owner: lease.owner, runId: lease.runId, expiresAt: lease.expiresAt.toISOString() } : null;
+    const held =
+      lease && lease.expiresAt > new Date() ? { owner: lease.owner, runId: lease.runId, expiresAt: lease.expiresAt.toISOString() } : null;
     res.json({ ...present(await loadTrainerSettings(ctx.config)), lease: held, baseModelSuggestion: await suggestBaseModel() });
   });
 
@@ -36,7 +43,9 @@ export function nightlySettingsRouter(ctx: AppContext): Router {
       throw err;
     }
     // The entry records what changes, field by field, from the validated result; no entry, no change.
-    await auditedChange(actor, "trainer.settings_update", { type: "setting", id: "trainer" }, { changes: plan.changes }, () => writeTrainerSettings(plan.next, actor.email));
+    await auditedChange(actor, "trainer.settings_update", { type: "setting", id: "trainer" }, { changes: plan.changes }, () =>
+      writeTrainerSettings(plan.next, actor.email),
+    );
     res.json(present(plan.next));
   });
 

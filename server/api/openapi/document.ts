@@ -22,7 +22,8 @@ export function openApiDocument() {
   for (const r of catalog) {
     const mutating = r.method !== "get";
     const responses: Record<number, { description: string; content?: ReturnType<typeof json> }> = {
-      [r.status ?? 200]: r.status === 204 ? { description: "Done" } : { description: "OK", ...(r.response ? { content: json(r.response) } : {}) },
+      [r.status ?? 200]:
+        r.status === 204 ? { description: "Done" } : { description: "OK", ...(r.response ? { content: json(r.response) } : {}) },
       400: { description: "Invalid input", content: json(errorBody) },
     };
     if (r.access !== null) {
@@ -31,7 +32,10 @@ export function openApiDocument() {
     }
     if (r.path.includes(":")) responses[404] = { description: "Not found", content: json(errorBody) };
     if (r.method === "patch" || r.path.endsWith("/approve") || r.path.endsWith("/takeover")) {
-      responses[409] = { description: "Conflict: stale version or state; details.current holds the current record", content: json(errorBody) };
+      responses[409] = {
+        description: "Conflict: stale version or state; details.current holds the current record",
+        content: json(errorBody),
+      };
     }
     registry.registerPath({
       method: r.method,

@@ -11,6 +11,10 @@ export function openApiRouter(ctx: AppContext): Router {
   });
   // The interactive UI is for developers: off in production unless API_DOCS=true.
   if (!(ctx.config.API_DOCS ?? ctx.config.NODE_ENV !== "production")) return router;
-  router.use("/docs", swaggerUi.serveFiles(undefined, { swaggerUrl: "/api/openapi.json" }), swaggerUi.setup(undefined, { swaggerUrl: "/api/openapi.json" }));
+  router.use(
+    "/docs",
+    swaggerUi.serveFiles(undefined, { swaggerUrl: "/api/openapi.json" }),
+    swaggerUi.setup(undefined, { swaggerUrl: "/api/openapi.json" }),
+  );
   return router;
 }

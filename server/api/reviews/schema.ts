@@ -10,7 +10,12 @@ const title = z.string().trim().min(1).max(200);
 
 export const approveBody = z.object({ answerId: objectId.optional(), title: title.optional(), golden: z.boolean().optional() }).strict();
 export const editBody = z
-  .object({ text: z.string().trim().min(1).max(4000).optional(), answerId: objectId.optional(), title: title.optional(), golden: z.boolean().optional() })
+  .object({
+    text: z.string().trim().min(1).max(4000).optional(),
+    answerId: objectId.optional(),
+    title: title.optional(),
+    golden: z.boolean().optional(),
+  })
   .strict()
   .refine((b) => b.text !== undefined || b.answerId !== undefined, "Give the corrected text or an answerId");
 export const rejectBody = z.object({}).strict();

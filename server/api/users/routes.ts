@@ -28,7 +28,12 @@ export function usersRouter(ctx: AppContext): Router {
     const { body } = valid(req, s.create);
     const { user, inviteToken } = await userCreator(body);
     const actor = currentUser(req);
-    await audit(actor, inviteToken ? "user.invite" : "user.create", { type: "user", id: String(user._id) }, { email: user.email, role: user.role });
+    await audit(
+      actor,
+      inviteToken ? "user.invite" : "user.create",
+      { type: "user", id: String(user._id) },
+      { email: user.email, role: user.role },
+    );
     res.status(201).json({
       user: presentUser(user),
       inviteToken,
@@ -42,7 +47,9 @@ export function usersRouter(ctx: AppContext): Router {
     await assertUserUpdateAllowed(actor, params.id, body);
     if (!(await User.exists({ _id: params.id }))) throw notFound("User");
     const action = body.disabled === true ? "user.disable" : body.disabled === false ? "user.enable" : "user.update";
-    const user = await auditedChange(actor, action, { type: "user", id: params.id }, { ...body }, () => User.findByIdAndUpdate(params.id, { $set: body }, { new: true, runValidators: true }));
+    const user = await auditedChange(actor, action, { type: "user", id: params.id }, { ...body }, () =>
+      User.findByIdAndUpdate(params.id, { $set: body }, { new: true, runValidators: true }),
+    );
     if (!user) throw notFound("User");
     // A disabled agent's open console is cut off now, not at their next request.
     if (body.disabled) ctx.io.of(AGENT_NS).in(userRoom(params.id)).disconnectSockets(true);

@@ -17,7 +17,10 @@ export const userView = z.object({
 
 export const listUsersQuery = z.object({
   role: z.enum(ROLES).optional(),
-  disabled: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  disabled: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
 });
 
 export const createUserBody = z

@@ -11,12 +11,54 @@ import { webhooksSchemas as s } from "./schema.js";
 const MANAGE = "webhooks.manage" as const;
 
 documentRoutes([
-  { method: "get", path: "/api/webhooks", tag: "webhooks", summary: "Webhook subscriptions (and notices of disabled ones)", access: MANAGE },
-  { method: "post", path: "/api/webhooks", tag: "webhooks", summary: "Subscribe a URL to events (returns its signing secret once)", access: MANAGE, ...s.create, status: 201 },
-  { method: "patch", path: "/api/webhooks/:id", tag: "webhooks", summary: "Change, disable or re-enable a subscription", access: MANAGE, ...s.update },
-  { method: "post", path: "/api/webhooks/:id/rotate-secret", tag: "webhooks", summary: "New signing secret (returned once)", access: MANAGE, ...s.rotate },
-  { method: "get", path: "/api/webhooks/:id/deliveries", tag: "webhooks", summary: "The delivery log of a subscription", access: MANAGE, ...s.deliveries },
-  { method: "post", path: "/api/webhooks/deliveries/:id/redeliver", tag: "webhooks", summary: "Send a delivery again (same idempotency key)", access: MANAGE, ...s.redeliver },
+  {
+    method: "get",
+    path: "/api/webhooks",
+    tag: "webhooks",
+    summary: "Webhook subscriptions (and notices of disabled ones)",
+    access: MANAGE,
+  },
+  {
+    method: "post",
+    path: "/api/webhooks",
+    tag: "webhooks",
+    summary: "Subscribe a URL to events (returns its signing secret once)",
+    access: MANAGE,
+    ...s.create,
+    status: 201,
+  },
+  {
+    method: "patch",
+    path: "/api/webhooks/:id",
+    tag: "webhooks",
+    summary: "Change, disable or re-enable a subscription",
+    access: MANAGE,
+    ...s.update,
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/:id/rotate-secret",
+    tag: "webhooks",
+    summary: "New signing secret (returned once)",
+    access: MANAGE,
+    ...s.rotate,
+  },
+  {
+    method: "get",
+    path: "/api/webhooks/:id/deliveries",
+    tag: "webhooks",
+    summary: "The delivery log of a subscription",
+    access: MANAGE,
+    ...s.deliveries,
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/deliveries/:id/redeliver",
+    tag: "webhooks",
+    summary: "Send a delivery again (same idempotency key)",
+    access: MANAGE,
+    ...s.redeliver,
+  },
 ]);
 
 export function webhooksRouter(ctx: AppContext): Router {
@@ -24,7 +66,9 @@ export function webhooksRouter(ctx: AppContext): Router {
 
   router.get("/", guard(MANAGE), async (_req, res) => {
     const hooks = await Webhook.find({}).sort({ createdAt: 1 }).lean();
-    const notices = hooks.filter((w) => w.status === "disabled" && w.disabledReason).map((w) => ({ webhookId: String(w._id), url: w.url, message: w.disabledReason, at: w.disabledAt?.toISOString() ?? null }));
+    const notices = hooks
+      .filter((w) => w.status === "disabled" && w.disabledReason)
+      .map((w) => ({ webhookId: String(w._id), url: w.url, message: w.disabledReason, at: w.disabledAt?.toISOString() ?? null }));
     res.json({ webhooks: hooks.map(presentWebhook), notices });
   });
 

@@ -2,7 +2,11 @@ import { z } from "zod";
 import { idParams } from "../schemas.js";
 import { DELIVERY_STATUSES, WEBHOOK_EVENTS } from "../../models/webhook.js";
 
-const events = z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length).transform((e) => [...new Set(e)]);
+const events = z
+  .array(z.enum(WEBHOOK_EVENTS))
+  .min(1)
+  .max(WEBHOOK_EVENTS.length)
+  .transform((e) => [...new Set(e)]);
 const url = z.string().trim().min(8).max(2000);
 
 export const webhooksSchemas = {
@@ -11,7 +15,13 @@ export const webhooksSchemas = {
   update: {
     params: idParams,
     body: z
-      .object({ version: z.number().int().min(1), url: url.optional(), events: events.optional(), description: z.string().max(500).optional(), status: z.enum(["active", "disabled"]).optional() })
+      .object({
+        version: z.number().int().min(1),
+        url: url.optional(),
+        events: events.optional(),
+        description: z.string().max(500).optional(),
+        status: z.enum(["active", "disabled"]).optional(),
+      })
       .strict(),
   },
   rotate: { params: idParams, body: z.object({}).strict() },

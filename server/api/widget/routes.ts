@@ -38,7 +38,8 @@ export function widgetRouter(ctx: AppContext): Router {
     standardHeaders: "draft-8",
     legacyHeaders: false,
     skip: (req) => verifyCustomerToken(secret, (req.body as { token?: unknown } | undefined)?.token) !== null,
-    handler: (_req, _res, next) => next(new AppError(429, "rate_limited", "Too many new chat sessions from this address; try again in a minute")),
+    handler: (_req, _res, next) =>
+      next(new AppError(429, "rate_limited", "Too many new chat sessions from this address; try again in a minute")),
   });
 
   router.post("/session", sessionLimit, validate(sessionSchema), async (req, res) => {

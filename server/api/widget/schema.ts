@@ -8,7 +8,10 @@ export const sessionSchema = {
     .object({
       token: z.string().max(200).optional(),
       // A signed identity from the embedding site (server/identity): verified customers keep one history on every device.
-      identity: z.object({ id: z.string().min(1).max(200), expires: z.number().int().positive(), signature: z.string().max(128) }).strict().optional(),
+      identity: z
+        .object({ id: z.string().min(1).max(200), expires: z.number().int().positive(), signature: z.string().max(128) })
+        .strict()
+        .optional(),
     })
     .strict(),
 };

@@ -23,8 +23,12 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, opts: Bat
   const schedule = (waitMs: number) => {
     if (scheduled || running) return;
     scheduled = true;
-    const go = () => { scheduled = false; void pass(); };
-    if (waitMs > 0) setTimeout(go, waitMs); else setImmediate(go);
+    const go = () => {
+      scheduled = false;
+      void pass();
+    };
+    if (waitMs > 0) setTimeout(go, waitMs);
+    else setImmediate(go);
   };
 
   async function pass(): Promise<void> {

@@ -16,8 +16,7 @@ export interface LoadedModel {
 export type InferenceResult = LoadedModel | ModelPrediction | null;
 
 export type InferenceResponse =
-  | { id: number; ok: true; result: InferenceResult }
-  | { id: number; ok: false; error: { name: string; message: string } };
+  { id: number; ok: true; result: InferenceResult } | { id: number; ok: false; error: { name: string; message: string } };
 
 export interface InferenceThreadData {
   entry: string;

@@ -10,7 +10,10 @@ const { baseModelDir } = workerData as InferenceThreadData;
 const port = parentPort!;
 // 64: two of the predictor's length-sorted passes of 32; a question waits at most for the pass before it.
 const BATCHING = { maxBatch: 64, maxWaitMs: 0 };
-const predictors = new Map<number, { predictor: Predictor; predict: (q: { text: string; previousTurn: string | null }) => Promise<ModelPrediction> }>();
+const predictors = new Map<
+  number,
+  { predictor: Predictor; predict: (q: { text: string; previousTurn: string | null }) => Promise<ModelPrediction> }
+>();
 let nextHandle = 1;
 
 async function handle(req: InferenceRequest): Promise<InferenceResult> {

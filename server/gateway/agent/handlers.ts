@@ -25,7 +25,10 @@ export const agentHandlers: { [E in AgentEventName]: Handler<E> } = {
     // Join before reading, so a message stored in between arrives as an event rather than being missed.
     await socket.join(conversationRoom(conversationId));
     const messages = await messagesSince(conversationId, afterSeq);
-    return { conversation: await presentConversationForAgent(conversation as ConversationLike), messages: messages.map(presentMessageForAgent) };
+    return {
+      conversation: await presentConversationForAgent(conversation as ConversationLike),
+      messages: messages.map(presentMessageForAgent),
+    };
   },
   async "conversation:leave"(_ctx, socket, { conversationId }) {
     await socket.leave(conversationRoom(conversationId));

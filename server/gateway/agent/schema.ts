@@ -12,9 +12,7 @@ export const agentEvents = {
   "conversation:handback": target,
   "conversation:close": target,
   "conversation:read": target,
-  "message:send": z
-    .object({ conversationId, clientId: z.string().min(1).max(MAX_CLIENT_ID_LENGTH), text: messageTextSchema })
-    .strict(),
+  "message:send": z.object({ conversationId, clientId: z.string().min(1).max(MAX_CLIENT_ID_LENGTH), text: messageTextSchema }).strict(),
   typing: z.object({ conversationId, typing: z.boolean() }).strict(),
 } as const;
 

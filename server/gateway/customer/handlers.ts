@@ -30,18 +30,20 @@ const data = (socket: Socket) => socket.data as CustomerSocketData;
 const send: Handler<"message:send"> = async (ctx, socket, p) => {
   const { customerId, language, pageUrl } = data(socket);
   const arrivedAt = performance.now();
-  const result = await inDbStage("record", () => recordCustomerMessage(ctx, {
-    customerId,
-    conversationId: p.conversationId ?? null,
-    clientId: p.clientId,
-    text: p.text,
-    channel: {
-      language,
-      pageUrl,
-      origin: socket.handshake.headers.origin ?? null,
-      userAgent: socket.handshake.headers["user-agent"] ?? null,
-    },
-  }));
+  const result = await inDbStage("record", () =>
+    recordCustomerMessage(ctx, {
+      customerId,
+      conversationId: p.conversationId ?? null,
+      clientId: p.clientId,
+      text: p.text,
+      channel: {
+        language,
+        pageUrl,
+        origin: socket.handshake.headers.origin ?? null,
+        userAgent: socket.handshake.headers["user-agent"] ?? null,
+      },
+    }),
+  );
   const recordMs = performance.now() - arrivedAt;
   await socket.join(conversationRoom(result.conversation._id));
   if (!result.duplicate) {

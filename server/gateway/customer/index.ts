@@ -36,9 +36,16 @@ export function attachCustomerNamespace(io: SocketServer, ctx: AppContext, limit
       const ack = ackOf(args);
       const verdict = limiter.check(WRITE_EVENTS.has(event));
       if (!verdict.ok) {
-        sendError(socket, event, ack, { code: "rate_limited", message: `Too many messages; try again in ${verdict.retryAfter}s`, retryAfter: verdict.retryAfter });
+        sendError(socket, event, ack, {
+          code: "rate_limited",
+          message: `Too many messages; try again in ${verdict.retryAfter}s`,
+          retryAfter: verdict.retryAfter,
+        });
         if (verdict.disconnect) {
-          logger.warn({ customerId: (socket.data as CustomerSocketData).customerId, address: socket.handshake.address }, "customer socket dropped for flooding");
+          logger.warn(
+            { customerId: (socket.data as CustomerSocketData).customerId, address: socket.handshake.address },
+            "customer socket dropped for flooding",
+          );
           socket.disconnect(true);
         }
         return;

@@ -3,7 +3,11 @@ import { MAX_CLIENT_ID_LENGTH, messageTextSchema } from "../../conversationLog/l
 import { objectId } from "../../api/schemas.js";
 
 // Every payload the widget may send, checked before any handler runs. docs/events.md mirrors this file.
-const clientId = z.string().min(1).max(MAX_CLIENT_ID_LENGTH).regex(/^[A-Za-z0-9_:.-]+$/, "may only contain letters, digits and _:.-");
+const clientId = z
+  .string()
+  .min(1)
+  .max(MAX_CLIENT_ID_LENGTH)
+  .regex(/^[A-Za-z0-9_:.-]+$/, "may only contain letters, digits and _:.-");
 const text = messageTextSchema;
 
 export const LANGUAGES = ["en", "zh-CN"] as const;

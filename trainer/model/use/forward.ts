@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import { ORDERS, type UseDense, type UseModel } from './model.js';
+import * as tf from "@tensorflow/tfjs";
+import { ORDERS, type UseDense, type UseModel } from "./model.js";
 
 const EMB = 512;
 const CNN = 256;
@@ -30,9 +30,22 @@ function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, eps: number):
 }
 
 /** One n-gram convolution over [n, len, 256] with zeros outside each sentence (the input is masked first). */
-function ngram(x: tf.Tensor2D, mask: tf.Tensor2D, n: number, len: number, order: number, left: number, w: tf.Tensor3D, bias: tf.Tensor1D): tf.Tensor2D {
-  const padded = tf.pad(tf.reshape(tf.mul(x, mask), [n, len, CNN]) as tf.Tensor3D, [[0, 0], [left, order - 1 - left], [0, 0]]);
-  const conv = tf.conv1d(padded as tf.Tensor3D, w, 1, 'valid');
+function ngram(
+  x: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  n: number,
+  len: number,
+  order: number,
+  left: number,
+  w: tf.Tensor3D,
+  bias: tf.Tensor1D,
+): tf.Tensor2D {
+  const padded = tf.pad(tf.reshape(tf.mul(x, mask), [n, len, CNN]) as tf.Tensor3D, [
+    [0, 0],
+    [left, order - 1 - left],
+    [0, 0],
+  ]);
+  const conv = tf.conv1d(padded as tf.Tensor3D, w, 1, "valid");
   return tf.relu(tf.add(tf.reshape(conv, [n * len, CNN]), bias)) as tf.Tensor2D;
 }
 
@@ -40,7 +53,15 @@ function ngram(x: tf.Tensor2D, mask: tf.Tensor2D, n: number, len: number, order:
  * Token features up to the pooled sum: [embedding | 3 CNN branches] layer-normed, summed over each sentence's
  * tokens and projected, / √length. [n, 512]: the input of the DAN, which `danHead` finishes.
  */
-export function pooledFeatures(model: UseModel, emb: tf.Tensor2D, mask: tf.Tensor2D, n: number, len: number, lengths: tf.Tensor2D, dense: UseDense = model.dense): tf.Tensor2D {
+export function pooledFeatures(
+  model: UseModel,
+  emb: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  n: number,
+  len: number,
+  lengths: tf.Tensor2D,
+  dense: UseDense = model.dense,
+): tf.Tensor2D {
   const eps = model.eps;
   const x = layerNorm(tf.add(tf.matMul(emb, dense.projW), dense.projB) as tf.Tensor2D, dense.lnG768, dense.lnB768, eps);
   const parts: tf.Tensor2D[] = [emb];
@@ -76,7 +97,10 @@ export function useForward(model: UseModel, ids: number[][], dense: UseDense = m
   return tf.tidy(() => {
     const emb = tf.tensor2d(rows, [n * len, EMB]);
     const mask = tf.tensor2d(maskData, [n * len, 1]);
-    const lengths = tf.tensor2d(ids.map((s) => s.length), [n, 1]);
+    const lengths = tf.tensor2d(
+      ids.map((s) => s.length),
+      [n, 1],
+    );
     return danHead(model, pooledFeatures(model, emb, mask, n, len, lengths, dense), dense);
   });
 }

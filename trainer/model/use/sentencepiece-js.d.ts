@@ -1,4 +1,4 @@
-declare module '@agnai/sentencepiece-js' {
+declare module "@agnai/sentencepiece-js" {
   export class SentencePieceProcessor {
     load(path: string): Promise<void>;
     encodeIds(text: string): number[];
