@@ -1,16 +1,7 @@
 import mongoose, { Schema, type InferSchemaType, type HydratedDocument } from "mongoose";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "../webhooks/eventNames.js";
 
-export const WEBHOOK_EVENTS = [
-  "conversation.created",
-  "message.created",
-  "conversation.handoff",
-  "conversation.assigned",
-  "conversation.resolved",
-  "feedback.created",
-  "model.promoted",
-  "model.rolled_back",
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export { WEBHOOK_EVENTS, type WebhookEvent };
 
 // A subscription: where to send which events. Disabled by the dispatcher after repeated failure (the
 // reason is kept for the admin's notice); the signing secret never leaves the server after creation.

@@ -1,5 +1,6 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
+import type { TrainProgress } from "../../trainer/index.js";
 import type { Config } from "../config.js";
 import { ModelVersion } from "../models/modelVersion.js";
 import type { SnapshotDoc } from "../models/snapshot.js";
@@ -27,15 +28,7 @@ export interface RunnerDeps {
   /** Throws unless this run's lease is still held (fencing): checked before each state change and before promoting. */
   fence?: () => Promise<void>;
   /** CLI progress bar. */
-  onProgress?: (p: {
-    phase: string;
-    epoch?: number;
-    epochs?: number;
-    step?: number;
-    steps?: number;
-    loss?: number;
-    valAccuracy?: number;
-  }) => void;
+  onProgress?: (p: TrainProgress) => void;
   embedder?: () => Promise<Embedder>;
 }
 
@@ -135,7 +128,7 @@ export async function nightlyRunner(runId: string, deps: RunnerDeps): Promise<Ou
         maxOutOfScopeAnswered: settings.evals.maxOutOfScopeAnswered,
         maxMinutes: settings.training.maxMinutes,
       },
-      (p: NonNullable<RunnerDeps["onProgress"]> extends (x: infer P) => void ? P : never) => {
+      (p: TrainProgress) => {
         deps.onProgress?.(p);
         void log.progress(p, p.phase !== "training").catch(() => {});
       },

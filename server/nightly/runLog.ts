@@ -21,7 +21,7 @@ export class RunLog {
   }
 
   /** At most one progress write a second: the console polls, it does not need every step. */
-  async progress(p: Record<string, unknown>, force = false): Promise<void> {
+  async progress(p: object, force = false): Promise<void> {
     const now = Date.now();
     if (!force && now - this.lastProgressWrite < 1000) return;
     this.lastProgressWrite = now;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { embed, initBackend, loadBaseModel, type BackendName } from "../../trainer/model/index.js";
+import { cosine } from "../helpers/vectors.js";
 
 // The same encoder on the native backend (TensorFlow's C++ kernels) and on wasm (XNNPACK) must give the same
 // sentence vectors, and both the float64 numpy reference's: the backend is a deployment choice, never a model change.
@@ -10,18 +11,6 @@ const MODEL_DIR = process.env.BASE_MODEL_DIR ?? ".local/models/all-MiniLM-L6-v2"
 const FIXTURES = "tests/fixtures/encoder";
 const sentences: { text: string; pair?: string | null }[] = JSON.parse(readFileSync(path.join(FIXTURES, "sentences.json"), "utf8"));
 const reference: { embedding: number[] }[] = JSON.parse(readFileSync(path.join(FIXTURES, "reference.json"), "utf8")).sentences;
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0,
-    na = 0,
-    nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 async function embedOn(backend: BackendName, batchSize: number): Promise<Float32Array[]> {
   await initBackend(backend);

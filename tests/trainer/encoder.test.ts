@@ -15,6 +15,7 @@ import {
   runLayers,
   type BaseModel,
 } from "../../trainer/model/index.js";
+import { cosine } from "../helpers/vectors.js";
 
 const MODEL_DIR = process.env.BASE_MODEL_DIR ?? ".local/models/all-MiniLM-L6-v2";
 const FIXTURES = "tests/fixtures/encoder";
@@ -36,18 +37,6 @@ before(async () => {
   await initBackend();
   model = await loadBaseModel(MODEL_DIR);
 });
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0,
-    na = 0,
-    nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 test("initBackend defaults to the native backend where its binding loads, else wasm; it rejects unknown or unavailable backends", async () => {
   const nativeLoads = await Promise.any(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"].map((pkg) => import(pkg))).then(

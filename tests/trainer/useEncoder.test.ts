@@ -7,6 +7,7 @@ import { initBackend } from "../../trainer/model/index.js";
 import { loadUseModel, type UseModel } from "../../trainer/model/use/model.js";
 import { useForward, useTokens } from "../../trainer/model/use/forward.js";
 import { readFileSync } from "node:fs";
+import { cosine } from "../helpers/vectors.js";
 
 // USE multilingual v3 against the PyPI package's own pure-Python tokenizer and numpy forward pass
 // (scripts/use_reference_embeddings.py wrote the fixture).
@@ -23,18 +24,6 @@ before(async () => {
   await initBackend();
   model = await loadUseModel(MODEL_DIR);
 });
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0,
-    na = 0,
-    nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 test("the fixture covers Chinese (simplified and traditional), English, Japanese, emoji and mixed scripts", () => {
   const has = (re: RegExp) => reference.some((r) => re.test(r.text));

@@ -1,17 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, patch, post } from "../api.js";
 import { Badge, ErrorNote, errorText, when } from "../ui.js";
+import { WEBHOOK_EVENTS } from "../../../server/webhooks/eventNames.js";
 
-const EVENTS = [
-  "conversation.created",
-  "message.created",
-  "conversation.handoff",
-  "conversation.assigned",
-  "conversation.resolved",
-  "feedback.created",
-  "model.promoted",
-  "model.rolled_back",
-];
+const EVENTS: string[] = [...WEBHOOK_EVENTS];
 
 interface WebhookView {
   id: string;
