@@ -18,6 +18,13 @@ interface ConversationUpdate {
   assignedAgentName?: string | null;
 }
 
+/** The seeding's own updates are broadcast asynchronously: wait for its last (the hand-off) before counting. */
+async function seedSettled(s: TestSocket, id: string): Promise<void> {
+  const waiting = (c: ConversationUpdate) => c.id === id && c.status === "waiting";
+  if (s.received<ConversationUpdate>("conversation:updated").some(waiting)) return;
+  await s.next("conversation:updated", waiting);
+}
+
 /** The `conversation:updated` events of conversation `id` that `act` caused, once its notice has arrived and a pause found no more. */
 async function updatesOf(s: TestSocket, id: string, notice: string, act: () => Promise<unknown>): Promise<ConversationUpdate[]> {
   const before = s.received("conversation:updated").length;
@@ -38,6 +45,7 @@ test("take over, hand back and close each send one conversation:updated, naming 
   sockets.push(desk);
   const { conversation } = await seedWaitingConversation(t.server.ctx, "a person, please");
   const id = String(conversation._id);
+  await seedSettled(desk, id);
 
   const taken = await updatesOf(desk, id, "Ann Agent joined the conversation.", () =>
     agent.post(`/api/conversations/${id}/takeover`).expect(200),
@@ -74,6 +82,7 @@ test("a take-over through the socket sends one update too", async () => {
   sockets.push(desk);
   const { conversation } = await seedWaitingConversation(t.server.ctx);
   const id = String(conversation._id);
+  await seedSettled(desk, id);
   const taken = await updatesOf(desk, id, "Bo Agent joined the conversation.", async () => {
     const ack = await desk.request("conversation:takeover", { conversationId: id });
     assert.equal(ack.ok, true);
