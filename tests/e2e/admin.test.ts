@@ -50,9 +50,13 @@ before(async () => {
   assert.equal(await train(), "v2");
   await waitFor("bot on v2", () => t.server.ctx.bot.activeVersion() === "v2");
   // The calibrated thresholds are strict: ask something both versions answer with the lost-card reply.
-  const run = await TrainingRun.findOne({ candidateVersion: "v1" }).lean();
-  const snap = await Snapshot.findOne({ hash: run!.snapshotHash }).lean();
-  const candidates = snap!.examples.filter((e) => e.split === "train" && e.label === answers.lost_or_stolen_card).map((e) => e.text!);
+  // Any lost-card question either version saw: which of them clear both versions' strict thresholds varies a little
+  // from one training to the next (multithreaded float sums).
+  const candidates = new Set<string>();
+  for (const run of await TrainingRun.find({ candidateVersion: { $in: ["v1", "v2"] } }).lean()) {
+    const snap = await Snapshot.findOne({ hash: run.snapshotHash }).lean();
+    for (const e of snap!.examples) if (e.label === answers.lost_or_stolen_card && e.text) candidates.add(e.text);
+  }
   const predictors = await Promise.all(
     ["v1", "v2"].map((v) => loadPredictor(localArtifactDir(t.config.MODELS_DIR, v), { baseModelDir: t.config.BASE_MODEL_DIR })),
   );
