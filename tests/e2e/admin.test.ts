@@ -17,6 +17,7 @@ import { ModelVersion } from "../../server/models/modelVersion.js";
 import { Snapshot } from "../../server/models/snapshot.js";
 import { localArtifactDir } from "../../server/registry/artifactStore.js";
 import { loadPredictor } from "../../trainer/index.js";
+import { waitFor } from "../helpers/waitFor.js";
 
 let t: TestServer;
 let browser: Browser;
@@ -28,14 +29,6 @@ async function train(): Promise<string> {
   const done = await TrainingRun.findById(run._id).lean();
   assert.equal(outcome, "promoted", `${done?.reasons.join("; ")} ${done?.error ?? ""}`);
   return done!.candidateVersion!;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 before(async () => {

@@ -19,6 +19,7 @@ import { ModelVersion } from "../../server/models/modelVersion.js";
 import { TrainingRun } from "../../server/models/trainingRun.js";
 import { localArtifactDir } from "../../server/registry/artifactStore.js";
 import { loadPredictor } from "../../trainer/index.js";
+import { waitFor } from "../helpers/waitFor.js";
 
 interface Spec {
   key: string;
@@ -36,14 +37,6 @@ const ids: Record<string, string> = {};
 let zhQuestion = "";
 let enQuestion = "";
 let expected: Spec;
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 before(async () => {
   buildClient();
