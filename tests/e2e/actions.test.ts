@@ -10,7 +10,7 @@ import crypto from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import type { Bot } from "../../server/bot/types.js";
 import { Message } from "../../server/models/index.js";
-import { buildClient, launchBrowser, widget } from "../helpers/browser.js";
+import { buildClient, launchBrowser, widget, signInToConsole } from "../helpers/browser.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser, loginAs } from "../helpers/agents.js";
 import { startOrderService, type OrderService } from "../../scripts/order-service/orderService.js";
@@ -47,12 +47,7 @@ after(async () => {
   await receiver?.close();
 });
 
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto(t.url + "/console/");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+const signIn = (page: Page, who: { email: string; password: string }) => signInToConsole(page, t.url, who);
 
 test("an admin defines and previews the order action; the demo page bot answers with the live order status", async () => {
   const errors: string[] = [];

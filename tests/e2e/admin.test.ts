@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { buildClient, launchBrowser } from "../helpers/browser.js";
+import { buildClient, launchBrowser, signInToConsole } from "../helpers/browser.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser } from "../helpers/agents.js";
 import { seedAnswers, seedExamples } from "../fixtures/loop/seed.js";
@@ -98,10 +98,7 @@ test("an admin sees the versions and a chart, rolls back, and the widget's next 
   const admin = await createUser("admin");
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   page.on("pageerror", (e) => errors.push(`console: ${e.message}`));
-  await page.goto(t.url + "/console/");
-  await page.getByLabel("Email").fill(admin.email);
-  await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInToConsole(page, t.url, admin);
   await page.getByRole("link", { name: "Models" }).click();
 
   const table = page.getByTestId("versions-table");

@@ -10,7 +10,7 @@ import path from "node:path";
 import request from "supertest";
 import type { Browser, Page } from "playwright-core";
 import { freePort } from "../../server/db/embeddedMongo.js";
-import { buildClient, launchBrowser, widget } from "../helpers/browser.js";
+import { buildClient, launchBrowser, widget, signInToConsole } from "../helpers/browser.js";
 import { spawnTs, waitForHealth, type TestProcess } from "../helpers/processes.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "understudy-demo-orders-"));
@@ -222,10 +222,7 @@ test(
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const password = /admin@acmetea\.example\s+password (\S+)/.exec(server.output())![1];
-    await page.goto(url + "/console/");
-    await page.getByLabel("Email").fill("admin@acmetea.example");
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInToConsole(page, url, { email: "admin@acmetea.example", password });
     await page.getByTestId("nav-models").click();
     await page.getByTestId("versions-table").locator(`tr[data-version="${run.candidateVersion}"] a`).first().click();
     const part = page.getByTestId("actions-report");

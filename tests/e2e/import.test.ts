@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import mongoose from "mongoose";
 import type { Browser, Page } from "playwright-core";
-import { buildClient, launchBrowser } from "../helpers/browser.js";
+import { buildClient, launchBrowser, signInToConsole } from "../helpers/browser.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser } from "../helpers/agents.js";
 import { conversationsJsonl, faqCsv } from "../fixtures/imports/generate.js";
@@ -28,10 +28,7 @@ before(async () => {
   await updateTrainerSettings({ training: { method: "head" } }, null);
   const admin = await createUser("admin");
   page = await browser.newPage();
-  await page.goto(t.url + "/console/");
-  await page.getByLabel("Email").fill(admin.email);
-  await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInToConsole(page, t.url, admin);
   await page.getByTestId("nav-data").click();
 });
 after(async () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { buildClient, launchBrowser, widget } from "../helpers/browser.js";
+import { buildClient, launchBrowser, widget, signInToConsole } from "../helpers/browser.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser } from "../helpers/agents.js";
 import { enqueueRun } from "../../server/nightly/runQueue.js";
@@ -121,10 +121,7 @@ test("a Chinese conversation on the zh-CN demo page is answered in Chinese by th
 test("the console's versions table shows the base model a version uses", async () => {
   const admin = await createUser("admin");
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  await page.goto(t.url + "/console/");
-  await page.getByLabel("Email").fill(admin.email);
-  await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signInToConsole(page, t.url, admin);
   await page.getByRole("link", { name: "Models" }).click();
   const table = page.getByTestId("versions-table");
   await table.waitFor();

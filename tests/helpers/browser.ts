@@ -59,3 +59,11 @@ export function useBrowserAndServer(use: (s: { t: TestServer; browser: Browser }
 
 /** The widget's root element on a page that embeds it (its UI lives in an open shadow root under it). */
 export const widget = (page: Page) => page.locator("#understudy-widget");
+
+/** Signs in on the console's sign-in form at `baseUrl`, as a person would. */
+export async function signInToConsole(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(baseUrl + "/console/");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

@@ -12,6 +12,11 @@ interface ActionSummary {
 
 type SlotDraft = AnswerAction["slots"][number];
 const emptySlot = (): SlotDraft => ({ name: "", pattern: "", prompt: "" });
+const SLOT_FIELDS: [keyof SlotDraft, string, string][] = [
+  ["name", "Slot name", "order_number"],
+  ["pattern", "Slot pattern", "(\\d{4,8})"],
+  ["prompt", "Slot prompt", "What is your order number?"],
+];
 
 // The server's zod issues name the field ("action.slots.0.pattern"); the admin reads "slot 1 pattern".
 function problem(err: unknown): string {
@@ -103,27 +108,16 @@ export function AnswerActionEditor({
           </p>
           {slots.map((s, i) => (
             <fieldset key={i} class="slot" data-testid="slot-row">
-              <input
-                placeholder="order_number"
-                value={s.name}
-                onInput={(e) => setSlot(i, "name", e.currentTarget.value)}
-                aria-label="Slot name"
-                required
-              />
-              <input
-                placeholder="(\d{4,8})"
-                value={s.pattern}
-                onInput={(e) => setSlot(i, "pattern", e.currentTarget.value)}
-                aria-label="Slot pattern"
-                required
-              />
-              <input
-                placeholder="What is your order number?"
-                value={s.prompt}
-                onInput={(e) => setSlot(i, "prompt", e.currentTarget.value)}
-                aria-label="Slot prompt"
-                required
-              />
+              {SLOT_FIELDS.map(([field, label, placeholder]) => (
+                <input
+                  key={field}
+                  placeholder={placeholder}
+                  value={s[field]}
+                  onInput={(e) => setSlot(i, field, e.currentTarget.value)}
+                  aria-label={label}
+                  required
+                />
+              ))}
               <button type="button" class="secondary" onClick={() => setSlots(slots.filter((_, j) => j !== i))}>
                 Remove slot
               </button>
