@@ -142,7 +142,19 @@ test("snapshots are content-addressed and immutable: same content, same document
 });
 
 test("questions marked not for the bot are kept without an answer, held out by their hash, and counted", async () => {
-  const { rate } = await seed();
+  const { card, rate } = await seed();
+  // Splits go by a hash of the (random) example id: with 30 % held out, the seed's few positives alone sometimes left
+  // fewer than the minimum to train on. These keep the training split large enough whatever the ids are.
+  await Example.create(
+    [
+      "Can I pay for a currency exchange with my credit card abroad?",
+      "How much commission is charged when I swap euros into pounds?",
+      "Which foreign currencies does the bank convert for me?",
+      "Is my replacement debit card sent by registered mail?",
+      "The courier lost the parcel with my bank card inside",
+      "Can I collect my new payment card from a branch instead?",
+    ].map((question, i) => ({ question, answerId: i < 3 ? rate._id : card._id, source: { kind: "manual" } })),
+  );
   const marks = await Example.create(
     Array.from({ length: 30 }, (_, i) => ({
       question: `I want to complain about branch number ${i} and its staff`,
