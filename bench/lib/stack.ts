@@ -57,12 +57,17 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** The real chat server, `node --import tsx server/index.ts`, in its own process group (its trainer child included). */
+/**
+ * The real chat server, `node --import tsx server/index.ts`, in its own process group (its trainer child included).
+ * BENCH_SERVER_NODE_ARGS adds node flags to it alone, e.g. `--cpu-prof --cpu-prof-dir=tmp/prof` to profile it under
+ * load (node refuses --cpu-prof in NODE_OPTIONS).
+ */
 export async function startServer(db: Database, name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = path.join(db.dir, `${name}-data`);
   const modelsDir = path.join(db.dir, `${name}-models`);
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/index.ts"], {
     cwd: root,
     env: {
       ...process.env,
