@@ -10,7 +10,6 @@
 // The model is not part of either figure: a fixed choice of answer stands in for it, so what is measured is
 // what the action step and the outbox add. Writes bench/results/actions.json.
 import crypto from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { connectMongoose } from "../server/db/connect.js";
 import mongoose from "mongoose";
@@ -25,7 +24,7 @@ import { newSigningSecret } from "../server/signing/index.js";
 import { startOrderService } from "../scripts/order-service/orderService.js";
 import { startWebhookReceiver } from "../tests/helpers/webhookReceiver.js";
 import { log, num, parseFlags, quantile, str } from "./lib/args.js";
-import { machine, root, startDatabase } from "./lib/stack.js";
+import { machine, root, startDatabase, writeOutput } from "./lib/stack.js";
 
 const flags = parseFlags();
 const TURNS = num(flags, "turns", 200);
@@ -229,8 +228,7 @@ try {
       note: "the dispatcher alone: a backlog of queued deliveries (one subscription, enabled at the start) sent to a local receiver that checks every signature, batches of 32 in parallel",
     },
   };
-  fs.mkdirSync(path.dirname(path.join(root, OUT)), { recursive: true });
-  fs.writeFileSync(path.join(root, OUT), JSON.stringify(result, null, 2) + "\n");
+  writeOutput(OUT, JSON.stringify(result, null, 2) + "\n");
   log(`wrote ${OUT}`);
 } finally {
   await server.close();

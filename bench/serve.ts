@@ -24,7 +24,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { Api } from "./lib/api.js";
 import { log, num, parseFlags, quantile, sleep, str } from "./lib/args.js";
-import { ADMIN, machine, procSample, root, startServer, type Database, type ServerProcess } from "./lib/stack.js";
+import { activeModel, trainNow, untilServing } from "./lib/models.js";
+import {
+  ADMIN,
+  machine,
+  procSample,
+  root,
+  runBenchmark,
+  startServer,
+  writeOutput,
+  type Database,
+  type ServerProcess,
+} from "./lib/stack.js";
 import { startEmbeddedMongo } from "../server/db/embeddedMongo.js";
 import { ferretdbProcessesOn } from "../server/db/staleFerretdb.js";
 import { loadHistory } from "./lib/history.js";
@@ -106,7 +117,7 @@ async function main() {
   db = { uri: mongo.uri, dir, mongo, stop: async () => (await mongo.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
   server = await startServer(db, "serve", { TRAINER_ENABLED: SWAP === "rollback" ? "false" : "true" });
   const admin = await Api.login(server.url, ADMIN.email, ADMIN.password);
-  const health = async () => ((await (await fetch(`${server!.url}/api/health`)).json()) as { model: string | null }).model;
+  const health = () => activeModel(server!.url);
   // The model host loads the active version in the background after start.
   let active = await health();
   for (const until = Date.now() + 180_000; !active && Date.now() < until; active = await health()) await sleep(500);
@@ -175,16 +186,9 @@ async function main() {
     await admin.post<{ version: string }>("/api/models/rollback", { version: other!.version, reason: "bench:serve hot-swap" });
   } else {
     log("hot-swap: train now");
-    const { run } = await admin.post<{ run: { id: string } }>("/api/runs", {});
-    for (;;) {
-      const r = (await admin.get<{ run: any }>(`/api/runs/${run.id}`)).run;
-      if (["promoted", "rejected", "failed"].includes(r.state)) {
-        trainRun = { id: r.id, state: r.state, candidate: r.candidateVersion, reasons: r.reasons };
-        if (r.state === "promoted") while ((await health()) !== r.candidateVersion) await sleep(100);
-        break;
-      }
-      await sleep(500);
-    }
+    const r = await trainNow(admin, { pollMs: 500 });
+    trainRun = { id: r.id, state: r.state, candidate: r.candidateVersion, reasons: r.reasons };
+    if (r.state === "promoted") await untilServing(server.url, r.candidateVersion, { pollMs: 100 });
   }
   const swapDone = (performance.now() - t0) / 1000;
   const after = await health();
@@ -252,8 +256,7 @@ async function main() {
     updatedAt: new Date().toISOString(),
     samples,
   };
-  fs.mkdirSync(path.dirname(path.join(root, OUT)), { recursive: true });
-  fs.writeFileSync(path.join(root, OUT), JSON.stringify(out, null, 1) + "\n");
+  writeOutput(OUT, JSON.stringify(out, null, 1) + "\n");
   drawChart(out);
   log(
     `p50 ${out.latencyMs.p50?.toFixed(1)} ms, p95 ${out.latencyMs.p95?.toFixed(1)} ms, p99 ${out.latencyMs.p99?.toFixed(1)} ms; ${out.messagesPerSecond.toFixed(1)} msg/s; ` +
@@ -297,7 +300,7 @@ async function phases() {
   await load(levels[0]!);
   server = await startServer(db, "serve", { TRAINER_ENABLED: "false", DB_TALLY: "true" });
   const admin = await Api.login(server.url, ADMIN.email, ADMIN.password);
-  const health = async () => ((await (await fetch(`${server!.url}/api/health`)).json()) as { model: string | null }).model;
+  const health = () => activeModel(server!.url);
   let active = await health();
   for (const until = Date.now() + 180_000; !active && Date.now() < until; active = await health()) await sleep(500);
   if (!active) throw new Error("the database has no active model version");
@@ -469,8 +472,7 @@ async function phases() {
     phases: results,
     updatedAt: new Date().toISOString(),
   };
-  fs.mkdirSync(path.dirname(path.join(root, out)), { recursive: true });
-  fs.writeFileSync(path.join(root, out), JSON.stringify(result, null, 1) + "\n");
+  writeOutput(out, JSON.stringify(result, null, 1) + "\n");
   const svg = lineChart({
     title: `Understudy serving: ${ready.clients} widget clients, reply time by load (${HISTORY} conversations stored)`,
     subtitle: `p99 at ${CURVE_RATE} msg/s with ${curve.map((c) => `${c.storedConversations}: ${c.p99?.toFixed(0)} ms`).join(" · ")} conversations stored`,
@@ -484,8 +486,7 @@ async function phases() {
       points: atHistory.map((p) => ({ x: p.rate, y: p.latencyMs[k] ?? null })),
     })),
   });
-  fs.mkdirSync(path.dirname(path.join(root, chart)), { recursive: true });
-  fs.writeFileSync(path.join(root, chart), svg);
+  writeOutput(chart, svg);
   log(
     `wrote ${out} and ${chart}; 50 msg/s target ${result.targets.at50?.met ? "met" : "not met"}, curve spread ${((result.targets.curve.spread ?? 0) * 100).toFixed(0)} % (${result.targets.curve.met ? "met" : "not met"})`,
   );
@@ -530,17 +531,7 @@ function drawChart(out: any) {
       { name: "p99 per 2 s", color: "#e80", points: p99 },
     ],
   });
-  fs.mkdirSync(path.dirname(path.join(root, CHART)), { recursive: true });
-  fs.writeFileSync(path.join(root, CHART), svg);
+  writeOutput(CHART, svg);
 }
 
-main().then(
-  () => process.exit(0),
-  async (err) => {
-    log(`serve benchmark failed: ${(err as Error).stack ?? err}`);
-    if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
-    await server?.stop().catch(() => {});
-    await db?.stop().catch(() => {});
-    process.exit(1);
-  },
-);
+runBenchmark("serve", main, () => ({ server, db }));

@@ -5,7 +5,7 @@
 // or never acked).
 import { log, num, parseFlags, quantile, rng, str } from "./lib/args.js";
 import { readSplit } from "./lib/banking77.js";
-import { Customer } from "./lib/customer.js";
+import { Customer, loopbackAddress } from "./lib/customer.js";
 
 const flags = parseFlags();
 const URL_ = str(flags, "url", "http://127.0.0.1:3000");
@@ -14,8 +14,6 @@ const RATE = num(flags, "rate", 50);
 const DURATION_S = num(flags, "duration", 60);
 const REPLY_TIMEOUT_S = num(flags, "reply-timeout", 30); // acked but unanswered after this long: lost
 const CONNECT_PARALLEL = num(flags, "connect-parallel", 50);
-// The server allows 60 new widget identities a minute per address; spread the swarm over loopback addresses.
-const PER_ADDRESS = 50;
 
 interface Sample {
   sentAt: number; // ms since the start of the measured phase
@@ -38,10 +36,9 @@ async function main() {
       while (next < CLIENTS) {
         const i = next++;
         const c = new Customer(URL_);
-        const addr = `127.0.${1 + Math.floor(i / PER_ADDRESS / 250)}.${2 + (Math.floor(i / PER_ADDRESS) % 250)}`;
         for (let attempt = 0; ; attempt++) {
           try {
-            await c.open(addr);
+            await c.open(loopbackAddress(i));
             customers.push(c);
             break;
           } catch (err) {

@@ -14,6 +14,14 @@ export interface WireMessage {
   bot: { replyId: string } | null;
 }
 
+// The server allows 60 new widget identities a minute per address: customers are spread over loopback addresses.
+const PER_ADDRESS = 50;
+
+/** The loopback source address of the i-th customer, 50 to an address. */
+export function loopbackAddress(i: number): string {
+  return `127.0.${1 + Math.floor(i / PER_ADDRESS / 250)}.${2 + (Math.floor(i / PER_ADDRESS) % 250)}`;
+}
+
 /** POST /api/widget/session from a given loopback source address (the server limits new identities per IP). */
 export function newSession(url: string, localAddress?: string): Promise<{ customerId: string; token: string }> {
   const u = new URL(`${url}/api/widget/session`);

@@ -157,6 +157,34 @@ export function procSample(pid: number): { cpuSeconds: number; rssMiB: number } 
   }
 }
 
+/** Writes a results or chart file at a path relative to the repository root, creating its folder. */
+export function writeOutput(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+  fs.writeFileSync(path.join(root, file), content);
+}
+
+/**
+ * Runs a benchmark's main and exits 0; on a failure logs it with the tail of the server's output, stops the server
+ * (and database) that `running` names and exits 1.
+ */
+export function runBenchmark(
+  name: string,
+  main: () => Promise<void>,
+  running: () => { server: ServerProcess | null; db?: Database | null },
+): void {
+  main().then(
+    () => process.exit(0),
+    async (err) => {
+      const { server, db } = running();
+      log(`${name} benchmark failed: ${(err as Error).stack ?? err}`);
+      if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
+      await server?.stop().catch(() => {});
+      await db?.stop().catch(() => {});
+      process.exit(1);
+    },
+  );
+}
+
 export function machine() {
   return {
     cores: os.cpus().length,
