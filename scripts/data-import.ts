@@ -11,14 +11,16 @@ import cliProgress from "cli-progress";
 import { runCli, withDatabase } from "../server/cli.js";
 import { printImportReport } from "./lib/importReport.js";
 import { importApplier, importDryRunner } from "../server/imports/importCommands.js";
-import { conversationItemReader } from "../server/imports/conversationReader.js";
+import { conversationItemReader, type FamilyEmbedder } from "../server/imports/conversationReader.js";
+import { activeBaseFamily } from "../server/embeddings/activeFamily.js";
+import { baseModelDirFor } from "../trainer/index.js";
 import { encoderEmbedder } from "../server/snapshot/embedder.js";
 import { AppError } from "../server/errors.js";
 import { DataImport } from "../server/models/dataImport.js";
 import type { ImportFormat } from "../server/imports/types.js";
 
 const usage = `usage: npm run data:import -- FILE [--kind faq|conversations] [--format csv|tsv|jsonl|openai|transcript]
-       [--answer COL] [--questions COL[,COL…]] [--title COL] [--topic COL] [--similarity 0.9]
+       [--answer COL] [--questions COL[,COL…]] [--title COL] [--topic COL] [--similarity 0.9 (default: the base model's)]
        [--apply --mode approved|review]`;
 
 function formatFor(file: string, kind: string): ImportFormat | null {
@@ -64,8 +66,14 @@ async function main(): Promise<number> {
   }
   const bytes = await fsp.readFile(file);
   return withDatabase(async (config) => {
-    // This process is not a chat server: conversations may embed here.
-    const reader = kind === "conversations" ? conversationItemReader(() => encoderEmbedder(config.BASE_MODEL_DIR)) : undefined;
+    // This process is not a chat server: conversations may embed here, in the workspace's base family, loaded
+    // once for the dry run and the apply.
+    let encoder: Promise<FamilyEmbedder> | null = null;
+    const familyEmbedder = async (): Promise<FamilyEmbedder> => {
+      const family = await activeBaseFamily();
+      return { family, embed: await encoderEmbedder(baseModelDirFor(family, config.BASE_MODEL_DIR)) };
+    };
+    const reader = kind === "conversations" ? conversationItemReader(() => (encoder ??= familyEmbedder())) : undefined;
     const source = {
       kind,
       format,

@@ -17,6 +17,7 @@ import { analyticsRouter } from "./analytics/routes.js";
 import { privacyRouter } from "./privacy/routes.js";
 import { importsRouter } from "./imports/routes.js";
 import { conversationItemReader } from "../imports/conversationReader.js";
+import { activeBaseFamily } from "../embeddings/activeFamily.js";
 import { actionsRouter } from "./actions/routes.js";
 import { exportsRouter } from "./exports/routes.js";
 import { nextAnswersRouter } from "./nextAnswers/routes.js";
@@ -43,7 +44,10 @@ export function mountApi(app: express.Express, ctx: AppContext): void {
     "/api/imports",
     importsRouter(
       ctx,
-      conversationItemReader(async () => ctx.embeddings.embed),
+      conversationItemReader(async () => {
+        const family = await activeBaseFamily();
+        return { family, embed: ctx.embeddings.embedIn(family) };
+      }),
     ),
   );
   app.use("/api/actions", actionsRouter(ctx));

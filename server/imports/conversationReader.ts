@@ -1,5 +1,6 @@
-import { importJsonl, parseCsv, DataImportError } from "../../trainer/index.js";
+import { importJsonl, parseCsv, DataImportError, type BaseFamily } from "../../trainer/index.js";
 import type { Embedder } from "../snapshot/embedder.js";
+import { COLLAPSE_SIMILARITY } from "../embeddings/similarity.js";
 import { normalizeText } from "../snapshot/filters.js";
 import { IMPORT_LIMITS } from "./limits.js";
 import { ImportFileError, type RowProblem } from "./importErrors.js";
@@ -16,7 +17,6 @@ export interface CandidatePair {
   line: number;
 }
 
-const DEFAULT_SIMILARITY = 0.9;
 const MAX_DISTINCT_REPLIES = 20_000;
 
 /** OpenAI chat fine-tuning JSONL: every user turn followed by an assistant turn is a pair (the model library's reading). */
@@ -144,11 +144,7 @@ const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0)
  * always, near-identical ones when their embeddings are at least `similarity` apart (cosine). The most frequent
  * wording of each group is its answer text; every wording and its similarity is listed for the admin to confirm.
  */
-export async function collapseReplies(
-  pairs: CandidatePair[],
-  embed: Embedder | null,
-  similarity = DEFAULT_SIMILARITY,
-): Promise<ImportItem[]> {
+export async function collapseReplies(pairs: CandidatePair[], embed: Embedder | null, similarity: number): Promise<ImportItem[]> {
   const distinct = new Map<string, { text: string; count: number; pairs: CandidatePair[] }>();
   for (const p of pairs) {
     const key = normalizeText(p.reply);
@@ -207,9 +203,17 @@ const titleOf = (q: string) => {
   return (t.charAt(0).toUpperCase() + t.slice(1)).slice(0, 80);
 };
 
-/** The reader of past conversations for readImportItems; the embedder is created on first use. */
-export function conversationItemReader(embedder: () => Promise<Embedder>): ItemReader {
-  let shared: Promise<Embedder> | null = null;
+/** An embedder and the base family its vectors are in, which sets the default collapse similarity. */
+export interface FamilyEmbedder {
+  family: BaseFamily;
+  embed: Embedder;
+}
+
+/**
+ * The reader of past conversations for readImportItems. `embedder` is asked at each read that embeds (not for
+ * `similarity` 1), so the workspace's base family at that time decides both the vectors and the default threshold.
+ */
+export function conversationItemReader(embedder: () => Promise<FamilyEmbedder>): ItemReader {
   return async (text, source) => {
     const read = source.format === "openai" ? readOpenAiPairs(text) : readTranscriptPairs(text);
     // A long customer message or reply is a conversation, not a question and its answer: left out, and said so.
@@ -220,8 +224,12 @@ export function conversationItemReader(embedder: () => Promise<Embedder>): ItemR
             `${read.length - pairs.length} pair(s) left out: the customer message is over ${IMPORT_LIMITS.maxQuestionChars} or the reply over ${IMPORT_LIMITS.maxAnswerChars} characters`,
           ]
         : [];
-    const similarity = source.similarity ?? DEFAULT_SIMILARITY;
     notes.push(`${read.length} customer/agent pairs read from ${new Set(read.map((p) => p.conversationId)).size} conversation(s)`);
-    return { items: await collapseReplies(pairs, similarity < 1 ? await (shared ??= embedder()) : null, similarity), notes };
+    if (source.similarity !== undefined && source.similarity >= 1) return { items: await collapseReplies(pairs, null, 1), notes };
+    const { family, embed } = await embedder();
+    const similarity = source.similarity ?? COLLAPSE_SIMILARITY[family];
+    if (source.similarity === undefined)
+      notes.push(`near-identical replies collapsed at similarity ${similarity} (the ${family} base model's default)`);
+    return { items: await collapseReplies(pairs, embed, similarity), notes };
   };
 }

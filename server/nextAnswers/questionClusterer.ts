@@ -16,8 +16,28 @@ export interface QuestionCluster {
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
 
 /**
- * Groups questions by meaning: each question joins the most similar group whose first question it is at least
- * `similarity` to (cosine of sentence embeddings), else starts one. Biggest groups first.
+ * Greedy grouping by cosine (vectors are normalised): in order, each vector joins the most similar group whose
+ * first member (its lead) it is at least `similarity` to, else leads a new one. Members by index, lead first.
+ * `similarityOf(i, j)` may be given where the cosines are already known (the clustering benchmark).
+ */
+export function groupBySimilarity(count: number, similarity: number, similarityOf: (i: number, lead: number) => number): number[][] {
+  const groups: number[][] = [];
+  for (let i = 0; i < count; i++) {
+    let best: number[] | null = null;
+    let bestSim = -1;
+    for (const g of groups) {
+      const sim = similarityOf(i, g[0]);
+      if (sim > bestSim) [best, bestSim] = [g, sim];
+    }
+    if (best && bestSim >= similarity) best.push(i);
+    else groups.push([i]);
+  }
+  return groups;
+}
+
+/**
+ * Groups questions by meaning (groupBySimilarity over their sentence embeddings), biggest groups first.
+ * `similarity` depends on the base family the embedder is in (server/embeddings/similarity.ts).
  */
 export async function questionClusterer(
   questions: HandedOffQuestion[],
@@ -27,19 +47,10 @@ export async function questionClusterer(
   if (!questions.length) return [];
   const now = opts.now ?? new Date();
   const vectors = await embed(questions.map((q) => q.text));
-  const groups: { lead: number; members: number[]; sum: number[] }[] = [];
-  questions.forEach((_, i) => {
-    let best: (typeof groups)[number] | null = null;
-    let bestSim = -1;
-    for (const g of groups) {
-      const sim = dot(vectors[i], vectors[g.lead]);
-      if (sim > bestSim) [best, bestSim] = [g, sim];
-    }
-    if (best && bestSim >= opts.similarity) {
-      best.members.push(i);
-      vectors[i].forEach((v, k) => (best!.sum[k] += v));
-    } else groups.push({ lead: i, members: [i], sum: [...vectors[i]] });
-  });
+  const groups = groupBySimilarity(vectors.length, opts.similarity, (i, j) => dot(vectors[i], vectors[j])).map((members) => ({
+    members,
+    sum: vectors[members[0]].map((_, k) => members.reduce((s, i) => s + vectors[i][k], 0)),
+  }));
   const day = 86_400_000;
   return groups
     .map((g) => {

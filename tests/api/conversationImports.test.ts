@@ -8,6 +8,7 @@ import type { LoggedInAgent } from "../helpers/agents.js";
 import { Answer } from "../../server/models/answer.js";
 import { Example } from "../../server/models/example.js";
 import { DataImport } from "../../server/models/dataImport.js";
+import { COLLAPSE_SIMILARITY } from "../../server/embeddings/similarity.js";
 
 let admin: LoggedInAgent;
 useTestServerWithLogins((s) => ({ admin } = s));
@@ -125,4 +126,38 @@ test("transcripts with a missing column or an unreadable time are refused with t
     "format=transcript",
   ).expect(400);
   assert.deepEqual(badTime.body.error.details.problems, [{ line: 2, message: 'unreadable time "yesterday-ish"' }]);
+});
+
+test("use-multilingual: Chinese replies collapse in USE's space at its default; MiniLM's would merge unrelated ones", async () => {
+  // MiniLM puts the password and returns replies at cosine 1.00 (pieces it cannot read); USE at 0.34. The two
+  // delivery replies are 0.96 alike in USE.
+  const zh = [
+    chat(["user", "我的卡什么时候到？"], ["assistant", "您的卡将在5个工作日内送达。"]),
+    chat(["user", "卡还没收到"], ["assistant", "您好！您的卡将在5个工作日内送达。"]),
+    chat(["user", "怎么改密码"], ["assistant", "请在设置页面修改密码。"]),
+    chat(["user", "怎么退货"], ["assistant", "请在订单页面申请退货。"]),
+  ].join("\n");
+  const base = (baseModel: string) => admin.patch("/api/trainer/settings").send({ training: { baseModel } }).expect(200);
+  await base("use-multilingual");
+  try {
+    const r = (await dryRun(zh, "format=openai").expect(200)).body.report;
+    assert.equal(r.rowsRead, 3, JSON.stringify(r.perAnswer));
+    const card = r.perAnswer.find((a: { variants: { text: string }[] }) => a.variants.length === 2);
+    assert.ok(
+      card.variants.every((v: { text: string }) => v.text.includes("5个工作日")),
+      JSON.stringify(card.variants),
+    );
+    assert.ok(
+      r.warnings.some((w: string) => w.includes(`similarity ${COLLAPSE_SIMILARITY["use-multilingual"]} (the use-multilingual`)),
+      r.warnings.join("; "),
+    );
+  } finally {
+    await base("minilm");
+  }
+  const mini = (await dryRun(zh, "format=openai").expect(200)).body.report;
+  assert.ok(
+    mini.warnings.some((w: string) => w.includes(`similarity ${COLLAPSE_SIMILARITY.minilm} (the minilm`)),
+    mini.warnings.join("; "),
+  );
+  assert.equal(mini.rowsRead, 2, "the next import embeds in MiniLM again, which merges the password and returns replies");
 });

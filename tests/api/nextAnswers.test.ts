@@ -12,6 +12,7 @@ import { handOff } from "../../server/conversationLog/botResponder.js";
 import { Answer } from "../../server/models/answer.js";
 import { Example } from "../../server/models/example.js";
 import { Message } from "../../server/models/message.js";
+import { CLUSTER_SIMILARITY } from "../../server/embeddings/similarity.js";
 
 let t: TestServer;
 let agent: LoggedInAgent;
@@ -43,6 +44,8 @@ test("clusters uncovered hand-offs by meaning, biggest first, with 7/30-day coun
 
   const res = await agent.get("/api/next-answers").expect(200);
   assert.equal(res.body.questions, 6, JSON.stringify(res.body));
+  assert.equal(res.body.baseModel, "minilm", "the default base family");
+  assert.equal(res.body.similarity, CLUSTER_SIMILARITY.minilm, "its measured default");
   const sizes = res.body.clusters.map((c: { count: number }) => c.count);
   assert.deepEqual(sizes, [3, 2, 1], JSON.stringify(res.body.clusters.map((c: { label: string; count: number }) => [c.label, c.count])));
   const teapots = res.body.clusters[0];

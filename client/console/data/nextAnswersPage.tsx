@@ -16,11 +16,19 @@ function Sparkline({ daily }: { daily: number[] }) {
   );
 }
 
+interface NextAnswers {
+  questions: number;
+  clusters: Cluster[];
+  // The base family the questions were embedded in and the cosine they were grouped at (its default).
+  baseModel: string;
+  similarity: number;
+}
+
 /** Handed-off questions no answer covers, grouped by meaning, biggest first: the answers worth writing next. */
 export function NextAnswersPage() {
-  const [data, setData] = useState<{ questions: number; clusters: Cluster[] } | null>(null);
+  const [data, setData] = useState<NextAnswers | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = () => get<{ questions: number; clusters: Cluster[] }>("/api/next-answers?days=30").then(setData, (err) => setError(errorText(err)));
+  const load = () => get<NextAnswers>("/api/next-answers?days=30").then(setData, (err) => setError(errorText(err)));
   useEffect(() => void load(), []);
   return (
     <div class="page">
@@ -29,6 +37,11 @@ export function NextAnswersPage() {
       <ErrorNote error={error} />
       {!data && !error && <p class="muted">Grouping questions…</p>}
       {data && data.clusters.length === 0 && <p class="muted">Every handed-off question is covered.</p>}
+      {data && data.clusters.length > 0 && (
+        <p class="muted small" data-testid="next-answers-grouping">
+          {data.questions} question(s), grouped at similarity {data.similarity.toFixed(2)} ({data.baseModel} base model).
+        </p>
+      )}
       {data?.clusters.map((c) => <ClusterCard key={c.questionIds[0]} cluster={c} onCreated={load} />)}
     </div>
   );

@@ -4,6 +4,8 @@ import { currentUser, guard } from "../../auth/index.js";
 import { unansweredQuestions } from "../../nextAnswers/unansweredQuestions.js";
 import { questionClusterer } from "../../nextAnswers/questionClusterer.js";
 import { answerFromCluster } from "../../nextAnswers/answerFromCluster.js";
+import { activeBaseFamily } from "../../embeddings/activeFamily.js";
+import { CLUSTER_SIMILARITY } from "../../embeddings/similarity.js";
 import { documentRoutes } from "../openapi/catalog.js";
 import { presentAnswer } from "../../presenters/answer.js";
 import { valid, validate } from "../../errors.js";
@@ -34,10 +36,12 @@ export function nextAnswersRouter(ctx: AppContext): Router {
 
   router.get("/", guard("answers.read"), validate(s.list), async (req, res) => {
     const { query } = valid(req, s.list);
-    const questions = await unansweredQuestions(query.days);
+    const [questions, baseModel] = await Promise.all([unansweredQuestions(query.days), activeBaseFamily()]);
+    // The vectors and the default threshold come from one family, even if the setting changes meanwhile.
+    const similarity = query.similarity ?? CLUSTER_SIMILARITY[baseModel];
     // Embedding runs in the embedding thread, not on this event loop.
-    const clusters = await questionClusterer(questions, ctx.embeddings.embed, { similarity: query.similarity, days: query.days });
-    res.json({ days: query.days, questions: questions.length, clusters: clusters.slice(0, query.limit) });
+    const clusters = await questionClusterer(questions, ctx.embeddings.embedIn(baseModel), { similarity, days: query.days });
+    res.json({ days: query.days, baseModel, similarity, questions: questions.length, clusters: clusters.slice(0, query.limit) });
   });
 
   router.post("/", guard("answers.write"), validate(s.create), async (req, res) => {

@@ -6,8 +6,9 @@ export const nextAnswersSchemas = {
     query: z
       .object({
         days: z.coerce.number().int().min(1).max(90).default(30),
-        // Cosine between sentence embeddings for two questions to count as the same need.
-        similarity: z.coerce.number().min(0.3).max(0.99).default(0.7),
+        // Cosine between sentence embeddings for two questions to count as the same need; when absent, the
+        // measured default of the workspace's base family (CLUSTER_SIMILARITY).
+        similarity: z.coerce.number().min(0.3).max(0.99).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
       })
       .strict(),
