@@ -11,7 +11,8 @@
 // reply collapsing (near-identical wordings; no labelled data for it) keeps MiniLM's 0.9 and takes for USE the
 // threshold that collapses as much (as many clusters on the same English questions), carried to Chinese likewise.
 // Writes bench/results/clusters.json.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeOutput } from "./lib/output.js";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -231,9 +232,7 @@ async function main() {
     sweeps,
     createdAt: new Date().toISOString(),
   };
-  await mkdir("bench/results", { recursive: true });
-  await writeFile(`${RESULTS}.tmp`, JSON.stringify(result, null, 2) + "\n");
-  await rename(`${RESULTS}.tmp`, RESULTS);
+  writeOutput(RESULTS, JSON.stringify(result, null, 2) + "\n");
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`.padStart(7);
   console.log("family            dataset     best t   F1        ARI     | chosen t   F1       ARI      clusters | at 0.7 F1  ARI");
   for (const [family, c] of Object.entries(chosen))

@@ -3,7 +3,8 @@
 // the results keep them side by side with their ratios. Data: Casanueva et al. 2020, "Efficient Intent Detection
 // with Dual Sentence Encoders" (CC BY 4.0).
 import { spawnSync } from "node:child_process";
-import { readFile, mkdir, rename, writeFile, rm } from "node:fs/promises";
+import { readFile, mkdir, rm } from "node:fs/promises";
+import { writeOutput } from "./lib/output.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -319,9 +320,7 @@ async function runOnBackend(flags: Record<string, string>, backend: BackendName)
     const mine = ((onDisk.byBackend ??= {})[chosen] ??= {});
     Object.assign(mine, { machine, [part]: value, peakRssMiB: { ...(mine.peakRssMiB ?? {}), [part]: peakRssMiB() } });
     Object.assign(onDisk, { dataset, ratios: ratios(onDisk.byBackend), updatedAt: new Date().toISOString() });
-    await mkdir("bench/results", { recursive: true });
-    await writeFile(`${RESULTS}.${process.pid}.tmp`, JSON.stringify(onDisk, null, 2) + "\n");
-    await rename(`${RESULTS}.${process.pid}.tmp`, RESULTS);
+    writeOutput(RESULTS, JSON.stringify(onDisk, null, 2) + "\n");
   };
   // The machine is shared: each part records the 1-minute load average when it starts and ends.
   const timed = async <T>(f: () => Promise<T>) => {

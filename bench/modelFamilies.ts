@@ -3,7 +3,8 @@
 // Casanueva et al. 2020, CC BY 4.0) and xSID (the same questions in Chinese and English, van der Goot et al. 2021,
 // CC BY-SA 4.0; bench/data/xsid). Writes bench/results/families.json.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
+import { writeOutput } from "./lib/output.js";
 import { loadavg, tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -130,7 +131,6 @@ export async function runFamilies(flags: Record<string, string>, usage: () => ne
   const rows: Awaited<ReturnType<typeof runOne>>[] =
     existsSync(RESULTS) && flags.resume ? JSON.parse(await readFile(RESULTS, "utf8")).rows : [];
   const save = async () => {
-    await mkdir("bench/results", { recursive: true });
     const out = {
       recipe: "head (the nightly trainer's default), calibration and open-world signal as the product trains them",
       datasets: datasets.map(({ name, citation }) => ({ name, citation })),
@@ -138,8 +138,7 @@ export async function runFamilies(flags: Record<string, string>, usage: () => ne
       rows,
       updatedAt: new Date().toISOString(),
     };
-    await writeFile(`${RESULTS}.${process.pid}.tmp`, JSON.stringify(out, null, 2) + "\n");
-    await rename(`${RESULTS}.${process.pid}.tmp`, RESULTS);
+    writeOutput(RESULTS, JSON.stringify(out, null, 2) + "\n");
   };
   for (const ds of datasets) {
     for (const family of families) {

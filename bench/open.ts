@@ -3,7 +3,8 @@
 // a random 25 / 50 / 75 % of the 77 intents are known (drawn per seed); the version trains and calibrates on the
 // known intents' training questions only (its validation split is drawn from them too); the test is all 3,080 test
 // questions, those of unknown intents relabelled "open". Nothing is chosen on the test split.
-import { mkdir, rm, writeFile, rename } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
+import { writeOutput } from "./lib/output.js";
 import { join } from "node:path";
 import { loadavg, cpus } from "node:os";
 import {
@@ -204,9 +205,7 @@ async function main() {
     runs,
     createdAt: new Date().toISOString(),
   };
-  await mkdir("bench/results", { recursive: true });
-  await writeFile(`${RESULTS}.tmp`, JSON.stringify(result, null, 2) + "\n");
-  await rename(`${RESULTS}.tmp`, RESULTS);
+  writeOutput(RESULTS, JSON.stringify(result, null, 2) + "\n");
   for (const [ratio, s] of Object.entries(summary)) {
     console.log(
       `known ${pct(Number(ratio))}%: acc ${s.accuracy.mean}±${s.accuracy.sd} macro-F1 ${s.macroF1.mean}±${s.macroF1.sd} (target ${s.target?.macroF1}) ` +

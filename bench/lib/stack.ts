@@ -4,8 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { freePort, startEmbeddedMongo, type EmbeddedMongo } from "../../server/db/embeddedMongo.js";
 import { log, sleep } from "./args.js";
+import { root } from "./output.js";
 
-export const root = path.resolve(import.meta.dirname, "../..");
+export { root, writeOutput } from "./output.js";
+
 export const ADMIN = { email: "admin@bench.test", password: "bench-admin-password-1" };
 export const AGENT = { email: "agent@bench.test", password: "bench-agent-password-1", name: "Bench Agent" };
 
@@ -155,12 +157,6 @@ export function procSample(pid: number): { cpuSeconds: number; rssMiB: number } 
   } catch {
     return null;
   }
-}
-
-/** Writes a results or chart file at a path relative to the repository root, creating its folder. */
-export function writeOutput(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-  fs.writeFileSync(path.join(root, file), content);
 }
 
 /**
