@@ -433,7 +433,8 @@ async function phases() {
       p99: p.latencyMs.p99,
       recordP99: p.serverStagesMs.stages.record?.p99 ?? null,
     }));
-  const top = atHistory.find((p) => p.rate === Math.max(...RATES!));
+  // the 50 msg/s target is judged only where a phase ran at 50 msg/s or more (a curve-only run has none)
+  const top = atHistory.find((p) => p.rate >= 50 && p.rate === Math.max(...RATES!));
   const p99s = curve.map((c) => c.p99);
   const result = {
     benchmark: "serve-rates",
@@ -488,7 +489,7 @@ async function phases() {
   });
   writeOutput(chart, svg);
   log(
-    `wrote ${out} and ${chart}; 50 msg/s target ${result.targets.at50?.met ? "met" : "not met"}, curve spread ${((result.targets.curve.spread ?? 0) * 100).toFixed(0)} % (${result.targets.curve.met ? "met" : "not met"})`,
+    `wrote ${out} and ${chart}; 50 msg/s target ${result.targets.at50 ? (result.targets.at50.met ? "met" : "not met") : "not measured"}, curve spread ${((result.targets.curve.spread ?? 0) * 100).toFixed(0)} % (${result.targets.curve.met ? "met" : "not met"})`,
   );
   await server.stop();
   await db.stop();
